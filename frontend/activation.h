@@ -1,0 +1,28 @@
+// nn::Activation, and the activation names every layer accepts: "relu", "sigmoid", "tanh",
+// or "" for none.
+#pragma once
+
+#include <string>
+
+#include "frontend/block.h"
+
+namespace kiln::nn {
+
+// Applies the activation `name` (ValueError for an unknown name).
+NDArray activate(const std::string& name, const NDArray& x);
+// Checks `name` early, at layer construction (ValueError listing the valid names).
+void check_activation(const std::string& name);
+
+class Activation : public Block {
+ public:
+  explicit Activation(std::string name);
+
+ protected:
+  NDArray forward(const NDArray& x) override { return activate(name_, x); }
+  std::string extra_repr() const override { return name_; }
+
+ private:
+  std::string name_;
+};
+
+}  // namespace kiln::nn

@@ -1,0 +1,164 @@
+#include "frontend/autograd.h"
+
+#include <unordered_map>
+#include <unordered_set>
+
+#include "frontend/autograd_graph.h"
+#include "frontend/nd.h"
+#include "runtime/error.h"
+
+namespace kiln::autograd {
+namespace {
+
+thread_local bool t_recording = false;
+thread_local bool t_training = false;
+
+GradNode* node_of(const Array& a) {
+  const auto& meta = a.autograd_meta();
+  return meta ? meta->node.get() : nullptr;
+}
+
+// Nodes reachable from the heads, producers after consumers (reverse topological order).
+std::vector<GradNode*> nodes_to_visit(const std::vector<NDArray>& heads) {
+  std::vector<GradNode*> post_order;
+  std::unordered_set<GradNode*> seen;
+  std::vector<std::pair<GradNode*, size_t>> stack;
+  auto push = [&](GradNode* n) {
+    if (n && seen.insert(n).second) stack.emplace_back(n, 0);
+  };
+  for (const NDArray& h : heads) push(node_of(h));
+  while (!stack.empty()) {
+    auto& [node, next] = stack.back();
+    if (next < node->inputs.size()) {
+      push(node_of(node->inputs[next++]));
+    } else {
+      post_order.push_back(node);
+      stack.pop_back();
+    }
+  }
+  return {post_order.rbegin(), post_order.rend()};
+}
+
+void accumulate(NDArray& slot, const NDArray& g) { slot = slot.defined() ? slot + g : g; }
+
+NDArray head_grad_for(const std::vector<NDArray>& heads, const std::vector<NDArray>& head_grads, size_t i) {
+  if (i < head_grads.size() && head_grads[i].defined()) {
+    if (head_grads[i].shape() != heads[i].shape())
+      throw ShapeError(fmt("backward: head gradient shape ", shape_str(head_grads[i].shape()),
+                           " differs from the head's shape ", shape_str(heads[i].shape())));
+    return head_grads[i];
+  }
+  return nd::ones(heads[i].shape());
+}
+
+// Runs the chain rule from `heads` and returns the gradient of each leaf (keyed by its meta).
+std::unordered_map<AutogradMeta*, NDArray> propagate(const std::vector<NDArray>& heads,
+                                                     const std::vector<NDArray>& head_grads) {
+  if (!head_grads.empty() && head_grads.size() != heads.size())
+    throw ValueError(fmt("backward: ", heads.size(), " heads but ", head_grads.size(), " head gradients"));
+  Scope no_record(false, is_training());  // gradient ops are not themselves recorded
+  std::unordered_map<GradNode*, NDArray> node_grads;
+  std::unordered_map<AutogradMeta*, NDArray> leaf_grads;
+  auto deliver = [&](const NDArray& target, const NDArray& g) {
+    const auto& meta = target.autograd_meta();
+    if (!meta) return;
+    if (meta->node) accumulate(node_grads[meta->node.get()], g);
+    else if (meta->grad_req != GradReq::Null) accumulate(leaf_grads[meta.get()], g);
+  };
+  bool any = false;
+  for (size_t i = 0; i < heads.size(); ++i) {
+    if (!requires_grad(heads[i])) continue;
+    any = true;
+    deliver(heads[i], head_grad_for(heads, head_grads, i));
+  }
+  if (!any)
+    throw ValueError("backward: no head depends on an array with attach_grad() through ops recorded under "
+                     "autograd::record(); nothing to differentiate");
+  for (GradNode* node : nodes_to_visit(heads)) {
+    auto it = node_grads.find(node);
+    if (it == node_grads.end() || !node->op->gradient) continue;
+    GradContext ctx{node->inputs, node->output, it->second, node->attrs};
+    std::vector<NDArray> input_grads = node->op->gradient(ctx);
+    for (size_t i = 0; i < node->inputs.size(); ++i)
+      if (input_grads[i].defined() && requires_grad(node->inputs[i])) deliver(node->inputs[i], input_grads[i]);
+  }
+  return leaf_grads;
+}
+
+}  // namespace
+
+bool is_recording() { return t_recording; }
+bool is_training() { return t_training; }
+
+Scope::Scope(bool recording, bool training) : saved_recording_(t_recording), saved_training_(t_training) {
+  t_recording = recording;
+  t_training = training;
+}
+Scope::~Scope() {
+  t_recording = saved_recording_;
+  t_training = saved_training_;
+}
+
+bool requires_grad(const Array& a) {
+  const auto& meta = a.autograd_meta();
+  return meta && (meta->node || meta->grad_req != GradReq::Null);
+}
+
+void record_op(const OpDef& op, std::span<const NDArray> inputs, const OpAttrs& attrs, NDArray& output) {
+  auto node = std::make_shared<GradNode>();
+  node->op = &op;
+  node->attrs = attrs;
+  node->inputs.assign(inputs.begin(), inputs.end());
+  node->output = output.detach();
+  auto meta = std::make_shared<AutogradMeta>();
+  meta->node = std::move(node);
+  output.set_autograd_meta(std::move(meta));
+}
+
+void backward(const std::vector<NDArray>& heads, const std::vector<NDArray>& head_grads) {
+  for (auto& [meta, g] : propagate(heads, head_grads)) {
+    if (meta->grad_req == GradReq::Add) meta->grad.assign(meta->grad + g);
+    else meta->grad.assign(g);
+  }
+}
+
+std::vector<NDArray> grad(const std::vector<NDArray>& heads, const std::vector<NDArray>& variables,
+                          const std::vector<NDArray>& head_grads) {
+  auto leaf_grads = propagate(heads, head_grads);
+  std::vector<NDArray> out;
+  for (const NDArray& v : variables) {
+    const auto& meta = v.autograd_meta();
+    if (!meta || meta->grad_req == GradReq::Null || meta->node)
+      throw ValueError("autograd.grad: every variable must be a leaf array with attach_grad()");
+    auto it = leaf_grads.find(meta.get());
+    out.push_back(it != leaf_grads.end() ? it->second : nd::zeros(v.shape()));
+  }
+  return out;
+}
+
+}  // namespace kiln::autograd
+
+namespace kiln {
+
+void NDArray::attach_grad(GradReq req) {
+  auto meta = std::make_shared<AutogradMeta>();
+  meta->grad_req = req;
+  meta->grad = nd::zeros(shape());
+  set_autograd_meta(std::move(meta));
+}
+
+NDArray NDArray::grad() const {
+  const auto& meta = autograd_meta();
+  if (!meta || meta->node || meta->grad_req == GradReq::Null)
+    throw ValueError(fmt("grad: this array (shape ", shape_str(shape()),
+                         ") has no gradient buffer; call attach_grad() on it before recording"));
+  return meta->grad;
+}
+
+void NDArray::backward(const NDArray& head_grad) const {
+  autograd::backward({*this}, {head_grad});
+}
+
+NDArray NDArray::detach() const { return NDArray(view_as(shape())); }
+
+}  // namespace kiln

@@ -1,0 +1,31 @@
+// The recorded graph behind autograd (internal to the frontend). Each recorded op is a Node; an
+// array's AutogradMeta says either "I am a leaf that collects a gradient" or "node N made me".
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "frontend/op.h"
+
+namespace kiln {
+
+struct GradNode {
+  const OpDef* op;
+  OpAttrs attrs;
+  std::vector<NDArray> inputs;  // handles keep the inputs' own history alive
+  NDArray output;               // the output's values without its AutogradMeta (no cycle)
+};
+
+struct AutogradMeta {
+  GradReq grad_req = GradReq::Null;  // for leaves (attach_grad)
+  NDArray grad;                      // a leaf's gradient buffer
+  std::shared_ptr<GradNode> node;    // for op outputs: the op that made this array
+};
+
+namespace autograd {
+
+// Records `op` applied to `inputs` as the history of `output`.
+void record_op(const OpDef& op, std::span<const NDArray> inputs, const OpAttrs& attrs, NDArray& output);
+
+}  // namespace autograd
+}  // namespace kiln

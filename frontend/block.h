@@ -1,0 +1,125 @@
+// nn::Block, Gluon's building block: a forward computation with child blocks and parameters
+// registered under hierarchical names ("net.0.weight").
+//
+//   class MLP : public nn::Block {
+//    public:
+//     nn::Child<nn::Dense> hidden = register_block("hidden", nn::Dense(256, "relu"));
+//     nn::Child<nn::Dense> output = register_block("output", nn::Dense(10));
+//     NDArray forward(const NDArray& x) override { return output(hidden(x)); }
+//   };
+//
+// Children and parameters are held through shared pointers, so a Block can be moved (into a
+// Sequential, say) without invalidating them, and one child can be shared by several parents.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "frontend/ndarray.h"
+#include "frontend/parameter.h"
+
+namespace kiln::nn {
+
+class Block;
+
+// A handle to a registered child block: `hidden(x)` calls it, `hidden->weight` reaches inside.
+template <class B>
+class Child {
+ public:
+  Child() = default;
+  explicit Child(std::shared_ptr<B> block) : block_(std::move(block)) {}
+  template <class D, class = std::enable_if_t<std::is_base_of_v<B, D>>>
+  Child(const Child<D>& other) : block_(other.ptr()) {}  // NOLINT: upcast like a pointer
+
+  B* operator->() const { return block_.get(); }
+  B& operator*() const { return *block_; }
+  const std::shared_ptr<B>& ptr() const { return block_; }
+  template <class... Args>
+  decltype(auto) operator()(Args&&... args) const {
+    return (*block_)(std::forward<Args>(args)...);
+  }
+
+ private:
+  std::shared_ptr<B> block_;
+};
+
+// Makes a shared block from a block value, a shared_ptr or a Child (what register_block and
+// Sequential::add accept).
+template <class B>
+auto share_block(B&& block) {
+  using T = std::decay_t<B>;
+  if constexpr (std::is_base_of_v<Block, T>) return std::make_shared<T>(std::forward<B>(block));
+  else if constexpr (requires { block.ptr(); }) return block.ptr();
+  else return std::shared_ptr<typename T::element_type>(block);
+}
+
+class Block {
+ public:
+  Block() = default;
+  virtual ~Block() = default;
+  Block(Block&&) = default;
+  Block& operator=(Block&&) = default;
+  Block(const Block&) = delete;
+  Block& operator=(const Block&) = delete;
+
+  // Runs the block on one input (forward) or several (forward_multi).
+  NDArray operator()(const NDArray& x);
+  std::vector<NDArray> operator()(const std::vector<NDArray>& xs);
+
+  // This block's own parameters, by local name (Gluon's self.params).
+  ParameterDict& params() { return params_; }
+  const ParameterDict& params() const { return params_; }
+  // Every parameter of this block and its descendants under its full name, each once even when
+  // shared; `select` keeps the names fully matching a regular expression (".*weight|.*bias").
+  ParameterDict collect_params(const std::string& select = "") const;
+  void initialize(const init::Initializer& init = init::Uniform(), bool force_reinit = false);
+
+  // Binary parameter files (format in docs/architecture.md). Loading checks the whole file
+  // against the block first: on any error (missing, extra or mismatched parameters, a damaged
+  // file) it throws and leaves every parameter untouched.
+  void save_parameters(const std::string& path) const;
+  void load_parameters(const std::string& path, bool allow_missing = false, bool ignore_extra = false);
+
+  const std::vector<std::pair<std::string, std::shared_ptr<Block>>>& children() const { return children_; }
+  // The path of this block in the tree that first registered it ("net.0"), empty at the root.
+  std::string path() const;
+  // The class name ("Dense", "MLP").
+  std::string type_name() const;
+  // Gluon's print(net): the block tree with each layer's configuration.
+  std::string str() const;
+
+ protected:
+  virtual NDArray forward(const NDArray& x);
+  // Override for blocks with several inputs or outputs; by default runs forward on one input.
+  virtual std::vector<NDArray> forward_multi(const std::vector<NDArray>& xs);
+  // The configuration shown by str(), e.g. "20 -> 256, relu".
+  virtual std::string extra_repr() const { return ""; }
+
+  // Registers `block` (a value, shared_ptr or Child) as a child named `name`.
+  template <class B>
+  auto register_block(const std::string& name, B&& block) {
+    auto shared = share_block(std::forward<B>(block));
+    adopt(name, shared);
+    return Child<typename decltype(shared)::element_type>(shared);
+  }
+  // "hidden" for a block registered as hidden, "Dense" for an unregistered one, for messages.
+  std::string display_name() const;
+
+ private:
+  void adopt(const std::string& name, std::shared_ptr<Block> child);
+  void set_prefix(const std::string& prefix);
+  void collect_into(const std::string& prefix, ParameterDict& out, std::vector<const Parameter*>& seen) const;
+  void print_into(std::string& out, int indent) const;
+
+  ParameterDict params_;
+  std::vector<std::pair<std::string, std::shared_ptr<Block>>> children_;
+  std::string prefix_;        // "net.0." once registered under a parent
+  bool has_parent_ = false;   // the first registration names a shared block
+};
+
+std::ostream& operator<<(std::ostream& out, const Block& block);
+
+}  // namespace kiln::nn

@@ -1,0 +1,58 @@
+// The one door every op goes through: shape rule, kernel, autograd record. The tracer of
+// hybridize() records at the same two points (dispatch and dispatch_in_place).
+#include <vector>
+
+#include "frontend/autograd.h"
+#include "frontend/autograd_graph.h"
+#include "frontend/op.h"
+#include "runtime/error.h"
+
+namespace kiln {
+namespace {
+
+std::vector<Shape> shapes_of(std::span<const NDArray> inputs) {
+  std::vector<Shape> shapes;
+  shapes.reserve(inputs.size());
+  for (const NDArray& in : inputs) shapes.push_back(in.shape());
+  return shapes;
+}
+
+bool any_requires_grad(std::span<const NDArray> inputs) {
+  for (const NDArray& in : inputs)
+    if (autograd::requires_grad(in)) return true;
+  return false;
+}
+
+}  // namespace
+
+NDArray dispatch(const OpDef& op, std::span<const NDArray> inputs, const OpAttrs& attrs) {
+  Shape out_shape = op.infer_shape(op, shapes_of(inputs), attrs);
+  NDArray out;
+  if (op.view) {
+    out = op.view(inputs[0], attrs, out_shape);
+  } else {
+    out = NDArray(std::move(out_shape));
+    op.compute(inputs, attrs, out);
+  }
+  if (autograd::is_recording() && op.gradient && any_requires_grad(inputs)) autograd::record_op(op, inputs, attrs, out);
+  return out;
+}
+
+void dispatch_in_place(const OpDef& op, NDArray& target, const NDArray& other) {
+  const NDArray operands[] = {target, other};
+  std::span<const NDArray> inputs(operands);
+  if (autograd::is_recording() && any_requires_grad(inputs)) {
+    // Overwriting values that the recorded graph still needs would corrupt backward: record a
+    // new value and let this handle refer to it.
+    target = dispatch(op, inputs);
+    return;
+  }
+  Shape out_shape = op.infer_shape(op, shapes_of(inputs), {});
+  if (out_shape != target.shape())
+    throw ShapeError(fmt(op.name, " (in place): the result's shape ", shape_str(out_shape),
+                         " differs from the target's shape ", shape_str(target.shape()),
+                         "; an in-place update cannot grow its target"));
+  op.compute(inputs, {}, target);
+}
+
+}  // namespace kiln

@@ -1,0 +1,13 @@
+// The whole user API in one include.
+#pragma once
+
+#include "frontend/activation.h"
+#include "frontend/autograd.h"
+#include "frontend/block.h"
+#include "frontend/dense.h"
+#include "frontend/initializer.h"
+#include "frontend/nd.h"
+#include "frontend/ndarray.h"
+#include "frontend/parameter.h"
+#include "frontend/sequential.h"
+#include "runtime/error.h"

@@ -1,0 +1,66 @@
+// kiln::nd: the array functions, named as in MXNet's mxnet.nd (nd::dot, nd::relu, nd::concat...).
+// Each applies one OpDef through dispatch(), so autograd sees every one of them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "frontend/ndarray.h"
+
+namespace kiln::nd {
+
+// Creation (no history).
+NDArray array(const std::vector<float>& values, Shape shape = {});  // 1-D unless `shape` is given
+NDArray zeros(const Shape& shape);
+NDArray ones(const Shape& shape);
+NDArray full(const Shape& shape, float value);
+
+// Elementwise, NumPy broadcasting for binary ops.
+NDArray add(const NDArray& a, const NDArray& b);
+NDArray subtract(const NDArray& a, const NDArray& b);
+NDArray multiply(const NDArray& a, const NDArray& b);
+NDArray divide(const NDArray& a, const NDArray& b);
+NDArray maximum(const NDArray& a, const NDArray& b);
+NDArray equal(const NDArray& a, const NDArray& b);    // 0/1, no gradient
+NDArray greater(const NDArray& a, const NDArray& b);  // 0/1, no gradient
+NDArray lesser(const NDArray& a, const NDArray& b);   // 0/1, no gradient
+NDArray relu(const NDArray& x);
+NDArray sigmoid(const NDArray& x);
+NDArray tanh(const NDArray& x);
+NDArray exp(const NDArray& x);
+NDArray log(const NDArray& x);
+NDArray negative(const NDArray& x);
+NDArray sqrt(const NDArray& x);
+NDArray square(const NDArray& x);
+
+// Matrix products. dot(a, b): a's last axis against b's first (1-D and N-D as MXNet's dot);
+// transpose flags apply to 2-D operands.
+NDArray dot(const NDArray& a, const NDArray& b, bool transpose_a = false, bool transpose_b = false);
+// Gluon's FullyConnected: x (batch×in) · weightᵀ (weight is units×in) + bias (units), if given.
+NDArray fully_connected(const NDArray& x, const NDArray& weight, const NDArray& bias = NDArray());
+
+// Reductions: all elements (shape {1}) or one axis.
+NDArray sum(const NDArray& x, std::optional<int> axis = {}, bool keepdims = false);
+NDArray mean(const NDArray& x, std::optional<int> axis = {}, bool keepdims = false);
+NDArray max(const NDArray& x, std::optional<int> axis = {}, bool keepdims = false);
+NDArray norm(const NDArray& x);
+
+// Layout.
+NDArray reshape(const NDArray& x, Shape shape);  // one -1 extent may be inferred
+NDArray transpose(const NDArray& x, std::vector<int> perm = {});  // default: reverse the axes
+NDArray concat(const std::vector<NDArray>& parts, int dim = 1);   // MXNet's default dim is 1
+NDArray slice_axis(const NDArray& x, int axis, int64_t begin, int64_t end);
+NDArray broadcast_to(const NDArray& x, const Shape& shape);
+// Sums `x` down to `shape` (the reverse of broadcast_to): the gradient of broadcasting.
+NDArray sum_to(const NDArray& x, const Shape& shape);
+
+namespace random {
+void seed(uint64_t value);
+NDArray uniform(float low, float high, const Shape& shape);
+inline NDArray uniform(const Shape& shape) { return uniform(0.f, 1.f, shape); }
+NDArray normal(float loc, float scale, const Shape& shape);
+inline NDArray normal(const Shape& shape) { return normal(0.f, 1.f, shape); }
+}  // namespace random
+
+}  // namespace kiln::nd

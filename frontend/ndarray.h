@@ -1,0 +1,86 @@
+// kiln::NDArray: the user-facing array. A runtime Array (a shared handle to row-major, 64-byte
+// aligned storage) plus the ops, each dispatched through frontend/dispatch.cc where autograd
+// records it. Reads like MXNet's NDArray: x.norm().asscalar(), x /= 2, x.T(), x.attach_grad().
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "runtime/array.h"
+
+namespace kiln {
+
+// How backward() writes a leaf's gradient (Gluon's grad_req).
+enum class GradReq { Null, Write, Add };
+
+class NDArray : public Array {
+ public:
+  NDArray() = default;
+  NDArray(const Array& a) : Array(a) {}  // NOLINT: every runtime array is usable as an NDArray
+  explicit NDArray(Shape shape) : Array(std::move(shape)) {}
+
+  // Shape and layout. reshape accepts one -1 extent (inferred), as MXNet does; it is a view.
+  NDArray reshape(Shape shape) const;
+  NDArray T() const;  // transpose of a 2-D array (all axes reversed in general)
+  NDArray transpose(std::vector<int> perm) const;
+  NDArray slice(int64_t begin, int64_t end) const;  // a copy of rows [begin, end) on axis 0
+
+  // Reductions: over everything (shape {1}, as MXNet 1.x) or one axis.
+  NDArray sum(std::optional<int> axis = {}, bool keepdims = false) const;
+  NDArray mean(std::optional<int> axis = {}, bool keepdims = false) const;
+  NDArray max(std::optional<int> axis = {}, bool keepdims = false) const;
+  NDArray norm() const;  // L2 norm of all elements, shape {1}
+
+  NDArray relu() const;
+  NDArray sigmoid() const;
+  NDArray tanh() const;
+  NDArray exp() const;
+  NDArray log() const;
+  NDArray operator-() const;
+
+  // In place, as in MXNet: the values change in this array's storage, so every handle to it
+  // sees them. While autograd records an array that takes part in the graph, the update is
+  // instead recorded as a new value that this handle then refers to.
+  NDArray& operator+=(const NDArray& other);
+  NDArray& operator-=(const NDArray& other);
+  NDArray& operator*=(const NDArray& other);
+  NDArray& operator/=(const NDArray& other);
+  NDArray& operator+=(float s);
+  NDArray& operator-=(float s);
+  NDArray& operator*=(float s);
+  NDArray& operator/=(float s);
+
+  // A copy of the values with no autograd history.
+  NDArray copy() const;
+  // The same values, cut off from the recorded graph (no gradient flows through it).
+  NDArray detach() const;
+
+  // Autograd: mark as a leaf that receives a gradient; read it; run backward from this array.
+  void attach_grad(GradReq req = GradReq::Write);
+  NDArray grad() const;
+  void backward(const NDArray& head_grad = NDArray()) const;
+
+ private:
+  friend struct InPlace;
+};
+
+NDArray operator+(const NDArray& a, const NDArray& b);
+NDArray operator-(const NDArray& a, const NDArray& b);
+NDArray operator*(const NDArray& a, const NDArray& b);
+NDArray operator/(const NDArray& a, const NDArray& b);
+NDArray operator+(const NDArray& a, float s);
+NDArray operator-(const NDArray& a, float s);
+NDArray operator*(const NDArray& a, float s);
+NDArray operator/(const NDArray& a, float s);
+NDArray operator+(float s, const NDArray& a);
+NDArray operator-(float s, const NDArray& a);
+NDArray operator*(float s, const NDArray& a);
+NDArray operator/(float s, const NDArray& a);
+// Comparisons give 0/1 arrays, as in MXNet.
+NDArray operator==(const NDArray& a, const NDArray& b);
+NDArray operator>(const NDArray& a, const NDArray& b);
+NDArray operator<(const NDArray& a, const NDArray& b);
+NDArray operator>(const NDArray& a, float s);
+NDArray operator<(const NDArray& a, float s);
+
+}  // namespace kiln

@@ -1,0 +1,97 @@
+// Matrix products: dot (with transpose flags) and Gluon's FullyConnected (Dense's core).
+#include "frontend/nd.h"
+#include "frontend/op.h"
+#include "runtime/error.h"
+#include "runtime/kernels/gemm.h"
+
+namespace kiln::nd {
+namespace {
+
+// Rows/cols of a 2-D operand as the product sees it (after its transpose flag).
+std::pair<int64_t, int64_t> seen_as(const Shape& s, bool transposed) {
+  return transposed ? std::pair{s[1], s[0]} : std::pair{s[0], s[1]};
+}
+
+Shape dot_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs& a) {
+  if (in[0].size() != 2 || in[1].size() != 2)
+    throw ShapeError(fmt(op.name, ": expects 2-D operands, got ", shape_str(in[0]), " and ", shape_str(in[1])));
+  auto [m, k] = seen_as(in[0], a.transpose_a);
+  auto [k2, n] = seen_as(in[1], a.transpose_b);
+  if (k != k2)
+    throw ShapeError(fmt(op.name, ": shapes ", shape_str(in[0]), (a.transpose_a ? " (transposed)" : ""), " and ",
+                         shape_str(in[1]), (a.transpose_b ? " (transposed)" : ""),
+                         " do not align: inner extents ", k, " vs ", k2));
+  return {m, n};
+}
+
+void dot_compute(std::span<const NDArray> in, const OpAttrs& a, Array& out) {
+  auto [m, k] = seen_as(in[0].shape(), a.transpose_a);
+  kernels::GemmDims d{m, out.shape()[1], k, a.transpose_a, a.transpose_b};
+  kernels::gemm(d, in[0].data(), in[1].data(), nullptr, out.data());
+}
+
+// C = op(A)·op(B). dA = dC·op(B)ᵀ, stored transposed when A is; likewise dB = op(A)ᵀ·dC.
+std::vector<NDArray> dot_grad(const GradContext& c) {
+  const NDArray &A = c.inputs[0], &B = c.inputs[1], &dC = c.out_grad;
+  bool ta = c.attrs.transpose_a, tb = c.attrs.transpose_b;
+  NDArray dA = ta ? dot(B, dC, tb, true) : dot(dC, B, false, !tb);
+  NDArray dB = tb ? dot(dC, A, true, ta) : dot(A, dC, !ta, false);
+  return {dA, dB};
+}
+
+const OpDef kDot{.name = "dot", .infer_shape = dot_shape, .compute = dot_compute, .gradient = dot_grad};
+
+// inputs: x (batch×in), weight (units×in), optional bias (units).
+Shape fully_connected_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs&) {
+  const Shape &x = in[0], &w = in[1];
+  if (x.size() != 2 || w.size() != 2)
+    throw ShapeError(fmt(op.name, ": expects 2-D data and weight, got data ", shape_str(x), " and weight ", shape_str(w)));
+  if (x[1] != w[1])
+    throw ShapeError(fmt(op.name, ": data ", shape_str(x), " has ", x[1], " features but weight ", shape_str(w),
+                         " expects ", w[1]));
+  if (in.size() == 3 && in[2] != Shape{w[0]})
+    throw ShapeError(fmt(op.name, ": bias shape ", shape_str(in[2]), " does not match ", w[0], " units"));
+  return {x[0], w[0]};
+}
+
+void fully_connected_compute(std::span<const NDArray> in, const OpAttrs&, Array& out) {
+  const Shape &x = in[0].shape(), &w = in[1].shape();
+  kernels::GemmDims d{x[0], w[0], x[1], false, true};
+  kernels::gemm(d, in[0].data(), in[1].data(), in.size() == 3 ? in[2].data() : nullptr, out.data());
+}
+
+std::vector<NDArray> fully_connected_grad(const GradContext& c) {
+  const NDArray &x = c.inputs[0], &w = c.inputs[1], &dy = c.out_grad;
+  std::vector<NDArray> grads{dot(dy, w), dot(dy, x, true, false)};
+  if (c.inputs.size() == 3) grads.push_back(sum(dy, 0));
+  return grads;
+}
+
+const OpDef kFullyConnected{.name = "fully_connected",
+                            .infer_shape = fully_connected_shape,
+                            .compute = fully_connected_compute,
+                            .gradient = fully_connected_grad};
+
+}  // namespace
+
+NDArray dot(const NDArray& a, const NDArray& b, bool transpose_a, bool transpose_b) {
+  if (a.ndim() == 2 && b.ndim() == 2) return dispatch(kDot, {a, b}, {.transpose_a = transpose_a, .transpose_b = transpose_b});
+  if ((transpose_a && a.ndim() != 2) || (transpose_b && b.ndim() != 2))
+    throw ShapeError(fmt("dot: transpose flags need 2-D operands, got ", shape_str(a.shape()), " and ", shape_str(b.shape())));
+  if (a.ndim() == 0 || b.ndim() == 0)
+    throw ShapeError(fmt("dot: operands must have at least one axis, got ", shape_str(a.shape()), " and ",
+                         shape_str(b.shape())));
+  // MXNet's dot on other ranks: a's last axis against b's first, the rest flattened around it.
+  Shape out_shape(a.shape().begin(), a.shape().end() - 1);
+  out_shape.insert(out_shape.end(), b.shape().begin() + 1, b.shape().end());
+  NDArray a2 = reshape(a, {-1, a.shape().back()});
+  NDArray b2 = reshape(b, {b.shape().front(), -1});
+  return reshape(dispatch(kDot, {a2, b2}), out_shape);
+}
+
+NDArray fully_connected(const NDArray& x, const NDArray& weight, const NDArray& bias) {
+  if (bias.defined()) return dispatch(kFullyConnected, {x, weight, bias});
+  return dispatch(kFullyConnected, {x, weight});
+}
+
+}  // namespace kiln::nd

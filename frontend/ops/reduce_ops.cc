@@ -1,0 +1,102 @@
+// Reductions: sum, mean, max over everything or one axis; the L2 norm.
+#include <cfloat>
+
+#include "frontend/nd.h"
+#include "frontend/op.h"
+#include "runtime/error.h"
+#include "runtime/kernels/reduce.h"
+
+namespace kiln::nd {
+namespace {
+
+using kernels::ReduceFn;
+
+std::optional<int> resolved_axis(const OpDef& op, const Shape& x, const OpAttrs& a) {
+  if (!a.axis) return std::nullopt;
+  return normalize_axis(*a.axis, x.size(), op.name.data());
+}
+
+// The output's shape with the reduced axes kept as extent 1.
+Shape kept_shape(const Shape& x, std::optional<int> axis) {
+  Shape kept = x;
+  for (size_t i = 0; i < kept.size(); ++i)
+    if (!axis || static_cast<int>(i) == *axis) kept[i] = 1;
+  return kept;
+}
+
+Shape reduce_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs& a) {
+  const Shape& x = in[0];
+  if (num_elements(x) == 0) throw ShapeError(fmt(op.name, ": cannot reduce an empty array of shape ", shape_str(x)));
+  std::optional<int> axis = resolved_axis(op, x, a);
+  if (a.keepdims) return kept_shape(x, axis);
+  if (!axis) return {1};  // MXNet 1.x: a full reduction has shape (1,)
+  Shape out = x;
+  out.erase(out.begin() + *axis);
+  return out;
+}
+
+template <ReduceFn F>
+void reduce_compute(std::span<const NDArray> in, const OpAttrs& a, Array& out) {
+  std::optional<int> axis;
+  if (a.axis) axis = normalize_axis(*a.axis, in[0].ndim(), "reduce");
+  kernels::reduce(F, in[0], axis, out);
+}
+
+// dy (and y) spread back over the reduced axes to x's shape.
+NDArray spread(const NDArray& v, const GradContext& c) {
+  const Shape& x = c.inputs[0].shape();
+  std::optional<int> axis;
+  if (c.attrs.axis) axis = normalize_axis(*c.attrs.axis, x.size(), "reduce");
+  return broadcast_to(reshape(v, kept_shape(x, axis)), x);
+}
+
+std::vector<NDArray> sum_grad(const GradContext& c) { return {spread(c.out_grad, c)}; }
+std::vector<NDArray> mean_grad(const GradContext& c) {
+  float n = static_cast<float>(c.inputs[0].size() / c.output.size());
+  return {spread(c.out_grad, c) / n};
+}
+// The gradient is shared equally by the elements that attain the maximum.
+std::vector<NDArray> max_grad(const GradContext& c) {
+  NDArray hits = equal(c.inputs[0], spread(c.output, c));
+  NDArray count = spread(sum(hits, c.attrs.axis, c.attrs.keepdims), c);
+  return {hits * spread(c.out_grad, c) / count};
+}
+// d|x|/dx = x/|x|; at x = 0 the subgradient 0 is used (x is 0 there, so dividing by a tiny
+// positive number gives it).
+std::vector<NDArray> norm_grad(const GradContext& c) {
+  return {c.inputs[0] * spread(c.out_grad / maximum(c.output, full({}, FLT_MIN)), c)};
+}
+
+template <ReduceFn F>
+constexpr OpDef reduce_op(std::string_view name, std::vector<NDArray> (*grad)(const GradContext&)) {
+  return {.name = name, .infer_shape = reduce_shape, .compute = reduce_compute<F>, .gradient = grad};
+}
+
+const OpDef kSum = reduce_op<ReduceFn::Sum>("sum", sum_grad);
+const OpDef kMean = reduce_op<ReduceFn::Mean>("mean", mean_grad);
+const OpDef kMax = reduce_op<ReduceFn::Max>("max", max_grad);
+const OpDef kNorm = reduce_op<ReduceFn::L2Norm>("norm", norm_grad);
+
+}  // namespace
+
+NDArray sum(const NDArray& x, std::optional<int> axis, bool keepdims) {
+  return dispatch(kSum, {x}, {.axis = axis, .keepdims = keepdims});
+}
+NDArray mean(const NDArray& x, std::optional<int> axis, bool keepdims) {
+  return dispatch(kMean, {x}, {.axis = axis, .keepdims = keepdims});
+}
+NDArray max(const NDArray& x, std::optional<int> axis, bool keepdims) {
+  return dispatch(kMax, {x}, {.axis = axis, .keepdims = keepdims});
+}
+NDArray norm(const NDArray& x) { return dispatch(kNorm, {x}); }
+
+}  // namespace kiln::nd
+
+namespace kiln {
+
+NDArray NDArray::sum(std::optional<int> axis, bool keepdims) const { return nd::sum(*this, axis, keepdims); }
+NDArray NDArray::mean(std::optional<int> axis, bool keepdims) const { return nd::mean(*this, axis, keepdims); }
+NDArray NDArray::max(std::optional<int> axis, bool keepdims) const { return nd::max(*this, axis, keepdims); }
+NDArray NDArray::norm() const { return nd::norm(*this); }
+
+}  // namespace kiln

@@ -1,0 +1,126 @@
+#include "runtime/kernels/elementwise.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "runtime/error.h"
+
+namespace kiln::kernels {
+namespace {
+
+template <UnaryFn F>
+inline float apply_unary(float x) {
+  if constexpr (F == UnaryFn::Relu) return x > 0.f ? x : 0.f;
+  if constexpr (F == UnaryFn::Sigmoid) return 1.f / (1.f + std::exp(-x));
+  if constexpr (F == UnaryFn::Tanh) return std::tanh(x);
+  if constexpr (F == UnaryFn::Exp) return std::exp(x);
+  if constexpr (F == UnaryFn::Log) return std::log(x);
+  if constexpr (F == UnaryFn::Negative) return -x;
+  if constexpr (F == UnaryFn::Sqrt) return std::sqrt(x);
+  if constexpr (F == UnaryFn::Square) return x * x;
+}
+
+template <BinaryFn F>
+inline float apply_binary(float a, float b) {
+  if constexpr (F == BinaryFn::Add) return a + b;
+  if constexpr (F == BinaryFn::Sub) return a - b;
+  if constexpr (F == BinaryFn::Mul) return a * b;
+  if constexpr (F == BinaryFn::Div) return a / b;
+  if constexpr (F == BinaryFn::Maximum) return a > b ? a : b;
+  if constexpr (F == BinaryFn::Equal) return a == b ? 1.f : 0.f;
+  if constexpr (F == BinaryFn::Greater) return a > b ? 1.f : 0.f;
+  if constexpr (F == BinaryFn::Less) return a < b ? 1.f : 0.f;
+}
+
+template <UnaryFn F>
+void unary_loop(const float* x, float* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) out[i] = apply_unary<F>(x[i]);
+}
+
+// Innermost loop of a broadcast: each operand steps by 1 or stays (stride 0). Instantiated for
+// each stride pair so the compiler vectorises the common cases.
+template <BinaryFn F, int SA, int SB>
+void binary_row(const float* a, const float* b, float* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) out[i] = apply_binary<F>(a[i * SA], b[i * SB]);
+}
+
+// Strides of `shape` aligned to `rank` trailing axes, 0 where the axis is broadcast.
+std::vector<int64_t> broadcast_strides(const Shape& shape, size_t rank) {
+  std::vector<int64_t> strides(rank, 0);
+  std::vector<int64_t> own = row_major_strides(shape);
+  size_t lead = rank - shape.size();
+  for (size_t i = 0; i < shape.size(); ++i) strides[lead + i] = shape[i] == 1 ? 0 : own[i];
+  return strides;
+}
+
+template <BinaryFn F>
+void binary_broadcast(const Array& a, const Array& b, Array& out) {
+  const float* pa = a.data();
+  const float* pb = b.data();
+  float* po = out.data();
+  int64_t n = out.size();
+  if (n == 0) return;
+  if (a.size() == n && b.size() == n) return binary_row<F, 1, 1>(pa, pb, po, n);
+  if (b.size() == 1 && a.size() == n) return binary_row<F, 1, 0>(pa, pb, po, n);
+  if (a.size() == 1 && b.size() == n) return binary_row<F, 0, 1>(pa, pb, po, n);
+
+  // General case: walk the outer index space, run the innermost axis as one row.
+  const Shape& shape = out.shape();
+  size_t rank = shape.size();
+  std::vector<int64_t> sa = broadcast_strides(a.shape(), rank), sb = broadcast_strides(b.shape(), rank);
+  int64_t inner = shape[rank - 1];
+  int64_t ia = sa[rank - 1], ib = sb[rank - 1];
+  auto row = ia ? (ib ? binary_row<F, 1, 1> : binary_row<F, 1, 0>) : (ib ? binary_row<F, 0, 1> : binary_row<F, 0, 0>);
+  std::vector<int64_t> index(rank, 0);
+  int64_t off_a = 0, off_b = 0;
+  for (int64_t done = 0; done < n; done += inner) {
+    row(pa + off_a, pb + off_b, po + done, inner);
+    for (size_t d = rank - 1; d-- > 0;) {  // odometer over the outer axes
+      off_a += sa[d];
+      off_b += sb[d];
+      if (++index[d] < shape[d]) break;
+      off_a -= sa[d] * shape[d];
+      off_b -= sb[d] * shape[d];
+      index[d] = 0;
+    }
+  }
+}
+
+}  // namespace
+
+void unary(UnaryFn fn, const Array& x, Array& out) {
+  const float* in = x.data();
+  float* o = out.data();
+  int64_t n = x.size();
+  switch (fn) {
+    case UnaryFn::Relu: return unary_loop<UnaryFn::Relu>(in, o, n);
+    case UnaryFn::Sigmoid: return unary_loop<UnaryFn::Sigmoid>(in, o, n);
+    case UnaryFn::Tanh: return unary_loop<UnaryFn::Tanh>(in, o, n);
+    case UnaryFn::Exp: return unary_loop<UnaryFn::Exp>(in, o, n);
+    case UnaryFn::Log: return unary_loop<UnaryFn::Log>(in, o, n);
+    case UnaryFn::Negative: return unary_loop<UnaryFn::Negative>(in, o, n);
+    case UnaryFn::Sqrt: return unary_loop<UnaryFn::Sqrt>(in, o, n);
+    case UnaryFn::Square: return unary_loop<UnaryFn::Square>(in, o, n);
+  }
+}
+
+void binary(BinaryFn fn, const Array& a, const Array& b, Array& out) {
+  switch (fn) {
+    case BinaryFn::Add: return binary_broadcast<BinaryFn::Add>(a, b, out);
+    case BinaryFn::Sub: return binary_broadcast<BinaryFn::Sub>(a, b, out);
+    case BinaryFn::Mul: return binary_broadcast<BinaryFn::Mul>(a, b, out);
+    case BinaryFn::Div: return binary_broadcast<BinaryFn::Div>(a, b, out);
+    case BinaryFn::Maximum: return binary_broadcast<BinaryFn::Maximum>(a, b, out);
+    case BinaryFn::Equal: return binary_broadcast<BinaryFn::Equal>(a, b, out);
+    case BinaryFn::Greater: return binary_broadcast<BinaryFn::Greater>(a, b, out);
+    case BinaryFn::Less: return binary_broadcast<BinaryFn::Less>(a, b, out);
+  }
+}
+
+void broadcast_to(const Array& a, Array& out) {
+  // a + 0 through the broadcasting loop: one mechanism for every broadcast.
+  static const Array zero = Array::zeros({});
+  binary_broadcast<BinaryFn::Add>(a, zero, out);
+}
+
+}  // namespace kiln::kernels

@@ -1,0 +1,32 @@
+// The binary parameters file (".params"): named arrays with a header, a version and a checksum.
+// Byte layout and version rule: docs/architecture.md ("Parameter files").
+//
+// Reading validates everything before returning: a missing, truncated, corrupted or
+// future-version file throws FileError naming the file and the problem.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "runtime/array.h"
+
+namespace kiln::params_file {
+
+inline constexpr char kMagic[8] = {'K', 'I', 'L', 'N', 'P', 'R', 'M', 'S'};
+inline constexpr uint32_t kVersionMajor = 1;
+inline constexpr uint32_t kVersionMinor = 0;
+
+using NamedArrays = std::vector<std::pair<std::string, Array>>;
+
+// Writes to a temporary file beside `path` and renames it into place, so an existing file is
+// replaced whole or not at all.
+void write(const std::string& path, const NamedArrays& arrays);
+
+NamedArrays read(const std::string& path);
+
+// 64-bit FNV-1a, the file's checksum.
+uint64_t checksum(const void* data, size_t bytes);
+
+}  // namespace kiln::params_file

@@ -1,0 +1,28 @@
+// Shapes: row-major extents. Shape{} is a scalar (one element).
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+namespace kiln {
+
+using Shape = std::vector<int64_t>;
+
+// Number of elements (1 for a scalar shape).
+int64_t num_elements(const Shape& shape);
+
+// "2x10", as MXNet prints shapes; "scalar" for Shape{}.
+std::string shape_str(const Shape& shape);
+
+// Row-major strides in elements.
+std::vector<int64_t> row_major_strides(const Shape& shape);
+
+// NumPy broadcasting of two shapes; throws ShapeError naming `op` and both shapes.
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
+
+// Resolves a possibly negative axis against `rank`; throws ValueError naming `op`.
+int normalize_axis(int64_t axis, size_t rank, const char* op);
+
+}  // namespace kiln

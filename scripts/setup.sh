@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Sets up kiln on Debian 12: installs every package the project needs, configures and builds.
+# Idempotent: a second run with nothing changed only re-checks packages and lets Ninja/ccache
+# confirm that the build is current.
+#   scripts/setup.sh [BUILD_DIR]     (default: build)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build}
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools   # MLIR/LLVM 19 (pinned, see docs)
+  libdnnl-dev ocl-icd-opencl-dev                           # oneDNN 2.6; its CMake config needs OpenCL
+  libgtest-dev libgmock-dev libbenchmark-dev               # tests and benchmarks
+  zlib1g-dev libzstd-dev libedit-dev libcurl4-openssl-dev  # libraries LLVM's CMake config links
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd=sudo
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# ccache keeps its cache in $HOME, so a fresh clone in another folder still hits it.
+export CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=1
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
+cmake --build "$build"
+echo "setup: kiln is built in $build (executables in $build/bin)"

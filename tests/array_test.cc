@@ -1,0 +1,107 @@
+// Array storage, shapes, views, asscalar and MXNet-style printing.
+#include <cstdint>
+
+#include "test_util.h"
+
+namespace kiln {
+namespace {
+
+using testing::expect_values;
+
+TEST(Shape, PrintsLikeMXNet) {
+  EXPECT_EQ(shape_str({2, 10}), "2x10");
+  EXPECT_EQ(shape_str({7}), "7");
+  EXPECT_EQ(shape_str({}), "scalar");
+}
+
+TEST(Shape, BroadcastsLikeNumPy) {
+  EXPECT_EQ(broadcast_shapes({2, 3}, {3}, "add"), (Shape{2, 3}));
+  EXPECT_EQ(broadcast_shapes({2, 1}, {1, 3}, "add"), (Shape{2, 3}));
+  EXPECT_EQ(broadcast_shapes({}, {4, 5}, "add"), (Shape{4, 5}));
+  EXPECT_EQ(broadcast_shapes({5, 1, 4}, {3, 1}, "add"), (Shape{5, 3, 4}));
+  EXPECT_EQ(broadcast_shapes({0, 3}, {1, 3}, "add"), (Shape{0, 3}));
+  EXPECT_THROW(broadcast_shapes({2, 3}, {4}, "add"), ShapeError);
+}
+
+TEST(Array, StorageIsAlignedTo64Bytes) {
+  for (int64_t n : {1, 3, 17, 1000}) {
+    NDArray a(Shape{n});
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(a.data()) % 64, 0u) << n;
+  }
+}
+
+TEST(Array, CopiesShareTheArrayAndReshapeIsAView) {
+  NDArray a = nd::array({1, 2, 3, 4, 5, 6}, {2, 3});
+  NDArray alias = a;
+  alias.data()[0] = 10;
+  EXPECT_EQ(a.data()[0], 10);
+  NDArray v = a.reshape({3, -1});
+  EXPECT_EQ(v.shape(), (Shape{3, 2}));
+  EXPECT_TRUE(v.shares_storage(a));
+  v.data()[5] = 60;
+  EXPECT_EQ(a.data()[5], 60);
+  NDArray c = a.copy();
+  EXPECT_FALSE(c.shares_storage(a));
+}
+
+TEST(Array, DtypeIsFloat32) {
+  NDArray a = nd::zeros({2});
+  EXPECT_EQ(a.dtype(), DType::Float32);
+  EXPECT_EQ(dtype_size(a.dtype()), 4u);
+}
+
+TEST(Array, AsscalarNeedsExactlyOneElement) {
+  EXPECT_EQ(nd::array({3.5f}).asscalar(), 3.5f);
+  EXPECT_EQ(nd::full({1, 1}, 2.f).asscalar(), 2.f);
+  EXPECT_THROW(nd::zeros({2, 3}).asscalar(), ValueError);
+}
+
+TEST(Array, PrintsValuesThenShapeTag) {
+  NDArray a = nd::array({1, -2.5f, 0, 4}, {2, 2});
+  EXPECT_EQ(a.str(), "[[ 1.00000000 -2.50000000]\n [ 0.00000000  4.00000000]]\n<NDArray 2x2 @cpu(0)>");
+  EXPECT_EQ(nd::array({0.5f}).str(), "[0.50000000]\n<NDArray 1 @cpu(0)>");
+}
+
+TEST(Array, PrintingWrapsLongRowsAndSummarisesLargeArrays) {
+  std::string row = nd::zeros({1, 20}).str();
+  EXPECT_NE(row.find("\n  "), std::string::npos) << row;  // wrapped with NumPy's indent
+  std::string big = nd::zeros({100, 100}).str();
+  EXPECT_NE(big.find("..."), std::string::npos);
+  EXPECT_LT(big.size(), 2000u);
+  EXPECT_NE(big.find("<NDArray 100x100 @cpu(0)>"), std::string::npos);
+}
+
+TEST(Array, UndefinedArrayGivesAClearError) {
+  NDArray a;
+  EXPECT_FALSE(a.defined());
+  EXPECT_THROW(a.shape(), ValueError);
+}
+
+TEST(Random, SeedMakesDrawsReproducible) {
+  nd::random::seed(42);
+  NDArray a = nd::random::uniform({100});
+  nd::random::seed(42);
+  NDArray b = nd::random::uniform({100});
+  testing::expect_close(a, b, 0, 0);
+  for (float v : a.to_vector()) {
+    EXPECT_GE(v, 0.f);
+    EXPECT_LT(v, 1.f);
+  }
+  NDArray c = nd::random::uniform(-2, -1, {50});
+  for (float v : c.to_vector()) {
+    EXPECT_GE(v, -2.f);
+    EXPECT_LT(v, -1.f);
+  }
+}
+
+TEST(Random, NormalHasTheRequestedMoments) {
+  nd::random::seed(7);
+  NDArray x = nd::random::normal(3.f, 2.f, {20000});
+  float mean = x.mean().asscalar();
+  float sd = std::sqrt(nd::square(x - mean).mean().asscalar());
+  EXPECT_NEAR(mean, 3.f, 0.06f);
+  EXPECT_NEAR(sd, 2.f, 0.06f);
+}
+
+}  // namespace
+}  // namespace kiln
