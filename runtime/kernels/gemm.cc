@@ -29,14 +29,13 @@ void gemm_loops(const GemmDims& d, const float* a, const float* b, const float* 
     if (bias) std::copy(bias, bias + n, crow);
     else std::fill(crow, crow + n, 0.f);
     if (d.trans_b) {
-      // B is stored n×k: each output is a dot of two contiguous rows when A is not transposed.
+      // B is stored n×k: each output is a dot of a row of A with a row of B.
       for (int64_t j = 0; j < n; ++j) {
-        const float* brow = b + j * k;
         if (!d.trans_a) {
-          crow[j] += dot_lanes(a + i * k, brow, k);
+          crow[j] += dot_lanes(a + i * k, b + j * k, k);
         } else {
           float acc = 0;
-          for (int64_t p = 0; p < k; ++p) acc += a_at(i, p) * brow[p];
+          for (int64_t p = 0; p < k; ++p) acc += a_at(i, p) * b[j * k + p];
           crow[j] += acc;
         }
       }

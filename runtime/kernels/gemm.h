@@ -15,8 +15,10 @@ struct GemmDims {
   friend bool operator==(const GemmDims&, const GemmDims&) = default;
 };
 
-// Multiply-adds (m·n·k) at or above which gemm() hands the product to oneDNN.
-inline constexpr int64_t kOneDnnGemmThreshold = 64 * 64 * 64;
+// Multiply-adds (m·n·k) at or above which gemm() hands the product to oneDNN. Measured with
+// bench/gemm_threshold_bench on 1 thread: the loops win up to ~5k (2×10×256: 0.6 µs vs 2.5 µs),
+// oneDNN from ~10k (2×256×20: 2.5 µs vs 6.5 µs; 32³: 1.9 µs vs 6.5 µs); 4096 (16³) is a tie.
+inline constexpr int64_t kOneDnnGemmThreshold = 8192;
 
 void gemm(const GemmDims& d, const float* a, const float* b, const float* bias, float* c);
 void gemm_loops(const GemmDims& d, const float* a, const float* b, const float* bias, float* c);
