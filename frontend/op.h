@@ -22,7 +22,7 @@ struct OpAttrs {
   bool transpose_a = false;        // dot
   bool transpose_b = false;        // dot
   Shape shape{};                   // reshape, broadcast_to, sum_to: the target shape
-  std::vector<int> perm{};         // transpose
+  std::vector<int64_t> perm{};     // transpose
   int64_t begin = 0, end = 0;      // slice_axis
 };
 

@@ -2,6 +2,7 @@
 #include "frontend/nd.h"
 #include "frontend/op.h"
 #include "runtime/kernels/elementwise.h"
+#include "runtime/shape_rules.h"
 
 namespace kiln::nd {
 namespace {
@@ -11,7 +12,7 @@ using kernels::UnaryFn;
 
 Shape same_shape(const OpDef&, std::span<const Shape> in, const OpAttrs&) { return in[0]; }
 Shape broadcast_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs&) {
-  return broadcast_shapes(in[0], in[1], op.name.data());
+  return shape_rules::broadcast(op.name, in[0], in[1]);
 }
 
 template <UnaryFn F>

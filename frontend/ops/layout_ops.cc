@@ -1,57 +1,26 @@
 // Layout ops: reshape (a view), transpose, concat, slice_axis, broadcast_to and its reverse sum_to.
-#include <algorithm>
-#include <numeric>
-
 #include "frontend/nd.h"
 #include "frontend/op.h"
 #include "runtime/error.h"
 #include "runtime/kernels/elementwise.h"
 #include "runtime/kernels/layout.h"
 #include "runtime/kernels/reduce.h"
+#include "runtime/shape_rules.h"
 
 namespace kiln::nd {
 namespace {
 
 // reshape ---------------------------------------------------------------------------------
-Shape reshape_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs& a) {
-  Shape out = a.shape;
-  int64_t known = 1;
-  int inferred = -1;
-  for (size_t i = 0; i < out.size(); ++i) {
-    if (out[i] == -1) {
-      if (inferred >= 0) throw ShapeError(fmt(op.name, ": target ", shape_str(out), " has more than one -1 extent"));
-      inferred = static_cast<int>(i);
-    } else if (out[i] < 0) {
-      throw ShapeError(fmt(op.name, ": target shape has a negative extent ", out[i]));
-    } else {
-      known *= out[i];
-    }
-  }
-  int64_t total = num_elements(in[0]);
-  if (inferred >= 0 && known > 0 && total % known == 0) out[inferred] = total / known;
-  if (inferred >= 0 && out[inferred] == -1)
-    throw ShapeError(fmt(op.name, ": cannot infer the -1 extent of ", shape_str(a.shape), " for ", total, " elements"));
-  if (num_elements(out) != total)
-    throw ShapeError(fmt(op.name, ": cannot reshape ", shape_str(in[0]), " (", total, " elements) to ", shape_str(out),
-                         " (", num_elements(out), " elements)"));
-  return out;
+Shape reshape_shape(const OpDef&, std::span<const Shape> in, const OpAttrs& a) {
+  return shape_rules::reshape(in[0], a.shape);
 }
 Array reshape_view(const NDArray& x, const OpAttrs&, const Shape& out_shape) { return x.view_as(out_shape); }
 std::vector<NDArray> reshape_grad(const GradContext& c) { return {reshape(c.out_grad, c.inputs[0].shape())}; }
 const OpDef kReshape{.name = "reshape", .infer_shape = reshape_shape, .view = reshape_view, .gradient = reshape_grad};
 
 // transpose -------------------------------------------------------------------------------
-Shape transpose_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs& a) {
-  const Shape& x = in[0];
-  std::vector<int> sorted = a.perm;
-  std::sort(sorted.begin(), sorted.end());
-  std::vector<int> identity(x.size());
-  std::iota(identity.begin(), identity.end(), 0);
-  if (sorted != identity)
-    throw ValueError(fmt(op.name, ": axes must be a permutation of 0..", x.size() - 1, " for shape ", shape_str(x)));
-  Shape out(x.size());
-  for (size_t i = 0; i < x.size(); ++i) out[i] = x[a.perm[i]];
-  return out;
+Shape transpose_shape(const OpDef&, std::span<const Shape> in, const OpAttrs& a) {
+  return shape_rules::transpose(in[0], a.perm);
 }
 void transpose_compute(std::span<const NDArray> in, const OpAttrs& a, Array& out) {
   kernels::transpose(in[0], a.perm, out);
@@ -65,19 +34,8 @@ const OpDef kTranspose{
     .name = "transpose", .infer_shape = transpose_shape, .compute = transpose_compute, .gradient = transpose_grad};
 
 // concat ----------------------------------------------------------------------------------
-Shape concat_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs& a) {
-  if (in.empty()) throw ValueError(fmt(op.name, ": needs at least one array"));
-  int axis = normalize_axis(*a.axis, in[0].size(), op.name.data());
-  Shape out = in[0];
-  for (size_t p = 1; p < in.size(); ++p) {
-    bool fits = in[p].size() == out.size();
-    for (size_t i = 0; fits && i < out.size(); ++i) fits = static_cast<int>(i) == axis || in[p][i] == out[i];
-    if (!fits)
-      throw ShapeError(fmt(op.name, ": array ", p, " has shape ", shape_str(in[p]), ", which does not match ",
-                           shape_str(in[0]), " except on axis ", axis));
-    out[axis] += in[p][axis];
-  }
-  return out;
+Shape concat_shape(const OpDef&, std::span<const Shape> in, const OpAttrs& a) {
+  return shape_rules::concat(in, *a.axis);
 }
 void concat_compute(std::span<const NDArray> in, const OpAttrs& a, Array& out) {
   kernels::concat(std::vector<Array>(in.begin(), in.end()), normalize_axis(*a.axis, out.ndim(), "concat"), out);
@@ -96,15 +54,8 @@ std::vector<NDArray> concat_grad(const GradContext& c) {
 const OpDef kConcat{.name = "concat", .infer_shape = concat_shape, .compute = concat_compute, .gradient = concat_grad};
 
 // slice_axis ------------------------------------------------------------------------------
-Shape slice_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs& a) {
-  int axis = normalize_axis(*a.axis, in[0].size(), op.name.data());
-  int64_t extent = in[0][axis];
-  if (a.begin < 0 || a.end > extent || a.begin > a.end)
-    throw ValueError(fmt(op.name, ": [", a.begin, ", ", a.end, ") is out of range for axis ", axis, " of shape ",
-                         shape_str(in[0])));
-  Shape out = in[0];
-  out[axis] = a.end - a.begin;
-  return out;
+Shape slice_shape(const OpDef&, std::span<const Shape> in, const OpAttrs& a) {
+  return shape_rules::slice_axis(in[0], *a.axis, a.begin, a.end);
 }
 void slice_compute(std::span<const NDArray> in, const OpAttrs& a, Array& out) {
   kernels::slice(in[0], normalize_axis(*a.axis, out.ndim(), "slice_axis"), a.begin, out);
@@ -123,10 +74,8 @@ std::vector<NDArray> slice_grad(const GradContext& c) {
 const OpDef kSliceAxis{.name = "slice_axis", .infer_shape = slice_shape, .compute = slice_compute, .gradient = slice_grad};
 
 // broadcast_to / sum_to -------------------------------------------------------------------
-Shape broadcast_to_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs& a) {
-  if (broadcast_shapes(in[0], a.shape, op.name.data()) != a.shape)
-    throw ShapeError(fmt(op.name, ": shape ", shape_str(in[0]), " cannot be broadcast to ", shape_str(a.shape)));
-  return a.shape;
+Shape broadcast_to_shape(const OpDef&, std::span<const Shape> in, const OpAttrs& a) {
+  return shape_rules::broadcast_to(in[0], a.shape);
 }
 void broadcast_to_compute(std::span<const NDArray> in, const OpAttrs&, Array& out) { kernels::broadcast_to(in[0], out); }
 std::vector<NDArray> broadcast_to_grad(const GradContext& c) { return {sum_to(c.out_grad, c.inputs[0].shape())}; }
@@ -135,10 +84,8 @@ const OpDef kBroadcastTo{.name = "broadcast_to",
                          .compute = broadcast_to_compute,
                          .gradient = broadcast_to_grad};
 
-Shape sum_to_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs& a) {
-  if (broadcast_shapes(a.shape, in[0], op.name.data()) != in[0])
-    throw ShapeError(fmt(op.name, ": shape ", shape_str(in[0]), " cannot be summed to ", shape_str(a.shape)));
-  return a.shape;
+Shape sum_to_shape(const OpDef&, std::span<const Shape> in, const OpAttrs& a) {
+  return shape_rules::sum_to(in[0], a.shape);
 }
 void sum_to_compute(std::span<const NDArray> in, const OpAttrs&, Array& out) { kernels::sum_to(in[0], out); }
 std::vector<NDArray> sum_to_grad(const GradContext& c) { return {broadcast_to(c.out_grad, c.inputs[0].shape())}; }
@@ -151,7 +98,7 @@ NDArray reshape(const NDArray& x, Shape shape) { return dispatch(kReshape, {x}, 
 NDArray transpose(const NDArray& x, std::vector<int> perm) {
   if (perm.empty())
     for (size_t i = x.ndim(); i-- > 0;) perm.push_back(static_cast<int>(i));
-  return dispatch(kTranspose, {x}, {.perm = std::move(perm)});
+  return dispatch(kTranspose, {x}, {.perm = std::vector<int64_t>(perm.begin(), perm.end())});
 }
 
 NDArray concat(const std::vector<NDArray>& parts, int dim) { return dispatch(kConcat, parts, {.axis = dim}); }

@@ -3,30 +3,18 @@
 #include "frontend/op.h"
 #include "runtime/error.h"
 #include "runtime/kernels/gemm.h"
+#include "runtime/shape_rules.h"
 
 namespace kiln::nd {
 namespace {
 
-// Rows/cols of a 2-D operand as the product sees it (after its transpose flag).
-std::pair<int64_t, int64_t> seen_as(const Shape& s, bool transposed) {
-  return transposed ? std::pair{s[1], s[0]} : std::pair{s[0], s[1]};
-}
-
-Shape dot_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs& a) {
-  if (in[0].size() != 2 || in[1].size() != 2)
-    throw ShapeError(fmt(op.name, ": expects 2-D operands, got ", shape_str(in[0]), " and ", shape_str(in[1])));
-  auto [m, k] = seen_as(in[0], a.transpose_a);
-  auto [k2, n] = seen_as(in[1], a.transpose_b);
-  if (k != k2)
-    throw ShapeError(fmt(op.name, ": shapes ", shape_str(in[0]), (a.transpose_a ? " (transposed)" : ""), " and ",
-                         shape_str(in[1]), (a.transpose_b ? " (transposed)" : ""),
-                         " do not align: inner extents ", k, " vs ", k2));
-  return {m, n};
+Shape dot_shape(const OpDef&, std::span<const Shape> in, const OpAttrs& a) {
+  return shape_rules::dot(in[0], in[1], a.transpose_a, a.transpose_b);
 }
 
 void dot_compute(std::span<const NDArray> in, const OpAttrs& a, Array& out) {
-  auto [m, k] = seen_as(in[0].shape(), a.transpose_a);
-  kernels::GemmDims d{m, out.shape()[1], k, a.transpose_a, a.transpose_b};
+  const Shape& s = in[0].shape();
+  kernels::GemmDims d{out.shape()[0], out.shape()[1], a.transpose_a ? s[0] : s[1], a.transpose_a, a.transpose_b};
   kernels::gemm(d, in[0].data(), in[1].data(), nullptr, out.data());
 }
 
@@ -42,16 +30,8 @@ std::vector<NDArray> dot_grad(const GradContext& c) {
 const OpDef kDot{.name = "dot", .infer_shape = dot_shape, .compute = dot_compute, .gradient = dot_grad};
 
 // inputs: x (batch×in), weight (units×in), optional bias (units).
-Shape fully_connected_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs&) {
-  const Shape &x = in[0], &w = in[1];
-  if (x.size() != 2 || w.size() != 2)
-    throw ShapeError(fmt(op.name, ": expects 2-D data and weight, got data ", shape_str(x), " and weight ", shape_str(w)));
-  if (x[1] != w[1])
-    throw ShapeError(fmt(op.name, ": data ", shape_str(x), " has ", x[1], " features but weight ", shape_str(w),
-                         " expects ", w[1]));
-  if (in.size() == 3 && in[2] != Shape{w[0]})
-    throw ShapeError(fmt(op.name, ": bias shape ", shape_str(in[2]), " does not match ", w[0], " units"));
-  return {x[0], w[0]};
+Shape fully_connected_shape(const OpDef&, std::span<const Shape> in, const OpAttrs&) {
+  return shape_rules::fully_connected(in[0], in[1], in.size() == 3 ? &in[2] : nullptr);
 }
 
 void fully_connected_compute(std::span<const NDArray> in, const OpAttrs&, Array& out) {

@@ -5,34 +5,15 @@
 #include "frontend/op.h"
 #include "runtime/error.h"
 #include "runtime/kernels/reduce.h"
+#include "runtime/shape_rules.h"
 
 namespace kiln::nd {
 namespace {
 
 using kernels::ReduceFn;
 
-std::optional<int> resolved_axis(const OpDef& op, const Shape& x, const OpAttrs& a) {
-  if (!a.axis) return std::nullopt;
-  return normalize_axis(*a.axis, x.size(), op.name.data());
-}
-
-// The output's shape with the reduced axes kept as extent 1.
-Shape kept_shape(const Shape& x, std::optional<int> axis) {
-  Shape kept = x;
-  for (size_t i = 0; i < kept.size(); ++i)
-    if (!axis || static_cast<int>(i) == *axis) kept[i] = 1;
-  return kept;
-}
-
 Shape reduce_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs& a) {
-  const Shape& x = in[0];
-  if (num_elements(x) == 0) throw ShapeError(fmt(op.name, ": cannot reduce an empty array of shape ", shape_str(x)));
-  std::optional<int> axis = resolved_axis(op, x, a);
-  if (a.keepdims) return kept_shape(x, axis);
-  if (!axis) return {1};  // MXNet 1.x: a full reduction has shape (1,)
-  Shape out = x;
-  out.erase(out.begin() + *axis);
-  return out;
+  return shape_rules::reduce(op.name, in[0], a.axis, a.keepdims);
 }
 
 template <ReduceFn F>
@@ -47,7 +28,7 @@ NDArray spread(const NDArray& v, const GradContext& c) {
   const Shape& x = c.inputs[0].shape();
   std::optional<int> axis;
   if (c.attrs.axis) axis = normalize_axis(*c.attrs.axis, x.size(), "reduce");
-  return broadcast_to(reshape(v, kept_shape(x, axis)), x);
+  return broadcast_to(reshape(v, shape_rules::reduce_kept(x, axis)), x);
 }
 
 std::vector<NDArray> sum_grad(const GradContext& c) { return {spread(c.out_grad, c)}; }

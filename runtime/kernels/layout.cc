@@ -4,7 +4,7 @@
 
 namespace kiln::kernels {
 
-void transpose(const Array& x, const std::vector<int>& perm, Array& out) {
+void transpose(const Array& x, const std::vector<int64_t>& perm, Array& out) {
   const Shape& out_shape = out.shape();
   size_t rank = out_shape.size();
   std::vector<int64_t> in_strides = row_major_strides(x.shape());

@@ -8,7 +8,7 @@
 namespace kiln::kernels {
 
 // out[i_perm[0], ..., i_perm[k]] = x[i_0, ..., i_k]; out.shape()[j] == x.shape()[perm[j]].
-void transpose(const Array& x, const std::vector<int>& perm, Array& out);
+void transpose(const Array& x, const std::vector<int64_t>& perm, Array& out);
 
 // Concatenates `parts` along `axis` into `out`.
 void concat(const std::vector<Array>& parts, int axis, Array& out);

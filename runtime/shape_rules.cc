@@ -1,0 +1,131 @@
+#include "runtime/shape_rules.h"
+
+#include <algorithm>
+#include <numeric>
+#include <string>
+
+#include "runtime/error.h"
+
+namespace kiln::shape_rules {
+
+Shape broadcast(std::string_view op, const Shape& a, const Shape& b) {
+  return broadcast_shapes(a, b, std::string(op).c_str());
+}
+
+Shape dot(const Shape& a, const Shape& b, bool transpose_a, bool transpose_b) {
+  if (a.size() != 2 || b.size() != 2)
+    throw ShapeError(fmt("dot: expects 2-D operands, got ", shape_str(a), " and ", shape_str(b)));
+  int64_t m = transpose_a ? a[1] : a[0], k = transpose_a ? a[0] : a[1];
+  int64_t k2 = transpose_b ? b[1] : b[0], n = transpose_b ? b[0] : b[1];
+  if (k != k2)
+    throw ShapeError(fmt("dot: shapes ", shape_str(a), (transpose_a ? " (transposed)" : ""), " and ", shape_str(b),
+                         (transpose_b ? " (transposed)" : ""), " do not align: inner extents ", k, " vs ", k2));
+  return {m, n};
+}
+
+Shape fully_connected(const Shape& x, const Shape& w, const Shape* bias) {
+  if (x.size() != 2 || w.size() != 2)
+    throw ShapeError(fmt("fully_connected: expects 2-D data and weight, got data ", shape_str(x), " and weight ",
+                         shape_str(w)));
+  if (x[1] != w[1])
+    throw ShapeError(fmt("fully_connected: data ", shape_str(x), " has ", x[1], " features but weight ", shape_str(w),
+                         " expects ", w[1]));
+  if (bias && *bias != Shape{w[0]})
+    throw ShapeError(fmt("fully_connected: bias shape ", shape_str(*bias), " does not match ", w[0], " units"));
+  return {x[0], w[0]};
+}
+
+Shape reduce_kept(const Shape& x, std::optional<int> axis) {
+  Shape kept = x;
+  for (size_t i = 0; i < kept.size(); ++i)
+    if (!axis || static_cast<int>(i) == *axis) kept[i] = 1;
+  return kept;
+}
+
+Shape reduce(std::string_view op, const Shape& x, std::optional<int64_t> axis, bool keepdims) {
+  std::string name(op);
+  if (num_elements(x) == 0) throw ShapeError(fmt(name, ": cannot reduce an empty array of shape ", shape_str(x)));
+  std::optional<int> resolved;
+  if (axis) resolved = normalize_axis(*axis, x.size(), name.c_str());
+  if (keepdims) return reduce_kept(x, resolved);
+  if (!resolved) return {1};  // MXNet 1.x: a full reduction has shape (1,)
+  Shape out = x;
+  out.erase(out.begin() + *resolved);
+  return out;
+}
+
+Shape reshape(const Shape& x, const Shape& target) {
+  Shape out = target;
+  int64_t known = 1;
+  int inferred = -1;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (out[i] == -1) {
+      if (inferred >= 0) throw ShapeError(fmt("reshape: target ", shape_str(out), " has more than one -1 extent"));
+      inferred = static_cast<int>(i);
+    } else if (out[i] < 0) {
+      throw ShapeError(fmt("reshape: target shape has a negative extent ", out[i]));
+    } else {
+      known *= out[i];
+    }
+  }
+  int64_t total = num_elements(x);
+  if (inferred >= 0) {
+    if (known == 0 || total % known != 0)
+      throw ShapeError(fmt("reshape: cannot infer the -1 extent of ", shape_str(target), " for ", total, " elements"));
+    out[inferred] = total / known;
+  }
+  if (num_elements(out) != total)
+    throw ShapeError(fmt("reshape: cannot reshape ", shape_str(x), " (", total, " elements) to ", shape_str(out), " (",
+                         num_elements(out), " elements)"));
+  return out;
+}
+
+Shape transpose(const Shape& x, const std::vector<int64_t>& perm) {
+  std::vector<int64_t> sorted = perm, identity(x.size());
+  std::sort(sorted.begin(), sorted.end());
+  std::iota(identity.begin(), identity.end(), 0);
+  if (sorted != identity)
+    throw ValueError(fmt("transpose: axes must be a permutation of 0..", x.size() - 1, " for shape ", shape_str(x)));
+  Shape out(x.size());
+  for (size_t i = 0; i < x.size(); ++i) out[i] = x[perm[i]];
+  return out;
+}
+
+Shape concat(std::span<const Shape> parts, int64_t axis_in) {
+  if (parts.empty()) throw ValueError("concat: needs at least one array");
+  int axis = normalize_axis(axis_in, parts[0].size(), "concat");
+  Shape out = parts[0];
+  for (size_t p = 1; p < parts.size(); ++p) {
+    bool fits = parts[p].size() == out.size();
+    for (size_t i = 0; fits && i < out.size(); ++i) fits = static_cast<int>(i) == axis || parts[p][i] == out[i];
+    if (!fits)
+      throw ShapeError(fmt("concat: array ", p, " has shape ", shape_str(parts[p]), ", which does not match ",
+                           shape_str(parts[0]), " except on axis ", axis));
+    out[axis] += parts[p][axis];
+  }
+  return out;
+}
+
+Shape slice_axis(const Shape& x, int64_t axis_in, int64_t begin, int64_t end) {
+  int axis = normalize_axis(axis_in, x.size(), "slice_axis");
+  if (begin < 0 || end > x[axis] || begin > end)
+    throw ValueError(fmt("slice_axis: [", begin, ", ", end, ") is out of range for axis ", axis, " of shape ",
+                         shape_str(x)));
+  Shape out = x;
+  out[axis] = end - begin;
+  return out;
+}
+
+Shape broadcast_to(const Shape& x, const Shape& target) {
+  if (broadcast_shapes(x, target, "broadcast_to") != target)
+    throw ShapeError(fmt("broadcast_to: shape ", shape_str(x), " cannot be broadcast to ", shape_str(target)));
+  return target;
+}
+
+Shape sum_to(const Shape& x, const Shape& target) {
+  if (broadcast_shapes(target, x, "sum_to") != x)
+    throw ShapeError(fmt("sum_to: shape ", shape_str(x), " cannot be summed to ", shape_str(target)));
+  return target;
+}
+
+}  // namespace kiln::shape_rules

@@ -1,0 +1,34 @@
+// The shape rule of every op, written once: the eager dispatcher and the IR's result-type
+// inference both call these. Each validates its operands and throws ShapeError or ValueError
+// naming the op and the shapes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "runtime/shape.h"
+
+namespace kiln::shape_rules {
+
+// NumPy broadcasting of two operands of the elementwise op `op`.
+Shape broadcast(std::string_view op, const Shape& a, const Shape& b);
+// 2-D matrix product op(a)·op(b).
+Shape dot(const Shape& a, const Shape& b, bool transpose_a, bool transpose_b);
+// x (batch×in) · weightᵀ (units×in) [+ bias (units)].
+Shape fully_connected(const Shape& x, const Shape& weight, const Shape* bias);
+// Reduction `op` over `axis` (all axes when empty).
+Shape reduce(std::string_view op, const Shape& x, std::optional<int64_t> axis, bool keepdims);
+// The reduced shape with the reduced axes kept as extent 1.
+Shape reduce_kept(const Shape& x, std::optional<int> axis);
+// `target` may hold one -1 extent, inferred from x's element count.
+Shape reshape(const Shape& x, const Shape& target);
+Shape transpose(const Shape& x, const std::vector<int64_t>& perm);
+Shape concat(std::span<const Shape> parts, int64_t axis);
+Shape slice_axis(const Shape& x, int64_t axis, int64_t begin, int64_t end);
+Shape broadcast_to(const Shape& x, const Shape& target);
+Shape sum_to(const Shape& x, const Shape& target);
+
+}  // namespace kiln::shape_rules
