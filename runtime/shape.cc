@@ -40,6 +40,14 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
   return out;
 }
 
+bool can_broadcast_to(const Shape& from, const Shape& to) {
+  if (from.size() > to.size()) return false;
+  size_t lead = to.size() - from.size();
+  for (size_t i = 0; i < from.size(); ++i)
+    if (from[i] != 1 && from[i] != to[lead + i]) return false;
+  return true;
+}
+
 int normalize_axis(int64_t axis, size_t rank, const char* op) {
   int64_t r = static_cast<int64_t>(rank);
   if (axis < -r || axis >= r)

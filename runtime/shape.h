@@ -22,6 +22,9 @@ std::vector<int64_t> row_major_strides(const Shape& shape);
 // NumPy broadcasting of two shapes; throws ShapeError naming `op` and both shapes.
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
 
+// Whether `from` broadcasts to exactly `to` under NumPy's rules.
+bool can_broadcast_to(const Shape& from, const Shape& to);
+
 // Resolves a possibly negative axis against `rank`; throws ValueError naming `op`.
 int normalize_axis(int64_t axis, size_t rank, const char* op);
 

@@ -117,13 +117,13 @@ Shape slice_axis(const Shape& x, int64_t axis_in, int64_t begin, int64_t end) {
 }
 
 Shape broadcast_to(const Shape& x, const Shape& target) {
-  if (broadcast_shapes(x, target, "broadcast_to") != target)
+  if (!can_broadcast_to(x, target))
     throw ShapeError(fmt("broadcast_to: shape ", shape_str(x), " cannot be broadcast to ", shape_str(target)));
   return target;
 }
 
 Shape sum_to(const Shape& x, const Shape& target) {
-  if (broadcast_shapes(target, x, "sum_to") != x)
+  if (!can_broadcast_to(target, x))
     throw ShapeError(fmt("sum_to: shape ", shape_str(x), " cannot be summed to ", shape_str(target)));
   return target;
 }

@@ -1,0 +1,318 @@
+// Lowers every kiln op to linalg (generic, fill, transpose), tensor (empty, reshape, slices) and
+// arith/math. Broadcasting is expressed in indexing maps, so no broadcast is materialised.
+#include "codegen/lower_kiln_to_linalg.h"
+
+#include <limits>
+
+#include "ir/KilnDialect.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+
+namespace kiln::codegen {
+namespace {
+
+RankedTensorType tensor_type(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+Value constant_f32(OpBuilder& b, Location loc, float v) {
+  return b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(v));
+}
+
+Value empty_like(OpBuilder& b, Location loc, RankedTensorType type) {
+  return b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
+}
+
+Value filled(OpBuilder& b, Location loc, RankedTensorType type, float value) {
+  return b.create<linalg::FillOp>(loc, constant_f32(b, loc, value), empty_like(b, loc, type)).getResult(0);
+}
+
+// Map from the result's loop space (rank `out_rank`) to an operand that broadcasts to it:
+// missing leading axes are dropped, extent-1 axes read index 0.
+AffineMap broadcast_map(MLIRContext* ctx, RankedTensorType operand, ArrayRef<int64_t> out_shape) {
+  unsigned out_rank = out_shape.size(), rank = operand.getRank();
+  SmallVector<AffineExpr> exprs;
+  for (unsigned i = 0; i < rank; ++i) {
+    unsigned d = out_rank - rank + i;
+    bool broadcast = operand.getDimSize(i) == 1 && out_shape[d] != 1;
+    exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx) : getAffineDimExpr(d, ctx));
+  }
+  return AffineMap::get(out_rank, 0, exprs, ctx);
+}
+
+using Body = function_ref<Value(OpBuilder&, Location, ValueRange)>;
+
+// An all-parallel linalg.generic over `result` whose operands broadcast to it.
+Value elementwise(OpBuilder& b, Location loc, RankedTensorType result, ValueRange operands, Body body) {
+  MLIRContext* ctx = b.getContext();
+  SmallVector<AffineMap> maps;
+  for (Value v : operands) maps.push_back(broadcast_map(ctx, tensor_type(v), result.getShape()));
+  maps.push_back(b.getMultiDimIdentityMap(result.getRank()));
+  SmallVector<utils::IteratorType> iterators(result.getRank(), utils::IteratorType::parallel);
+  auto generic = b.create<linalg::GenericOp>(
+      loc, result, operands, ValueRange{empty_like(b, loc, result)}, maps, iterators,
+      [&](OpBuilder& nb, Location nloc, ValueRange args) {
+        nb.create<linalg::YieldOp>(nloc, body(nb, nloc, args.drop_back()));
+      });
+  return generic.getResult(0);
+}
+
+// Reshapes to `type` (same element count) through tensor.reshape with a constant shape.
+Value reshape_to(OpBuilder& b, Location loc, Value v, RankedTensorType type) {
+  if (v.getType() == type) return v;
+  auto shape_type = RankedTensorType::get({type.getRank()}, b.getI64Type());
+  Value shape = b.create<arith::ConstantOp>(loc, DenseIntElementsAttr::get(shape_type, type.getShape()));
+  return b.create<tensor::ReshapeOp>(loc, type, v, shape);
+}
+
+// Reduces `input` over the axes marked in `reduced` with `combine(element, accumulator)`,
+// starting from `init`, then reshapes to `result` (which may keep the axes as extent 1).
+Value reduce(OpBuilder& b, Location loc, Value input, ArrayRef<bool> reduced, float init,
+             function_ref<Value(OpBuilder&, Location, Value, Value)> combine, RankedTensorType result) {
+  MLIRContext* ctx = b.getContext();
+  auto in_type = tensor_type(input);
+  SmallVector<int64_t> kept_shape;
+  SmallVector<AffineExpr> kept_dims;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t i = 0; i < in_type.getRank(); ++i) {
+    iterators.push_back(reduced[i] ? utils::IteratorType::reduction : utils::IteratorType::parallel);
+    if (reduced[i]) continue;
+    kept_shape.push_back(in_type.getDimSize(i));
+    kept_dims.push_back(getAffineDimExpr(i, ctx));
+  }
+  auto acc_type = RankedTensorType::get(kept_shape, b.getF32Type());
+  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(in_type.getRank()),
+                              AffineMap::get(in_type.getRank(), 0, kept_dims, ctx)};
+  auto generic = b.create<linalg::GenericOp>(
+      loc, acc_type, ValueRange{input}, ValueRange{filled(b, loc, acc_type, init)}, maps, iterators,
+      [&](OpBuilder& nb, Location nloc, ValueRange args) {
+        nb.create<linalg::YieldOp>(nloc, combine(nb, nloc, args[0], args[1]));
+      });
+  return reshape_to(b, loc, generic.getResult(0), result);
+}
+
+// C = op(A)·op(B) accumulated onto `init` (i, j parallel; p reduction).
+Value contraction(OpBuilder& b, Location loc, Value lhs, Value rhs, bool ta, bool tb, Value init) {
+  MLIRContext* ctx = b.getContext();
+  AffineExpr i = getAffineDimExpr(0, ctx), j = getAffineDimExpr(1, ctx), p = getAffineDimExpr(2, ctx);
+  SmallVector<AffineMap> maps{AffineMap::get(3, 0, ta ? ArrayRef<AffineExpr>{p, i} : ArrayRef<AffineExpr>{i, p}, ctx),
+                              AffineMap::get(3, 0, tb ? ArrayRef<AffineExpr>{j, p} : ArrayRef<AffineExpr>{p, j}, ctx),
+                              AffineMap::get(3, 0, {i, j}, ctx)};
+  SmallVector<utils::IteratorType> iterators{utils::IteratorType::parallel, utils::IteratorType::parallel,
+                                             utils::IteratorType::reduction};
+  auto generic = b.create<linalg::GenericOp>(
+      loc, init.getType(), ValueRange{lhs, rhs}, ValueRange{init}, maps, iterators,
+      [&](OpBuilder& nb, Location nloc, ValueRange args) {
+        Value prod = nb.create<arith::MulFOp>(nloc, args[0], args[1]);
+        nb.create<linalg::YieldOp>(nloc, ValueRange{nb.create<arith::AddFOp>(nloc, args[2], prod)});
+      });
+  return generic.getResult(0);
+}
+
+// --- patterns -------------------------------------------------------------------------------
+
+// Replaces a kiln op with what `lower(builder, op)` builds.
+template <class Op>
+struct Lowering : OpConversionPattern<Op> {
+  using Fn = std::function<Value(OpBuilder&, Op, typename Op::Adaptor)>;
+  Lowering(MLIRContext* ctx, Fn fn) : OpConversionPattern<Op>(ctx), fn_(std::move(fn)) {}
+  LogicalResult matchAndRewrite(Op op, typename Op::Adaptor adaptor, ConversionPatternRewriter& rewriter) const override {
+    rewriter.replaceOp(op, fn_(rewriter, op, adaptor));
+    return success();
+  }
+  Fn fn_;
+};
+
+template <class Op>
+void add(RewritePatternSet& patterns, typename Lowering<Op>::Fn fn) {
+  patterns.add<Lowering<Op>>(patterns.getContext(), std::move(fn));
+}
+
+template <class Op>
+void add_unary(RewritePatternSet& patterns, std::function<Value(OpBuilder&, Location, Value)> f) {
+  add<Op>(patterns, [f](OpBuilder& b, Op op, typename Op::Adaptor a) {
+    return elementwise(b, op.getLoc(), op.getType(), ValueRange{a.getInput()},
+                       [&](OpBuilder& nb, Location l, ValueRange x) { return f(nb, l, x[0]); });
+  });
+}
+
+template <class Op>
+void add_binary(RewritePatternSet& patterns, std::function<Value(OpBuilder&, Location, Value, Value)> f) {
+  add<Op>(patterns, [f](OpBuilder& b, Op op, typename Op::Adaptor a) {
+    return elementwise(b, op.getLoc(), op.getType(), ValueRange{a.getLhs(), a.getRhs()},
+                       [&](OpBuilder& nb, Location l, ValueRange x) { return f(nb, l, x[0], x[1]); });
+  });
+}
+
+template <class Op>
+void add_compare(RewritePatternSet& patterns, arith::CmpFPredicate predicate) {
+  add_binary<Op>(patterns, [predicate](OpBuilder& b, Location l, Value x, Value y) -> Value {
+    Value bit = b.create<arith::CmpFOp>(l, predicate, x, y);
+    return b.create<arith::UIToFPOp>(l, b.getF32Type(), bit);
+  });
+}
+
+// The axes a reduction op reduces.
+template <class Op>
+SmallVector<bool> reduced_axes(Op op) {
+  int64_t rank = tensor_type(op.getInput()).getRank();
+  SmallVector<bool> reduced(rank, !op.getAxis().has_value());
+  if (auto axis = op.getAxis()) reduced[*axis < 0 ? *axis + rank : *axis] = true;
+  return reduced;
+}
+
+Value add_f(OpBuilder& b, Location l, Value x, Value acc) { return b.create<arith::AddFOp>(l, acc, x); }
+
+void populate(RewritePatternSet& p) {
+  add<ir::ConstantOp>(p, [](OpBuilder& b, ir::ConstantOp op, auto) -> Value {
+    return b.create<arith::ConstantOp>(op.getLoc(), cast<TypedAttr>(op.getValue()));
+  });
+
+  add_unary<ir::ReluOp>(p, [](OpBuilder& b, Location l, Value x) -> Value {
+    return b.create<arith::MaximumFOp>(l, x, constant_f32(b, l, 0.f));
+  });
+  add_unary<ir::SigmoidOp>(p, [](OpBuilder& b, Location l, Value x) -> Value {
+    Value e = b.create<math::ExpOp>(l, b.create<arith::NegFOp>(l, x));
+    Value one = constant_f32(b, l, 1.f);
+    return b.create<arith::DivFOp>(l, one, b.create<arith::AddFOp>(l, one, e));
+  });
+  add_unary<ir::TanhOp>(p, [](OpBuilder& b, Location l, Value x) -> Value { return b.create<math::TanhOp>(l, x); });
+  add_unary<ir::ExpOp>(p, [](OpBuilder& b, Location l, Value x) -> Value { return b.create<math::ExpOp>(l, x); });
+  add_unary<ir::LogOp>(p, [](OpBuilder& b, Location l, Value x) -> Value { return b.create<math::LogOp>(l, x); });
+  add_unary<ir::NegativeOp>(p, [](OpBuilder& b, Location l, Value x) -> Value { return b.create<arith::NegFOp>(l, x); });
+  add_unary<ir::SqrtOp>(p, [](OpBuilder& b, Location l, Value x) -> Value { return b.create<math::SqrtOp>(l, x); });
+  add_unary<ir::SquareOp>(p, [](OpBuilder& b, Location l, Value x) -> Value { return b.create<arith::MulFOp>(l, x, x); });
+
+  add_binary<ir::AddOp>(p, [](OpBuilder& b, Location l, Value x, Value y) -> Value { return b.create<arith::AddFOp>(l, x, y); });
+  add_binary<ir::SubtractOp>(p, [](OpBuilder& b, Location l, Value x, Value y) -> Value { return b.create<arith::SubFOp>(l, x, y); });
+  add_binary<ir::MultiplyOp>(p, [](OpBuilder& b, Location l, Value x, Value y) -> Value { return b.create<arith::MulFOp>(l, x, y); });
+  add_binary<ir::DivideOp>(p, [](OpBuilder& b, Location l, Value x, Value y) -> Value { return b.create<arith::DivFOp>(l, x, y); });
+  // kiln's maximum picks the first operand unless the second is larger (no NaN propagation).
+  add_binary<ir::MaximumOp>(p, [](OpBuilder& b, Location l, Value x, Value y) -> Value {
+    Value less = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, x, y);
+    return b.create<arith::SelectOp>(l, less, y, x);
+  });
+  add_compare<ir::EqualOp>(p, arith::CmpFPredicate::OEQ);
+  add_compare<ir::GreaterOp>(p, arith::CmpFPredicate::OGT);
+  add_compare<ir::LesserOp>(p, arith::CmpFPredicate::OLT);
+
+  add<ir::DotOp>(p, [](OpBuilder& b, ir::DotOp op, ir::DotOp::Adaptor a) {
+    Value init = filled(b, op.getLoc(), op.getType(), 0.f);
+    return contraction(b, op.getLoc(), a.getLhs(), a.getRhs(), op.getTransposeA(), op.getTransposeB(), init);
+  });
+  add<ir::FullyConnectedOp>(p, [](OpBuilder& b, ir::FullyConnectedOp op, ir::FullyConnectedOp::Adaptor a) {
+    Location l = op.getLoc();
+    Value init = a.getBias() ? elementwise(b, l, op.getType(), ValueRange{a.getBias()},
+                                           [](OpBuilder&, Location, ValueRange x) { return x[0]; })
+                             : filled(b, l, op.getType(), 0.f);
+    return contraction(b, l, a.getData(), a.getWeight(), false, true, init);
+  });
+
+  add<ir::SumOp>(p, [](OpBuilder& b, ir::SumOp op, ir::SumOp::Adaptor a) {
+    return reduce(b, op.getLoc(), a.getInput(), reduced_axes(op), 0.f, add_f, op.getType());
+  });
+  add<ir::MeanOp>(p, [](OpBuilder& b, ir::MeanOp op, ir::MeanOp::Adaptor a) {
+    Location l = op.getLoc();
+    Value sum = reduce(b, l, a.getInput(), reduced_axes(op), 0.f, add_f, op.getType());
+    float count = static_cast<float>(tensor_type(a.getInput()).getNumElements() / op.getType().getNumElements());
+    return elementwise(b, l, op.getType(), ValueRange{sum}, [count](OpBuilder& nb, Location nl, ValueRange x) -> Value {
+      return nb.create<arith::DivFOp>(nl, x[0], constant_f32(nb, nl, count));
+    });
+  });
+  add<ir::MaxOp>(p, [](OpBuilder& b, ir::MaxOp op, ir::MaxOp::Adaptor a) {
+    return reduce(b, op.getLoc(), a.getInput(), reduced_axes(op), -std::numeric_limits<float>::infinity(),
+                  [](OpBuilder& nb, Location l, Value x, Value acc) -> Value {
+                    Value greater = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, x, acc);
+                    return nb.create<arith::SelectOp>(l, greater, x, acc);
+                  },
+                  op.getType());
+  });
+  add<ir::NormOp>(p, [](OpBuilder& b, ir::NormOp op, ir::NormOp::Adaptor a) {
+    Location l = op.getLoc();
+    Value squares = reduce(b, l, a.getInput(), reduced_axes(op), 0.f,
+                           [](OpBuilder& nb, Location nl, Value x, Value acc) -> Value {
+                             return nb.create<arith::AddFOp>(nl, acc, nb.create<arith::MulFOp>(nl, x, x));
+                           },
+                           op.getType());
+    return elementwise(b, l, op.getType(), ValueRange{squares}, [](OpBuilder& nb, Location nl, ValueRange x) -> Value {
+      return nb.create<math::SqrtOp>(nl, x[0]);
+    });
+  });
+
+  add<ir::ReshapeOp>(p, [](OpBuilder& b, ir::ReshapeOp op, ir::ReshapeOp::Adaptor a) {
+    return reshape_to(b, op.getLoc(), a.getInput(), op.getType());
+  });
+  add<ir::TransposeOp>(p, [](OpBuilder& b, ir::TransposeOp op, ir::TransposeOp::Adaptor a) {
+    return b.create<linalg::TransposeOp>(op.getLoc(), a.getInput(), empty_like(b, op.getLoc(), op.getType()),
+                                         op.getPerm())
+        .getResult()[0];
+  });
+  add<ir::ConcatOp>(p, [](OpBuilder& b, ir::ConcatOp op, ir::ConcatOp::Adaptor a) {
+    Location l = op.getLoc();
+    RankedTensorType type = op.getType();
+    int64_t rank = type.getRank(), axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    Value out = empty_like(b, l, type);
+    int64_t offset = 0;
+    for (Value part : a.getInputs()) {
+      auto shape = tensor_type(part).getShape();
+      SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
+      offsets[axis] = offset;
+      out = b.create<tensor::InsertSliceOp>(l, part, out, ValueRange{}, ValueRange{}, ValueRange{}, offsets, shape, strides);
+      offset += shape[axis];
+    }
+    return out;
+  });
+  add<ir::SliceAxisOp>(p, [](OpBuilder& b, ir::SliceAxisOp op, ir::SliceAxisOp::Adaptor a) -> Value {
+    auto in = tensor_type(a.getInput());
+    int64_t rank = in.getRank(), axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    SmallVector<int64_t> offsets(rank, 0), sizes(in.getShape()), strides(rank, 1);
+    offsets[axis] = op.getBegin();
+    sizes[axis] = op.getEnd() - op.getBegin();
+    return b.create<tensor::ExtractSliceOp>(op.getLoc(), op.getType(), a.getInput(), ValueRange{}, ValueRange{},
+                                            ValueRange{}, offsets, sizes, strides);
+  });
+  add<ir::BroadcastToOp>(p, [](OpBuilder& b, ir::BroadcastToOp op, ir::BroadcastToOp::Adaptor a) {
+    return elementwise(b, op.getLoc(), op.getType(), ValueRange{a.getInput()},
+                       [](OpBuilder&, Location, ValueRange x) { return x[0]; });
+  });
+  add<ir::SumToOp>(p, [](OpBuilder& b, ir::SumToOp op, ir::SumToOp::Adaptor a) {
+    auto in = tensor_type(a.getInput()).getShape();
+    auto out = op.getType().getShape();
+    SmallVector<bool> reduced(in.size());
+    for (size_t i = 0; i < in.size(); ++i) {
+      size_t lead = in.size() - out.size();
+      reduced[i] = i < lead || (out[i - lead] == 1 && in[i] != 1);
+    }
+    return reduce(b, op.getLoc(), a.getInput(), reduced, 0.f, add_f, op.getType());
+  });
+}
+
+struct LowerKilnToLinalgPass : PassWrapper<LowerKilnToLinalgPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LowerKilnToLinalgPass)
+  StringRef getArgument() const override { return "lower-kiln-to-linalg"; }
+  StringRef getDescription() const override { return "Lower kiln ops to linalg, tensor, arith and math"; }
+  void getDependentDialects(DialectRegistry& registry) const override {
+    registry.insert<arith::ArithDialect, linalg::LinalgDialect, math::MathDialect, tensor::TensorDialect>();
+  }
+  void runOnOperation() override {
+    ConversionTarget target(getContext());
+    target.addIllegalDialect<ir::KilnDialect>();
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect, math::MathDialect, tensor::TensorDialect,
+                           func::FuncDialect>();
+    RewritePatternSet patterns(&getContext());
+    populate(patterns);
+    if (failed(applyPartialConversion(getOperation(), target, std::move(patterns)))) signalPassFailure();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> createLowerKilnToLinalgPass() { return std::make_unique<LowerKilnToLinalgPass>(); }
+void registerLowerKilnToLinalgPass() { PassRegistration<LowerKilnToLinalgPass>(); }
+
+}  // namespace kiln::codegen

@@ -1,0 +1,204 @@
+// The dialect's registration, result-type inference (through runtime/shape_rules, the same
+// rules the eager dispatcher uses) and folds.
+#include "ir/KilnDialect.h"
+
+#include <optional>
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/OpImplementation.h"
+#include "runtime/error.h"
+#include "runtime/shape_rules.h"
+
+#include "ir/KilnDialect.cpp.inc"
+
+using namespace mlir;
+
+namespace kiln::ir {
+
+void KilnDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "ir/KilnOps.cpp.inc"
+      >();
+}
+
+Operation* KilnDialect::materializeConstant(OpBuilder& builder, Attribute value, Type type, Location loc) {
+  auto elements = dyn_cast<ElementsAttr>(value);
+  if (!elements || elements.getType() != type) return nullptr;
+  return builder.create<ConstantOp>(loc, elements);
+}
+
+namespace {
+
+// The shape of a ranked-tensor value; nullopt (and a diagnostic) for anything else.
+std::optional<Shape> shape_of(Value v, std::optional<Location> loc) {
+  auto type = dyn_cast_or_null<RankedTensorType>(v ? v.getType() : Type());
+  if (!type) {
+    if (loc) emitError(*loc, "kiln ops take ranked tensors of f32");
+    return std::nullopt;
+  }
+  return Shape(type.getShape().begin(), type.getShape().end());
+}
+
+// Runs a shape rule; its ShapeError/ValueError becomes the op's diagnostic.
+template <class Rule>
+LogicalResult infer(MLIRContext* ctx, std::optional<Location> loc, SmallVectorImpl<Type>& out, Rule rule) {
+  try {
+    Shape shape = rule();
+    out.push_back(RankedTensorType::get(shape, Float32Type::get(ctx)));
+    return success();
+  } catch (const kiln::Error& e) {
+    return emitOptionalError(loc, e.what());
+  }
+}
+
+Shape to_shape(ArrayRef<int64_t> values) { return Shape(values.begin(), values.end()); }
+
+// Folds an op whose result type equals its input's to the input (identity reshape, ...).
+OpFoldResult fold_if_same_type(Value input, Type result) { return input.getType() == result ? input : nullptr; }
+
+}  // namespace
+
+// --- inference ------------------------------------------------------------------------------
+
+LogicalResult ConstantOp::inferReturnTypes(MLIRContext*, std::optional<Location> loc, Adaptor adaptor,
+                                           SmallVectorImpl<Type>& out) {
+  auto type = dyn_cast<RankedTensorType>(adaptor.getValue().getType());
+  if (!type || !type.getElementType().isF32()) return emitOptionalError(loc, "kiln.constant needs an f32 tensor value");
+  out.push_back(type);
+  return success();
+}
+
+#define KILN_UNARY_INFERENCE(Op)                                                                          \
+  LogicalResult Op::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,     \
+                                     SmallVectorImpl<Type>& out) {                                        \
+    auto x = shape_of(adaptor.getInput(), loc);                                                           \
+    if (!x) return failure();                                                                             \
+    return infer(ctx, loc, out, [&] { return *x; });                                                      \
+  }
+KILN_UNARY_INFERENCE(ReluOp)
+KILN_UNARY_INFERENCE(SigmoidOp)
+KILN_UNARY_INFERENCE(TanhOp)
+KILN_UNARY_INFERENCE(ExpOp)
+KILN_UNARY_INFERENCE(LogOp)
+KILN_UNARY_INFERENCE(NegativeOp)
+KILN_UNARY_INFERENCE(SqrtOp)
+KILN_UNARY_INFERENCE(SquareOp)
+#undef KILN_UNARY_INFERENCE
+
+#define KILN_BINARY_INFERENCE(Op, name)                                                                   \
+  LogicalResult Op::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,     \
+                                     SmallVectorImpl<Type>& out) {                                        \
+    auto a = shape_of(adaptor.getLhs(), loc), b = shape_of(adaptor.getRhs(), loc);                        \
+    if (!a || !b) return failure();                                                                       \
+    return infer(ctx, loc, out, [&] { return shape_rules::broadcast(name, *a, *b); });                    \
+  }
+KILN_BINARY_INFERENCE(AddOp, "add")
+KILN_BINARY_INFERENCE(SubtractOp, "subtract")
+KILN_BINARY_INFERENCE(MultiplyOp, "multiply")
+KILN_BINARY_INFERENCE(DivideOp, "divide")
+KILN_BINARY_INFERENCE(MaximumOp, "maximum")
+KILN_BINARY_INFERENCE(EqualOp, "equal")
+KILN_BINARY_INFERENCE(GreaterOp, "greater")
+KILN_BINARY_INFERENCE(LesserOp, "lesser")
+#undef KILN_BINARY_INFERENCE
+
+LogicalResult DotOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                      SmallVectorImpl<Type>& out) {
+  auto a = shape_of(adaptor.getLhs(), loc), b = shape_of(adaptor.getRhs(), loc);
+  if (!a || !b) return failure();
+  return infer(ctx, loc, out, [&] { return shape_rules::dot(*a, *b, adaptor.getTransposeA(), adaptor.getTransposeB()); });
+}
+
+LogicalResult FullyConnectedOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                                 SmallVectorImpl<Type>& out) {
+  auto x = shape_of(adaptor.getData(), loc), w = shape_of(adaptor.getWeight(), loc);
+  if (!x || !w) return failure();
+  std::optional<Shape> bias;
+  if (adaptor.getBias() && !(bias = shape_of(adaptor.getBias(), loc))) return failure();
+  return infer(ctx, loc, out, [&] { return shape_rules::fully_connected(*x, *w, bias ? &*bias : nullptr); });
+}
+
+#define KILN_REDUCE_INFERENCE(Op, name)                                                                   \
+  LogicalResult Op::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,     \
+                                     SmallVectorImpl<Type>& out) {                                        \
+    auto x = shape_of(adaptor.getInput(), loc);                                                           \
+    if (!x) return failure();                                                                             \
+    std::optional<int64_t> axis;                                                                          \
+    if (auto a = adaptor.getAxisAttr()) axis = a.getInt();                                                \
+    return infer(ctx, loc, out, [&] { return shape_rules::reduce(name, *x, axis, adaptor.getKeepdims()); }); \
+  }
+KILN_REDUCE_INFERENCE(SumOp, "sum")
+KILN_REDUCE_INFERENCE(MeanOp, "mean")
+KILN_REDUCE_INFERENCE(MaxOp, "max")
+KILN_REDUCE_INFERENCE(NormOp, "norm")
+#undef KILN_REDUCE_INFERENCE
+
+LogicalResult ReshapeOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                          SmallVectorImpl<Type>& out) {
+  auto x = shape_of(adaptor.getInput(), loc);
+  if (!x) return failure();
+  return infer(ctx, loc, out, [&] { return shape_rules::reshape(*x, to_shape(adaptor.getShape())); });
+}
+
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                            SmallVectorImpl<Type>& out) {
+  auto x = shape_of(adaptor.getInput(), loc);
+  if (!x) return failure();
+  return infer(ctx, loc, out, [&] { return shape_rules::transpose(*x, to_shape(adaptor.getPerm())); });
+}
+
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                         SmallVectorImpl<Type>& out) {
+  std::vector<Shape> parts;
+  for (Value v : adaptor.getInputs()) {
+    auto s = shape_of(v, loc);
+    if (!s) return failure();
+    parts.push_back(*s);
+  }
+  return infer(ctx, loc, out, [&] { return shape_rules::concat(parts, adaptor.getAxis()); });
+}
+
+LogicalResult SliceAxisOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                            SmallVectorImpl<Type>& out) {
+  auto x = shape_of(adaptor.getInput(), loc);
+  if (!x) return failure();
+  return infer(ctx, loc, out,
+               [&] { return shape_rules::slice_axis(*x, adaptor.getAxis(), adaptor.getBegin(), adaptor.getEnd()); });
+}
+
+LogicalResult BroadcastToOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                              SmallVectorImpl<Type>& out) {
+  auto x = shape_of(adaptor.getInput(), loc);
+  if (!x) return failure();
+  return infer(ctx, loc, out, [&] { return shape_rules::broadcast_to(*x, to_shape(adaptor.getShape())); });
+}
+
+LogicalResult SumToOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                        SmallVectorImpl<Type>& out) {
+  auto x = shape_of(adaptor.getInput(), loc);
+  if (!x) return failure();
+  return infer(ctx, loc, out, [&] { return shape_rules::sum_to(*x, to_shape(adaptor.getShape())); });
+}
+
+// --- folds ----------------------------------------------------------------------------------
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+OpFoldResult ReshapeOp::fold(FoldAdaptor) { return fold_if_same_type(getInput(), getType()); }
+OpFoldResult BroadcastToOp::fold(FoldAdaptor) { return fold_if_same_type(getInput(), getType()); }
+OpFoldResult SumToOp::fold(FoldAdaptor) { return fold_if_same_type(getInput(), getType()); }
+OpFoldResult SliceAxisOp::fold(FoldAdaptor) { return fold_if_same_type(getInput(), getType()); }
+
+OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  for (auto [i, p] : llvm::enumerate(getPerm()))
+    if (static_cast<int64_t>(i) != p) return nullptr;
+  return getInput();
+}
+
+OpFoldResult ConcatOp::fold(FoldAdaptor) { return getInputs().size() == 1 ? getInputs()[0] : nullptr; }
+
+}  // namespace kiln::ir
+
+#define GET_OP_CLASSES
+#include "ir/KilnOps.cpp.inc"

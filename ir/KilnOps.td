@@ -1,0 +1,223 @@
+// The kiln ops. Each infers its result type with the frontend's shape rule (the verifier checks
+// a written result type against it) and is pure.
+#ifndef KILN_OPS_TD
+#define KILN_OPS_TD
+
+include "ir/KilnDialect.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+// -----------------------------------------------------------------------------------------
+// Constants
+
+def Kiln_ConstantOp : Kiln_Op<"constant", [ConstantLike, Pure, InferTypeOpAdaptor]> {
+  let summary = "a constant tensor (get_constant values, scalars)";
+  let description = [{
+    A value baked into the compiled graph: a `get_constant` parameter or a scalar operand.
+
+    ```mlir
+    %c = kiln.constant dense<1.0> : tensor<f32>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+}
+
+// -----------------------------------------------------------------------------------------
+// Elementwise
+
+class Kiln_UnaryOp<string mnemonic, string what> : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = what;
+  let description = [{
+    Applies the function to every element; the result has the operand's type.
+
+    ```mlir
+    %y = kiln.}] # mnemonic # [{ %x : tensor<2x20xf32> -> tensor<2x20xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
+def Kiln_ReluOp : Kiln_UnaryOp<"relu", "max(x, 0)">;
+def Kiln_SigmoidOp : Kiln_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
+def Kiln_TanhOp : Kiln_UnaryOp<"tanh", "hyperbolic tangent">;
+def Kiln_ExpOp : Kiln_UnaryOp<"exp", "e^x">;
+def Kiln_LogOp : Kiln_UnaryOp<"log", "natural logarithm">;
+def Kiln_NegativeOp : Kiln_UnaryOp<"negative", "-x">;
+def Kiln_SqrtOp : Kiln_UnaryOp<"sqrt", "square root">;
+def Kiln_SquareOp : Kiln_UnaryOp<"square", "x * x">;
+
+class Kiln_BinaryOp<string mnemonic, string what> : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = what;
+  let description = [{
+    Elementwise with NumPy broadcasting: the result's shape is the broadcast of both shapes.
+    Comparisons give 1.0 where true and 0.0 where false.
+
+    ```mlir
+    %z = kiln.}] # mnemonic # [{ %x, %b : tensor<2x3xf32>, tensor<3xf32> -> tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$lhs, Kiln_Tensor:$rhs);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)";
+}
+
+def Kiln_AddOp : Kiln_BinaryOp<"add", "lhs + rhs">;
+def Kiln_SubtractOp : Kiln_BinaryOp<"subtract", "lhs - rhs">;
+def Kiln_MultiplyOp : Kiln_BinaryOp<"multiply", "lhs * rhs">;
+def Kiln_DivideOp : Kiln_BinaryOp<"divide", "lhs / rhs">;
+def Kiln_MaximumOp : Kiln_BinaryOp<"maximum", "max(lhs, rhs)">;
+def Kiln_EqualOp : Kiln_BinaryOp<"equal", "lhs == rhs as 1.0 / 0.0">;
+def Kiln_GreaterOp : Kiln_BinaryOp<"greater", "lhs > rhs as 1.0 / 0.0">;
+def Kiln_LesserOp : Kiln_BinaryOp<"lesser", "lhs < rhs as 1.0 / 0.0">;
+
+// -----------------------------------------------------------------------------------------
+// Matrix products
+
+def Kiln_DotOp : Kiln_Op<"dot", [Pure, InferTypeOpAdaptor]> {
+  let summary = "2-D matrix product op(lhs) · op(rhs)";
+  let description = [{
+    `transpose_a` / `transpose_b` read the operand as its transpose (no copy is implied).
+
+    ```mlir
+    %c = kiln.dot %a, %b {transpose_b = true} : tensor<2x20xf32>, tensor<256x20xf32> -> tensor<2x256xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$lhs, Kiln_Tensor:$rhs,
+                       DefaultValuedAttr<BoolAttr, "false">:$transpose_a,
+                       DefaultValuedAttr<BoolAttr, "false">:$transpose_b);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)";
+}
+
+def Kiln_FullyConnectedOp : Kiln_Op<"fully_connected", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Gluon's FullyConnected: data · weightᵀ (+ bias)";
+  let description = [{
+    Dense's core. `data` is batch×in, `weight` units×in, the optional `bias` has `units`
+    elements.
+
+    ```mlir
+    %y = kiln.fully_connected %x, %w, %b : tensor<2x20xf32>, tensor<256x20xf32>, tensor<256xf32> -> tensor<2x256xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$data, Kiln_Tensor:$weight, Optional<Kiln_Tensor>:$bias);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $data `,` $weight (`,` $bias^)? attr-dict `:` type($data) `,` type($weight) (`,` type($bias)^)? `->` type($result)
+  }];
+}
+
+// -----------------------------------------------------------------------------------------
+// Reductions
+
+class Kiln_ReduceOp<string mnemonic, string what> : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = what;
+  let description = [{
+    Reduces over `axis`, or over all elements when `axis` is absent (the result then has
+    shape 1, as MXNet 1.x). `keepdims` keeps reduced axes as extent 1.
+
+    ```mlir
+    %s = kiln.}] # mnemonic # [{ %x {axis = 1 : i64} : tensor<2x3xf32> -> tensor<2xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, OptionalAttr<I64Attr>:$axis,
+                       DefaultValuedAttr<BoolAttr, "false">:$keepdims);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
+def Kiln_SumOp : Kiln_ReduceOp<"sum", "sum of elements">;
+def Kiln_MeanOp : Kiln_ReduceOp<"mean", "mean of elements">;
+def Kiln_MaxOp : Kiln_ReduceOp<"max", "largest element">;
+def Kiln_NormOp : Kiln_ReduceOp<"norm", "L2 norm: sqrt of the sum of squares">;
+
+// -----------------------------------------------------------------------------------------
+// Layout
+
+def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure, InferTypeOpAdaptor]> {
+  let summary = "the same elements in a new shape";
+  let description = [{
+    `shape` may hold one -1 extent, inferred from the element count.
+
+    ```mlir
+    %y = kiln.reshape %x {shape = array<i64: 3, -1>} : tensor<2x3xf32> -> tensor<3x2xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+}
+
+def Kiln_TransposeOp : Kiln_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
+  let summary = "permutes the axes";
+  let description = [{
+    Result axis i is input axis `perm[i]`.
+
+    ```mlir
+    %t = kiln.transpose %x {perm = array<i64: 1, 0>} : tensor<2x3xf32> -> tensor<3x2xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+}
+
+def Kiln_ConcatOp : Kiln_Op<"concat", [Pure, InferTypeOpAdaptor]> {
+  let summary = "joins tensors along an axis";
+  let description = [{
+    ```mlir
+    %c = kiln.concat %a, %b {axis = 1 : i64} : tensor<2x10xf32>, tensor<2x16xf32> -> tensor<2x26xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Kiln_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` type($inputs) `->` type($result)";
+  let hasFolder = 1;
+}
+
+def Kiln_SliceAxisOp : Kiln_Op<"slice_axis", [Pure, InferTypeOpAdaptor]> {
+  let summary = "the elements in [begin, end) along one axis";
+  let description = [{
+    ```mlir
+    %s = kiln.slice_axis %x {axis = 0 : i64, begin = 1 : i64, end = 3 : i64} : tensor<4x2xf32> -> tensor<2x2xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, I64Attr:$axis, I64Attr:$begin, I64Attr:$end);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+}
+
+def Kiln_BroadcastToOp : Kiln_Op<"broadcast_to", [Pure, InferTypeOpAdaptor]> {
+  let summary = "repeats the input along broadcast axes (NumPy rules)";
+  let description = [{
+    ```mlir
+    %b = kiln.broadcast_to %x {shape = array<i64: 2, 3>} : tensor<2x1xf32> -> tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+}
+
+def Kiln_SumToOp : Kiln_Op<"sum_to", [Pure, InferTypeOpAdaptor]> {
+  let summary = "sums the input down to a shape it broadcasts from (broadcast_to's gradient)";
+  let description = [{
+    ```mlir
+    %s = kiln.sum_to %x {shape = array<i64: 1, 3>} : tensor<2x3xf32> -> tensor<1x3xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+}
+
+#endif  // KILN_OPS_TD

@@ -1,0 +1,134 @@
+// Every verifier error: the shape rules reject bad operands with the eager path's messages (and
+// the InferTypeOpInterface verifier then reports the failed inference).
+// RUN: kiln-opt %s -split-input-file -verify-diagnostics
+
+func.func @broadcast_mismatch(%a: tensor<2x3xf32>, %b: tensor<4xf32>) {
+  // expected-error @+2 {{add: shapes 2x3 and 4 cannot be broadcast together}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.add %a, %b : tensor<2x3xf32>, tensor<4xf32> -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @wrong_result_type(%a: tensor<2x3xf32>) {
+  // expected-error @+2 {{inferred type(s) 'tensor<2x3xf32>' are incompatible with return type(s) of operation 'tensor<3x2xf32>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.relu %a : tensor<2x3xf32> -> tensor<3x2xf32>
+  return
+}
+
+// -----
+
+func.func @dot_inner_extents(%a: tensor<2x20xf32>, %b: tensor<30x256xf32>) {
+  // expected-error @+2 {{dot: shapes 2x20 and 30x256 do not align: inner extents 20 vs 30}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.dot %a, %b : tensor<2x20xf32>, tensor<30x256xf32> -> tensor<2x256xf32>
+  return
+}
+
+// -----
+
+func.func @dot_rank(%a: tensor<20xf32>, %b: tensor<20x2xf32>) {
+  // expected-error @+2 {{dot: expects 2-D operands}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.dot %a, %b : tensor<20xf32>, tensor<20x2xf32> -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @fully_connected_features(%x: tensor<2x5xf32>, %w: tensor<3x4xf32>) {
+  // expected-error @+2 {{fully_connected: data 2x5 has 5 features but weight 3x4 expects 4}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.fully_connected %x, %w : tensor<2x5xf32>, tensor<3x4xf32> -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @fully_connected_bias(%x: tensor<2x4xf32>, %w: tensor<3x4xf32>, %b: tensor<4xf32>) {
+  // expected-error @+2 {{fully_connected: bias shape 4 does not match 3 units}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.fully_connected %x, %w, %b : tensor<2x4xf32>, tensor<3x4xf32>, tensor<4xf32> -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_axis(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{sum: axis 2 is out of range for an array of rank 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.sum %x {axis = 2 : i64} : tensor<2x3xf32> -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_count(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{reshape: cannot reshape 2x3 (6 elements) to 4x2 (8 elements)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.reshape %x {shape = array<i64: 4, 2>} : tensor<2x3xf32> -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_perm(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{transpose: axes must be a permutation of 0..1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.transpose %x {perm = array<i64: 0, 0>} : tensor<2x3xf32> -> tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @concat_shapes(%a: tensor<2x3xf32>, %b: tensor<3x3xf32>) {
+  // expected-error @+2 {{concat: array 1 has shape 3x3, which does not match 2x3 except on axis 1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.concat %a, %b {axis = 1 : i64} : tensor<2x3xf32>, tensor<3x3xf32> -> tensor<2x6xf32>
+  return
+}
+
+// -----
+
+func.func @slice_range(%x: tensor<4x2xf32>) {
+  // expected-error @+2 {{slice_axis: [3, 6) is out of range for axis 0 of shape 4x2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.slice_axis %x {axis = 0 : i64, begin = 3 : i64, end = 6 : i64} : tensor<4x2xf32> -> tensor<3x2xf32>
+  return
+}
+
+// -----
+
+func.func @broadcast_to_target(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{broadcast_to: shape 2x3 cannot be broadcast to 4x3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.broadcast_to %x {shape = array<i64: 4, 3>} : tensor<2x3xf32> -> tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @sum_to_target(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{sum_to: shape 2x3 cannot be summed to 4}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.sum_to %x {shape = array<i64: 4>} : tensor<2x3xf32> -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @non_f32(%x: tensor<2xf64>) {
+  // expected-error @+1 {{must be ranked tensor of 32-bit float values}}
+  %0 = kiln.relu %x : tensor<2xf64> -> tensor<2xf64>
+  return
+}
+
+// -----
+
+func.func @constant_dtype() {
+  // expected-error @+1 {{kiln.constant needs an f32 tensor value}}
+  %0 = kiln.constant dense<1> : tensor<2xi32>
+  return
+}
