@@ -173,8 +173,11 @@ void populate(RewritePatternSet& p) {
     return b.create<arith::ConstantOp>(op.getLoc(), cast<TypedAttr>(op.getValue()));
   });
 
+  // x > 0 ? x : 0, as the eager kernel (NaN gives 0).
   add_unary<ir::ReluOp>(p, [](OpBuilder& b, Location l, Value x) -> Value {
-    return b.create<arith::MaximumFOp>(l, x, constant_f32(b, l, 0.f));
+    Value zero = constant_f32(b, l, 0.f);
+    Value positive = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, x, zero);
+    return b.create<arith::SelectOp>(l, positive, x, zero);
   });
   add_unary<ir::SigmoidOp>(p, [](OpBuilder& b, Location l, Value x) -> Value {
     Value e = b.create<math::ExpOp>(l, b.create<arith::NegFOp>(l, x));

@@ -7,14 +7,44 @@
 #include <map>
 #include <ostream>
 
+#include "frontend/autograd.h"
+#include "frontend/hybrid.h"
+#include "frontend/trace_hook.h"
 #include "runtime/error.h"
 #include "runtime/params_file.h"
 
 namespace kiln::nn {
 
-NDArray Block::operator()(const NDArray& x) { return forward(x); }
+Block::Block() = default;
+Block::~Block() = default;
+Block::Block(Block&&) noexcept = default;
+Block& Block::operator=(Block&&) noexcept = default;
 
-std::vector<NDArray> Block::operator()(const std::vector<NDArray>& xs) { return forward_multi(xs); }
+namespace {
+// Compiled code serves a hybridized block unless it is being traced into a parent's graph or its
+// call is recorded for autograd.
+bool use_compiled(const std::unique_ptr<HybridState>& hybrid) {
+  return hybrid && !active_trace() && !autograd::is_recording();
+}
+}  // namespace
+
+NDArray Block::operator()(const NDArray& x) {
+  if (use_compiled(hybrid_)) return hybrid_->call(*this, std::span<const NDArray>(&x, 1)).at(0);
+  return forward(x);
+}
+
+std::vector<NDArray> Block::operator()(const std::vector<NDArray>& xs) {
+  if (use_compiled(hybrid_)) return hybrid_->call(*this, xs);
+  return forward_multi(xs);
+}
+
+void Block::hybridize(bool active, size_t cache_limit) {
+  hybrid_ = active ? std::make_unique<HybridState>(cache_limit) : nullptr;
+  for (auto& [name, child] : children_) child->hybridize(active, cache_limit);
+}
+
+size_t Block::compile_count() const { return hybrid_ ? hybrid_->compile_count() : 0; }
+std::string Block::traced_ir() const { return hybrid_ ? hybrid_->last_traced_ir() : ""; }
 
 NDArray Block::forward(const NDArray&) {
   throw Error(fmt(type_name(), ": the block defines no forward(const NDArray&); override forward (one input and ",
@@ -37,6 +67,7 @@ void Block::adopt(const std::string& name, std::shared_ptr<Block> child) {
     child->set_prefix(prefix_ + name + ".");
   }
   children_.emplace_back(name, std::move(child));
+  bump_structure_epoch();
 }
 
 void Block::set_prefix(const std::string& prefix) {

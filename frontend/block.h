@@ -24,6 +24,7 @@
 namespace kiln::nn {
 
 class Block;
+class HybridState;
 
 // A handle to a registered child block: `hidden(x)` calls it, `hidden->weight` reaches inside.
 template <class B>
@@ -58,10 +59,10 @@ auto share_block(B&& block) {
 
 class Block {
  public:
-  Block() = default;
-  virtual ~Block() = default;
-  Block(Block&&) = default;
-  Block& operator=(Block&&) = default;
+  Block();
+  virtual ~Block();
+  Block(Block&&) noexcept;
+  Block& operator=(Block&&) noexcept;
   Block(const Block&) = delete;
   Block& operator=(const Block&) = delete;
 
@@ -83,6 +84,22 @@ class Block {
   void save_parameters(const std::string& path) const;
   void load_parameters(const std::string& path, bool allow_missing = false, bool ignore_extra = false);
 
+  // Gluon's hybridize: later calls run natively compiled code. On the first call for an input
+  // signature (input shapes and training mode) forward runs eagerly — the caller gets its results
+  // — while its ops are traced into one graph (children inlined), which is then compiled.
+  // Parameters are arguments of the graph (updates are seen without recompiling); get_constant
+  // values are baked in. At most `cache_limit` signatures are compiled; past that, calls run
+  // eagerly. Calls under autograd::record() run eagerly, so gradients are exactly the eager ones.
+  // A forward that reads values on the host (asscalar) runs eagerly, with a one-time warning.
+  // Registering a child or changing a parameter's shape invalidates the compiled graphs.
+  // hybridize(false) goes back to eager. Children are hybridized too.
+  void hybridize(bool active = true, size_t cache_limit = 8);
+  bool is_hybridized() const { return hybrid_ != nullptr; }
+  // How many graphs this block has compiled (a counter for tests and KILN_LOG).
+  size_t compile_count() const;
+  // The MLIR (kiln dialect) of the most recently traced graph; empty before the first.
+  std::string traced_ir() const;
+
   const std::vector<std::pair<std::string, std::shared_ptr<Block>>>& children() const { return children_; }
   // The path of this block in the tree that first registered it ("net.0"), empty at the root.
   std::string path() const;
@@ -92,6 +109,7 @@ class Block {
   std::string str() const;
 
  protected:
+  friend class HybridState;
   virtual NDArray forward(const NDArray& x);
   // Override for blocks with several inputs or outputs; by default runs forward on one input.
   virtual std::vector<NDArray> forward_multi(const std::vector<NDArray>& xs);
@@ -118,6 +136,7 @@ class Block {
   std::vector<std::pair<std::string, std::shared_ptr<Block>>> children_;
   std::string prefix_;        // "net.0." once registered under a parent
   bool has_parent_ = false;   // the first registration names a shared block
+  std::unique_ptr<HybridState> hybrid_;  // set by hybridize()
 };
 
 std::ostream& operator<<(std::ostream& out, const Block& block);

@@ -5,6 +5,7 @@
 #include "frontend/autograd.h"
 #include "frontend/autograd_graph.h"
 #include "frontend/op.h"
+#include "frontend/trace_hook.h"
 #include "runtime/error.h"
 
 namespace kiln {
@@ -23,7 +24,18 @@ bool any_requires_grad(std::span<const NDArray> inputs) {
   return false;
 }
 
+thread_local TraceHook* t_trace = nullptr;
+
 }  // namespace
+
+TraceHook* active_trace() { return t_trace; }
+TraceScope::TraceScope(TraceHook* hook) : saved_(t_trace) { t_trace = hook; }
+TraceScope::~TraceScope() { t_trace = saved_; }
+
+float NDArray::asscalar() const {
+  if (t_trace) t_trace->host_read("asscalar()");
+  return Array::asscalar();
+}
 
 NDArray dispatch(const OpDef& op, std::span<const NDArray> inputs, const OpAttrs& attrs) {
   Shape out_shape = op.infer_shape(op, shapes_of(inputs), attrs);
@@ -35,6 +47,7 @@ NDArray dispatch(const OpDef& op, std::span<const NDArray> inputs, const OpAttrs
     op.compute(inputs, attrs, out);
   }
   if (autograd::is_recording() && op.gradient && any_requires_grad(inputs)) autograd::record_op(op, inputs, attrs, out);
+  if (t_trace) t_trace->record(op, inputs, attrs, out);
   return out;
 }
 
@@ -53,6 +66,7 @@ void dispatch_in_place(const OpDef& op, NDArray& target, const NDArray& other) {
                          " differs from the target's shape ", shape_str(target.shape()),
                          "; an in-place update cannot grow its target"));
   op.compute(inputs, {}, target);
+  if (t_trace) t_trace->record(op, inputs, {}, target);
 }
 
 }  // namespace kiln

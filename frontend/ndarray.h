@@ -50,6 +50,10 @@ class NDArray : public Array {
   NDArray& operator*=(float s);
   NDArray& operator/=(float s);
 
+  // The one value of a one-element array (ValueError otherwise). Inside a hybridized forward
+  // this is a host read, which the tracer notes.
+  float asscalar() const;
+
   // A copy of the values with no autograd history.
   NDArray copy() const;
   // The same values, cut off from the recorded graph (no gradient flows through it).

@@ -12,19 +12,9 @@
 #include <vector>
 
 #include "frontend/ndarray.h"
+#include "ir/op_attrs.h"
 
 namespace kiln {
-
-// The attributes any op may take; each op reads the fields it documents.
-struct OpAttrs {
-  std::optional<int> axis{};       // reductions, concat, slice_axis
-  bool keepdims = false;           // reductions
-  bool transpose_a = false;        // dot
-  bool transpose_b = false;        // dot
-  Shape shape{};                   // reshape, broadcast_to, sum_to: the target shape
-  std::vector<int64_t> perm{};     // transpose
-  int64_t begin = 0, end = 0;      // slice_axis
-};
 
 struct GradContext {
   std::span<const NDArray> inputs;  // the op's inputs (values as they were at the call)

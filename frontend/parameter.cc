@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <regex>
 
+#include "frontend/hybrid.h"
 #include "runtime/error.h"
 
 namespace kiln {
@@ -26,6 +27,7 @@ void Parameter::create_data(const init::Initializer& init) {
   } else {
     data_ = fresh;
     if (grad_req_ != GradReq::Null) data_.attach_grad(grad_req_);
+    nn::bump_structure_epoch();  // compiled graphs that read this parameter are stale
   }
   deferred_init_ = nullptr;
 }
@@ -58,7 +60,7 @@ void Parameter::infer_shape(const Shape& shape) {
   create_data(*deferred_init_);
 }
 
-NDArray Parameter::data() const {
+const NDArray& Parameter::data() const {
   if (data_.defined()) return data_;
   if (deferred_init_)
     throw InitError(fmt("Parameter '", name_, "' has not been initialized yet because initialization was deferred: ",
@@ -81,6 +83,7 @@ void Parameter::set_data(const NDArray& value) {
     data_ = value.copy();
     if (grad_req_ != GradReq::Null) data_.attach_grad(grad_req_);
     deferred_init_ = nullptr;
+    nn::bump_structure_epoch();
     return;
   }
   if (value.shape() != data_.shape())

@@ -40,7 +40,7 @@ class Parameter {
 
   // The values (InitError before initialisation); the same handle on every call, so an update
   // to it is seen by every user.
-  NDArray data() const;
+  const NDArray& data() const;
   NDArray grad() const;
   // Copies `value` in (shapes must agree); initialises a parameter that has no data yet.
   void set_data(const NDArray& value);

@@ -51,6 +51,9 @@ class Array {
   // A storage-level view (no autograd): same storage, new shape.
   Array view_as(Shape shape) const;
 
+  // Identifies the array (shared by every handle to it, distinct from its views).
+  const void* identity() const { return impl_.get(); }
+
   // Whether two handles are the same array.
   bool same_as(const Array& other) const { return impl_ == other.impl_; }
   bool shares_storage(const Array& other) const;

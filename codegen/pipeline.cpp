@@ -1,0 +1,61 @@
+#include "codegen/pipeline.h"
+
+#include <mutex>
+
+#include "codegen/lower_kiln_to_linalg.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "runtime/error.h"
+
+namespace kiln::codegen {
+
+const std::vector<Stage>& lowering_stages() {
+  static const std::vector<Stage> stages{
+      {"linalg", "lower-kiln-to-linalg,canonicalize,cse"},
+      {"bufferized",
+       "one-shot-bufferize{bufferize-function-boundaries "
+       "function-boundary-type-conversion=identity-layout-map},"
+       "buffer-results-to-out-params{hoist-static-allocs},buffer-deallocation-pipeline"},
+      {"loops", "convert-linalg-to-loops,canonicalize,cse"},
+      {"llvm",
+       "expand-strided-metadata,lower-affine,convert-scf-to-cf,convert-math-to-libm,"
+       "convert-math-to-llvm,finalize-memref-to-llvm,convert-arith-to-llvm,convert-func-to-llvm,"
+       "convert-cf-to-llvm,reconcile-unrealized-casts"},
+  };
+  return stages;
+}
+
+void lower_to_llvm(mlir::ModuleOp module, const std::function<void(const std::string&, mlir::ModuleOp)>& after_stage) {
+  static std::once_flag registered;
+  std::call_once(registered, [] {
+    mlir::registerAllPasses();
+    registerLowerKilnToLinalgPass();
+  });
+  mlir::MLIRContext* ctx = module.getContext();
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  ctx->appendDialectRegistry(registry);
+
+  std::string diagnostics;
+  mlir::ScopedDiagnosticHandler capture(ctx, [&](mlir::Diagnostic& d) {
+    diagnostics += d.str() + "\n";
+    return mlir::success();
+  });
+  for (const Stage& stage : lowering_stages()) {
+    mlir::PassManager pm(ctx);
+    std::string error;
+    llvm::raw_string_ostream error_stream(error);
+    if (mlir::failed(mlir::parsePassPipeline(stage.pipeline, pm, error_stream)))
+      throw Error(fmt("codegen: bad pipeline for stage ", stage.name, ": ", error));
+    if (mlir::failed(pm.run(module)))
+      throw Error(fmt("codegen: stage '", stage.name, "' failed: ", diagnostics));
+    if (after_stage) after_stage(stage.name, module);
+  }
+}
+
+}  // namespace kiln::codegen

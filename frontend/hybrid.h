@@ -1,0 +1,69 @@
+// A hybridized block's compiled graphs, one per input signature (frontend internal).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "codegen/compiled_graph.h"
+#include "frontend/parameter.h"
+
+namespace kiln::nn {
+
+class Block;
+
+// Bumped whenever a block tree or a parameter's storage changes shape (a child is registered, a
+// parameter gets new storage); compiled graphs built under an older epoch are stale.
+uint64_t structure_epoch();
+void bump_structure_epoch();
+
+// What a call is compiled for: the inputs' shapes and the training mode.
+struct Signature {
+  std::vector<Shape> shapes;
+  bool training = false;
+  bool matches(std::span<const NDArray> inputs, bool training_now) const;
+  std::string str() const;  // "2x20,predict"
+};
+
+struct CompiledEntry {
+  Signature signature;
+  std::unique_ptr<codegen::CompiledGraph> graph;
+  std::vector<std::shared_ptr<Parameter>> parameters;  // graph arguments after the inputs
+  uint64_t epoch = 0;
+  std::string traced_ir;
+};
+
+class HybridState {
+ public:
+  explicit HybridState(size_t cache_limit) : cache_limit_(cache_limit) {}
+
+  // Runs `block` on `inputs`: compiled if a graph for the signature exists, else eagerly while
+  // tracing and compiling one (or plain eagerly where the block cannot be compiled).
+  std::vector<NDArray> call(Block& block, std::span<const NDArray> inputs);
+
+  size_t compile_count() const;
+  std::string last_traced_ir() const;
+
+ private:
+  // The fresh compiled entry for this call, or null.
+  const CompiledEntry* find(std::span<const NDArray> inputs, bool training, uint64_t epoch) const;
+  std::vector<NDArray> trace_and_compile(Block& block, std::span<const NDArray> inputs, const std::string& reason);
+  static std::vector<NDArray> run(const CompiledEntry& entry, std::span<const NDArray> inputs);
+  static std::vector<NDArray> run_eagerly(Block& block, std::span<const NDArray> inputs);
+
+  // Compiled graphs are immutable: calls that find one share the lock; tracing, compiling and
+  // evicting take it alone.
+  mutable std::shared_mutex mutex_;
+  size_t cache_limit_;
+  std::vector<CompiledEntry> cache_;
+  size_t compiles_ = 0;
+  std::string last_traced_ir_;
+  bool eager_only_ = false;    // a host read was traced: this block stays eager
+  bool warned_bound_ = false;  // the cache bound warning was printed
+};
+
+}  // namespace kiln::nn

@@ -1,0 +1,134 @@
+#include "ir/graph.h"
+
+#include "ir/KilnDialect.h"
+#include "ir/graph_module.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/Support/raw_ostream.h"
+#include "runtime/error.h"
+
+using namespace mlir;
+
+namespace kiln::ir {
+
+struct Graph::Impl {
+  std::unique_ptr<MLIRContext> context = make_context();
+  OpBuilder builder{context.get()};
+  OwningOpRef<ModuleOp> module;
+  func::FuncOp function;
+  Block* body = nullptr;
+  std::vector<Value> values;
+  std::vector<Type> argument_types;
+  std::vector<Shape> result_shapes;
+
+  RankedTensorType type_of(const Shape& shape) {
+    return RankedTensorType::get(shape, builder.getF32Type());
+  }
+  int keep(Value v) {
+    values.push_back(v);
+    return static_cast<int>(values.size()) - 1;
+  }
+  void sync_signature() {
+    SmallVector<Type> results;
+    for (const Shape& s : result_shapes) results.push_back(type_of(s));
+    function.setFunctionType(builder.getFunctionType(argument_types, results));
+  }
+};
+
+std::unique_ptr<MLIRContext> make_context() {
+  auto ctx = std::make_unique<MLIRContext>();
+  ctx->loadDialect<KilnDialect, func::FuncDialect>();
+  return ctx;
+}
+
+Graph::Graph(std::string function_name) : impl_(std::make_unique<Impl>()) {
+  Impl& g = *impl_;
+  Location loc = g.builder.getUnknownLoc();
+  g.module = ModuleOp::create(loc);
+  g.builder.setInsertionPointToEnd(g.module->getBody());
+  g.function = g.builder.create<func::FuncOp>(loc, function_name, g.builder.getFunctionType({}, {}));
+  // The generated code exposes a C entry point taking memref descriptors (codegen/jit).
+  g.function->setAttr("llvm.emit_c_interface", g.builder.getUnitAttr());
+  g.body = g.function.addEntryBlock();
+  g.builder.setInsertionPointToEnd(g.body);
+}
+
+Graph::~Graph() = default;
+Graph::Graph(Graph&&) noexcept = default;
+Graph& Graph::operator=(Graph&&) noexcept = default;
+
+int Graph::add_argument(const Shape& shape) {
+  Impl& g = *impl_;
+  RankedTensorType type = g.type_of(shape);
+  g.argument_types.push_back(type);
+  int id = g.keep(g.body->addArgument(type, g.builder.getUnknownLoc()));
+  g.sync_signature();
+  return id;
+}
+
+int Graph::add_constant(const Shape& shape, std::span<const float> values) {
+  Impl& g = *impl_;
+  auto attr = DenseElementsAttr::get(g.type_of(shape), ArrayRef<float>(values.data(), values.size()));
+  return g.keep(g.builder.create<ConstantOp>(g.builder.getUnknownLoc(), attr));
+}
+
+int Graph::add_op(std::string_view op, std::span<const int> operands, const OpAttrs& attrs, const Shape& result) {
+  Impl& g = *impl_;
+  OpBuilder& b = g.builder;
+  std::string name = "kiln." + std::string(op);
+  auto registered = RegisteredOperationName::lookup(name, g.context.get());
+  if (!registered) throw Error(fmt("ir: the kiln dialect has no op '", name, "'"));
+  OperationState state(b.getUnknownLoc(), *registered);
+  for (int id : operands) state.addOperands(g.values.at(id));
+  state.addTypes(g.type_of(result));
+  // Every field of OpAttrs the op declares becomes its attribute of the same name.
+  auto declares = [&](StringRef attr) { return llvm::is_contained(registered->getAttributeNames(), attr); };
+  if (attrs.axis && declares("axis")) state.addAttribute("axis", b.getI64IntegerAttr(*attrs.axis));
+  if (declares("keepdims")) state.addAttribute("keepdims", b.getBoolAttr(attrs.keepdims));
+  if (declares("transpose_a")) state.addAttribute("transpose_a", b.getBoolAttr(attrs.transpose_a));
+  if (declares("transpose_b")) state.addAttribute("transpose_b", b.getBoolAttr(attrs.transpose_b));
+  if (declares("shape")) state.addAttribute("shape", b.getDenseI64ArrayAttr(attrs.shape));
+  if (declares("perm")) state.addAttribute("perm", b.getDenseI64ArrayAttr(attrs.perm));
+  if (declares("begin")) state.addAttribute("begin", b.getI64IntegerAttr(attrs.begin));
+  if (declares("end")) state.addAttribute("end", b.getI64IntegerAttr(attrs.end));
+  Operation* created = b.create(state);
+
+  std::string diagnostics;
+  ScopedDiagnosticHandler capture(g.context.get(), [&](Diagnostic& d) {
+    diagnostics += d.str() + "\n";
+    return success();
+  });
+  if (failed(verify(created)))
+    throw Error(fmt("ir: recorded op ", name, " does not verify: ", diagnostics));
+  return g.keep(created->getResult(0));
+}
+
+void Graph::set_results(std::span<const int> ids) {
+  Impl& g = *impl_;
+  SmallVector<Value> results;
+  g.result_shapes.clear();
+  for (int id : ids) {
+    Value v = g.values.at(id);
+    results.push_back(v);
+    auto shape = cast<RankedTensorType>(v.getType()).getShape();
+    g.result_shapes.emplace_back(shape.begin(), shape.end());
+  }
+  g.builder.create<func::ReturnOp>(g.builder.getUnknownLoc(), results);
+  g.sync_signature();
+}
+
+size_t Graph::num_arguments() const { return impl_->argument_types.size(); }
+const std::vector<Shape>& Graph::result_shapes() const { return impl_->result_shapes; }
+
+std::string Graph::str() const {
+  std::string text;
+  llvm::raw_string_ostream out(text);
+  impl_->module->print(out);
+  return text;
+}
+
+ModuleOp module_of(Graph& graph) { return *graph.impl().module; }
+MLIRContext& context_of(Graph& graph) { return *graph.impl().context; }
+
+}  // namespace kiln::ir

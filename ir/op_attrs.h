@@ -1,0 +1,25 @@
+// The attributes of kiln's ops, shared by the frontend's OpDefs and the IR builder. Plain data:
+// no MLIR here. Each kiln dialect op has an inherent attribute of the same name for each field
+// it uses (KilnOps.td).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "runtime/shape.h"
+
+namespace kiln {
+
+// The attributes any op may take; each op reads the fields it documents.
+struct OpAttrs {
+  std::optional<int> axis{};       // reductions, concat, slice_axis
+  bool keepdims = false;           // reductions
+  bool transpose_a = false;        // dot
+  bool transpose_b = false;        // dot
+  Shape shape{};                   // reshape, broadcast_to, sum_to: the target shape
+  std::vector<int64_t> perm{};     // transpose
+  int64_t begin = 0, end = 0;      // slice_axis
+};
+
+}  // namespace kiln

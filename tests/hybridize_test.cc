@@ -1,0 +1,294 @@
+// hybridize(): compiled results equal eager ones (rtol 1e-4, atol 1e-5), compile counting,
+// invalidation, cache bound, dumps, host-read fallback, autograd, threads.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "examples/seed_models.h"
+#include "test_util.h"
+
+namespace kiln {
+namespace {
+
+using testing::expect_close;
+using namespace kiln::seed;
+
+constexpr float kAtol = 1e-5f, kRtol = 1e-4f;
+
+// Runs `net` eagerly and hybridized on inputs of each batch size; outputs must agree.
+void expect_hybrid_matches_eager(nn::Block& net, std::vector<int64_t> batches = {1, 2, 7}) {
+  std::vector<NDArray> inputs, eager;
+  for (int64_t b : batches) {
+    inputs.push_back(nd::random::uniform(-1, 1, {b, 20}));
+    eager.push_back(net(inputs.back()));
+  }
+  net.hybridize();
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    NDArray first = net(inputs[i]);   // traced eagerly
+    NDArray second = net(inputs[i]);  // compiled
+    expect_close(first, eager[i], kAtol, kRtol);
+    expect_close(second, eager[i], kAtol, kRtol);
+  }
+  EXPECT_EQ(net.compile_count(), batches.size());
+}
+
+class Hybridize : public ::testing::Test {
+ protected:
+  void SetUp() override { nd::random::seed(42); }
+};
+
+TEST_F(Hybridize, SeedChapterNetsMatchEager) {
+  auto seq = make_sequential_mlp();
+  seq->initialize();
+  expect_hybrid_matches_eager(*seq);
+
+  MLP mlp;
+  mlp.initialize();
+  expect_hybrid_matches_eager(mlp);
+
+  MySequential mine;
+  mine.add(nn::Dense(256, "relu"));
+  mine.add(nn::Dense(10));
+  mine.initialize();
+  expect_hybrid_matches_eager(mine);
+
+  NestMLP nest;
+  nest.initialize();
+  expect_hybrid_matches_eager(nest);
+
+  Parallel parallel{MLP(), NestMLP()};
+  parallel.initialize();
+  expect_hybrid_matches_eager(parallel);
+
+  auto stacked = stack(3, [] { return std::make_shared<nn::Dense>(20, "tanh"); });
+  stacked->initialize();
+  expect_hybrid_matches_eager(*stacked);
+}
+
+// Every op the frontend has, in one forward.
+TEST_F(Hybridize, EveryOpMatchesEager) {
+  class AllOps : public nn::Block {
+   public:
+    std::shared_ptr<Parameter> w = params().get("w", {20, 6});
+    std::shared_ptr<Parameter> c = params().get_constant("c", nd::random::uniform(0.5f, 1.5f, {6}));
+
+   protected:
+    NDArray forward(const NDArray& x) override {
+      NDArray h = nd::dot(x, w->data());  // b×6
+      NDArray e = nd::sigmoid(h) + nd::tanh(h) * nd::exp(-h) - nd::log(nd::square(h) + 1.f);
+      e = nd::maximum(e, c->data()) / nd::sqrt(nd::relu(h) + 2.f);
+      NDArray m = (e > 0.5f) + (e < 0.2f) + nd::equal(e, e);
+      NDArray r = e.sum(1, true) + e.mean(0) + e.max(1, true) + e.norm() + e.max() * m;
+      NDArray t = nd::concat({r.T(), nd::transpose(r)}, 0);                  // 12×b
+      NDArray s = nd::slice_axis(t, 0, 2, 8).reshape({-1}).reshape({6, -1});  // 6×b
+      NDArray b = nd::broadcast_to(nd::sum_to(s, {6, 1}), {6, 3});
+      NDArray d = nd::dot(s, s, false, true) + nd::dot(b, b, true, false).sum();
+      return nd::fully_connected(d, s.T().slice(0, 1).reshape({1, 6}).T().T(), nd::ones({1})).sum(0) + d.sum();
+    }
+  } net;
+  net.initialize(init::Normal(0.3f));
+  NDArray x = nd::random::uniform(-1, 1, {3, 20});
+  NDArray eager = net(x);
+  net.hybridize();
+  net(x);
+  expect_close(net(x), eager, kAtol, kRtol);
+  std::string ir = net.traced_ir();
+  for (const char* op : {"kiln.dot", "kiln.sigmoid", "kiln.tanh", "kiln.exp", "kiln.log", "kiln.square", "kiln.maximum",
+                         "kiln.sqrt", "kiln.relu", "kiln.greater", "kiln.lesser", "kiln.equal", "kiln.sum", "kiln.mean",
+                         "kiln.max", "kiln.norm", "kiln.concat", "kiln.transpose", "kiln.slice_axis", "kiln.reshape",
+                         "kiln.broadcast_to", "kiln.sum_to", "kiln.fully_connected", "kiln.negative", "kiln.divide",
+                         "kiln.subtract", "kiln.multiply", "kiln.add", "kiln.constant"})
+    EXPECT_NE(ir.find(op), std::string::npos) << op;
+}
+
+TEST_F(Hybridize, RepeatedCallsDoNotRecompileAndANewShapeCompilesOnce) {
+  auto net = make_sequential_mlp();
+  net->initialize();
+  net->hybridize();
+  NDArray x2 = nd::random::uniform({2, 20}), x5 = nd::random::uniform({5, 20});
+  for (int i = 0; i < 5; ++i) (*net)(x2);
+  EXPECT_EQ(net->compile_count(), 1u);
+  for (int i = 0; i < 5; ++i) (*net)(x5);
+  EXPECT_EQ(net->compile_count(), 2u);
+  (*net)(x2);
+  EXPECT_EQ(net->compile_count(), 2u);
+  {
+    auto train = autograd::train_mode();  // the mode is part of the signature
+    (*net)(x2);
+  }
+  EXPECT_EQ(net->compile_count(), 3u);
+}
+
+TEST_F(Hybridize, ParametersAreArgumentsSoUpdatesNeedNoRecompile) {
+  auto net = make_sequential_mlp();
+  net->initialize();
+  NDArray x = nd::random::uniform({2, 20});
+  net->hybridize();
+  (*net)(x);
+  Parameter& w = net->collect_params()["1.weight"];
+  w.set_data(w.data() * 2.f);  // as a training step would
+  NDArray compiled = (*net)(x);
+  EXPECT_EQ(net->compile_count(), 1u);
+  net->hybridize(false);
+  expect_close(compiled, (*net)(x), kAtol, kRtol);
+}
+
+// MXNet's stale-cache test: changing a hybridized block recompiles it.
+TEST_F(Hybridize, ChangingTheBlockInvalidatesItsGraphs) {
+  nn::Sequential net;
+  net.add(nn::Dense(8, "relu"));
+  net.initialize();
+  net.hybridize();
+  NDArray x = nd::random::uniform({2, 20});
+  EXPECT_EQ(net(x).shape(), (Shape{2, 8}));
+  net(x);
+  EXPECT_EQ(net.compile_count(), 1u);
+  net.add(nn::Dense(3));
+  net.initialize();
+  NDArray y = net(x);
+  EXPECT_EQ(y.shape(), (Shape{2, 3}));
+  EXPECT_EQ(net.compile_count(), 2u);
+  net.hybridize(false);
+  expect_close(net(x), y, kAtol, kRtol);
+}
+
+TEST_F(Hybridize, CacheBoundLimitsCompiledSignatures) {
+  auto net = make_sequential_mlp();
+  net->initialize();
+  std::vector<NDArray> xs, eager;
+  for (int64_t b : {1, 2, 3}) {
+    xs.push_back(nd::random::uniform({b, 20}));
+    eager.push_back((*net)(xs.back()));
+  }
+  net->hybridize(true, /*cache_limit=*/2);
+  for (int round = 0; round < 2; ++round)
+    for (size_t i = 0; i < xs.size(); ++i) expect_close((*net)(xs[i]), eager[i], kAtol, kRtol);
+  EXPECT_EQ(net->compile_count(), 2u);  // the third signature runs eagerly
+}
+
+TEST_F(Hybridize, HybridizeFalseGoesBackToEager) {
+  auto net = make_sequential_mlp();
+  net->initialize();
+  net->hybridize();
+  NDArray x = nd::random::uniform({2, 20});
+  (*net)(x);
+  net->hybridize(false);
+  EXPECT_FALSE(net->is_hybridized());
+  EXPECT_FALSE((*net)[0].is_hybridized());
+  (*net)(x);
+  EXPECT_EQ(net->compile_count(), 0u);
+}
+
+TEST_F(Hybridize, HostReadsRunEagerlyAndStayCorrect) {
+  FancyMLP fancy;
+  fancy.initialize();
+  auto chimera = make_chimera();
+  chimera->initialize();
+  for (nn::Block* net : {static_cast<nn::Block*>(&fancy), static_cast<nn::Block*>(chimera.get())}) {
+    std::vector<NDArray> xs, eager;
+    for (float scale : {0.01f, 1.f, 100.f}) {
+      xs.push_back(nd::random::uniform(-scale, scale, {2, 20}));
+      eager.push_back((*net)(xs.back()));
+    }
+    net->hybridize();
+    for (size_t i = 0; i < xs.size(); ++i) expect_close((*net)(xs[i]), eager[i], kAtol, kRtol);
+    EXPECT_EQ(net->compile_count(), 0u);
+  }
+}
+
+TEST_F(Hybridize, RecordedCallsGiveTheEagerGradients) {
+  auto net = make_sequential_mlp();
+  net->initialize();
+  NDArray x = nd::random::uniform({2, 20});
+  auto gradients = [&] {
+    NDArray loss;
+    {
+      auto rec = autograd::record();
+      loss = (*net)(x).sum();
+    }
+    loss.backward();
+    std::vector<NDArray> g;
+    for (const auto& [name, p] : net->collect_params()) g.push_back(p->grad().copy());
+    return g;
+  };
+  auto eager = gradients();
+  net->hybridize();
+  (*net)(x);
+  auto hybrid = gradients();
+  for (size_t i = 0; i < eager.size(); ++i) expect_close(hybrid[i], eager[i], 0, 0);
+}
+
+TEST_F(Hybridize, ConstantsAreBakedInAndParametersAreArguments) {
+  class ConstantDot : public nn::Block {
+   public:
+    std::shared_ptr<Parameter> c = params().get_constant("c", nd::ones({4, 4}));
+    nn::Child<nn::Dense> dense = register_block("dense", nn::Dense(4, "", true, 4));
+
+   protected:
+    NDArray forward(const NDArray& x) override { return nd::dot(dense(x), c->data()) + 1.f; }
+  } net;
+  net.initialize();
+  net.hybridize();
+  net(nd::ones({1, 4}));
+  std::string ir = net.traced_ir();
+  EXPECT_NE(ir.find("kiln.constant dense<1.000000e+00> : tensor<4x4xf32>"), std::string::npos) << ir;
+  EXPECT_NE(ir.find("func.func @forward(%arg0: tensor<1x4xf32>, %arg1: tensor<4x4xf32>, %arg2: tensor<4xf32>)"),
+            std::string::npos)
+      << ir;
+}
+
+TEST_F(Hybridize, DumpsEveryStageAndTheLLVMIR) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / "kiln_dump_test";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  ::setenv("KILN_DUMP_IR", dir.c_str(), 1);
+  auto net = make_sequential_mlp();
+  net->initialize();
+  net->hybridize();
+  (*net)(nd::ones({2, 20}));
+  ::unsetenv("KILN_DUMP_IR");
+  auto read = [&](const std::string& suffix) {
+    for (const auto& f : fs::directory_iterator(dir))
+      if (f.path().string().ends_with(suffix)) {
+        std::ifstream in(f.path());
+        return std::string(std::istreambuf_iterator<char>(in), {});
+      }
+    return std::string();
+  };
+  EXPECT_NE(read("0-traced.mlir").find("kiln.fully_connected"), std::string::npos);
+  EXPECT_NE(read("1-linalg.mlir").find("linalg.generic"), std::string::npos);
+  EXPECT_NE(read("2-bufferized.mlir").find("memref"), std::string::npos);
+  EXPECT_NE(read("3-loops.mlir").find("scf.for"), std::string::npos);
+  EXPECT_NE(read("4-llvm.mlir").find("llvm.func"), std::string::npos);
+  EXPECT_NE(read("5-llvm-ir.ll").find("define void @_mlir_ciface_forward"), std::string::npos);
+  for (const auto& f : fs::directory_iterator(dir)) EXPECT_NE(f.path().filename().string().find("Sequential"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_F(Hybridize, ConcurrentCallsMatchSerialResults) {
+  auto net = make_sequential_mlp();
+  net->initialize();
+  net->hybridize();
+  std::vector<NDArray> xs, expected;
+  for (int t = 0; t < 4; ++t) xs.push_back(nd::random::uniform({2, 20}));
+  (*net)(xs[0]);  // traced and compiled: the serial results below are compiled ones
+  for (int t = 0; t < 4; ++t) expected.push_back((*net)(xs[t]).copy());
+  std::vector<int> mismatches(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 1000; ++i) {
+        NDArray y = (*net)(xs[t]);
+        for (int64_t k = 0; k < y.size(); ++k)
+          if (y.data()[k] != expected[t].data()[k]) ++mismatches[t];
+      }
+    });
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 4; ++t) EXPECT_EQ(mismatches[t], 0) << "thread " << t;
+  EXPECT_EQ(net->compile_count(), 1u);
+}
+
+}  // namespace
+}  // namespace kiln
