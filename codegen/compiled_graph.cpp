@@ -11,9 +11,11 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
+#include "runtime/c_abi.h"
 #include "runtime/error.h"
 
 namespace kiln::codegen {
@@ -75,8 +77,13 @@ std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const Co
   mlir::registerLLVMDialectTranslation(registry);
   module.getContext()->appendDialectRegistry(registry);
 
-  // Keep the transformer alive: ExecutionEngineOptions holds only a reference to it.
-  std::function<llvm::Error(llvm::Module*)> optimize = mlir::makeOptimizingTransformer(3, 0, nullptr);
+  // The optimiser needs the host's target machine: without it LLVM's vectorisers see no vector
+  // registers. Keep the transformer alive: ExecutionEngineOptions holds only a reference to it.
+  auto machine_builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!machine_builder) throw Error(fmt("codegen: ", llvm::toString(machine_builder.takeError())));
+  auto machine = machine_builder->createTargetMachine();
+  if (!machine) throw Error(fmt("codegen: ", llvm::toString(machine.takeError())));
+  std::function<llvm::Error(llvm::Module*)> optimize = mlir::makeOptimizingTransformer(3, 0, machine->get());
   std::function<llvm::Error(llvm::Module*)> transform = [&](llvm::Module* m) -> llvm::Error {
     if (auto err = optimize(m)) return err;
     std::string text;
@@ -92,6 +99,16 @@ std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const Co
   engine_options.sharedLibPaths = runtime_libraries;
   auto engine = mlir::ExecutionEngine::create(module, engine_options);
   if (!engine) throw Error(fmt("codegen: JIT compilation failed: ", llvm::toString(engine.takeError())));
+  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    auto add = [&](const char* name, auto* fn) {
+      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn), llvm::JITSymbolFlags::Exported};
+    };
+    add("_mlir_ciface_kiln_rt_fully_connected", &_mlir_ciface_kiln_rt_fully_connected);
+    add("_mlir_ciface_kiln_rt_fully_connected_no_bias", &_mlir_ciface_kiln_rt_fully_connected_no_bias);
+    add("_mlir_ciface_kiln_rt_dot", &_mlir_ciface_kiln_rt_dot);
+    return symbols;
+  });
   auto entry = (*engine)->lookupPacked("_mlir_ciface_" + entry_name);
   if (!entry) throw Error(fmt("codegen: no entry point: ", llvm::toString(entry.takeError())));
 

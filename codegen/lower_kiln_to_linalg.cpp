@@ -6,12 +6,15 @@
 
 #include "ir/KilnDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "runtime/kernels/gemm.h"
 
 using namespace mlir;
 
@@ -108,11 +111,47 @@ Value contraction(OpBuilder& b, Location loc, Value lhs, Value rhs, bool ta, boo
   auto generic = b.create<linalg::GenericOp>(
       loc, init.getType(), ValueRange{lhs, rhs}, ValueRange{init}, maps, iterators,
       [&](OpBuilder& nb, Location nloc, ValueRange args) {
-        Value prod = nb.create<arith::MulFOp>(nloc, args[0], args[1]);
-        nb.create<linalg::YieldOp>(nloc, ValueRange{nb.create<arith::AddFOp>(nloc, args[2], prod)});
+        // Reassociation lets LLVM vectorise the reduction and fuse multiply-adds; the summation
+        // order then differs from the eager kernels within float rounding.
+        auto fast = arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
+        Value prod = nb.create<arith::MulFOp>(nloc, args[0], args[1], fast);
+        nb.create<linalg::YieldOp>(nloc, ValueRange{nb.create<arith::AddFOp>(nloc, args[2], prod, fast)});
       });
   return generic.getResult(0);
 }
+
+// Large products go to oneDNN: `out = fn(operands..., scalars...)` through runtime/c_abi.h. The
+// tensors cross as memrefs (bufferization.to_memref / to_tensor); the callee is declared on
+// first use with dynamic shapes and MLIR's C interface.
+Value call_runtime(OpBuilder& b, Operation* op, StringRef fn, ValueRange operands, RankedTensorType result,
+                   ArrayRef<int64_t> scalars = {}) {
+  Location loc = op->getLoc();
+  auto dynamic = [&](int64_t rank) {
+    return MemRefType::get(SmallVector<int64_t>(rank, ShapedType::kDynamic), b.getF32Type());
+  };
+  SmallVector<Value> args;
+  for (Value t : operands) {
+    auto type = tensor_type(t);
+    Value m = b.create<bufferization::ToMemrefOp>(loc, MemRefType::get(type.getShape(), b.getF32Type()), t);
+    args.push_back(b.create<memref::CastOp>(loc, dynamic(type.getRank()), m));
+  }
+  Value out = b.create<memref::AllocOp>(loc, MemRefType::get(result.getShape(), b.getF32Type()));
+  args.push_back(b.create<memref::CastOp>(loc, dynamic(result.getRank()), out));
+  for (int64_t s : scalars) args.push_back(b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(s)));
+
+  auto module = op->getParentOfType<ModuleOp>();
+  if (!module.lookupSymbol<func::FuncOp>(fn)) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto decl = b.create<func::FuncOp>(loc, fn, b.getFunctionType(ValueRange(args).getTypes(), {}));
+    decl.setPrivate();
+    decl->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+  }
+  b.create<func::CallOp>(loc, fn, TypeRange{}, args);
+  return b.create<bufferization::ToTensorOp>(loc, result, out, /*restrict=*/true, /*writable=*/true);
+}
+
+bool use_onednn(int64_t m, int64_t n, int64_t k) { return m * n * k >= kernels::kOneDnnGemmThreshold; }
 
 // --- patterns -------------------------------------------------------------------------------
 
@@ -205,11 +244,22 @@ void populate(RewritePatternSet& p) {
   add_compare<ir::LesserOp>(p, arith::CmpFPredicate::OLT);
 
   add<ir::DotOp>(p, [](OpBuilder& b, ir::DotOp op, ir::DotOp::Adaptor a) {
+    auto lhs = tensor_type(a.getLhs()).getShape();
+    int64_t k = op.getTransposeA() ? lhs[0] : lhs[1];
+    if (use_onednn(op.getType().getDimSize(0), op.getType().getDimSize(1), k))
+      return call_runtime(b, op, "kiln_rt_dot", {a.getLhs(), a.getRhs()}, op.getType(),
+                          {op.getTransposeA(), op.getTransposeB()});
     Value init = filled(b, op.getLoc(), op.getType(), 0.f);
     return contraction(b, op.getLoc(), a.getLhs(), a.getRhs(), op.getTransposeA(), op.getTransposeB(), init);
   });
   add<ir::FullyConnectedOp>(p, [](OpBuilder& b, ir::FullyConnectedOp op, ir::FullyConnectedOp::Adaptor a) {
     Location l = op.getLoc();
+    auto x = tensor_type(a.getData()).getShape();
+    if (use_onednn(x[0], op.getType().getDimSize(1), x[1]))
+      return a.getBias() ? call_runtime(b, op, "kiln_rt_fully_connected", {a.getData(), a.getWeight(), a.getBias()},
+                                        op.getType())
+                         : call_runtime(b, op, "kiln_rt_fully_connected_no_bias", {a.getData(), a.getWeight()},
+                                        op.getType());
     Value init = a.getBias() ? elementwise(b, l, op.getType(), ValueRange{a.getBias()},
                                            [](OpBuilder&, Location, ValueRange x) { return x[0]; })
                              : filled(b, l, op.getType(), 0.f);
@@ -300,13 +350,14 @@ struct LowerKilnToLinalgPass : PassWrapper<LowerKilnToLinalgPass, OperationPass<
   StringRef getArgument() const override { return "lower-kiln-to-linalg"; }
   StringRef getDescription() const override { return "Lower kiln ops to linalg, tensor, arith and math"; }
   void getDependentDialects(DialectRegistry& registry) const override {
-    registry.insert<arith::ArithDialect, linalg::LinalgDialect, math::MathDialect, tensor::TensorDialect>();
+    registry.insert<arith::ArithDialect, bufferization::BufferizationDialect, func::FuncDialect, linalg::LinalgDialect,
+                    math::MathDialect, memref::MemRefDialect, tensor::TensorDialect>();
   }
   void runOnOperation() override {
     ConversionTarget target(getContext());
     target.addIllegalDialect<ir::KilnDialect>();
-    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect, math::MathDialect, tensor::TensorDialect,
-                           func::FuncDialect>();
+    target.addLegalDialect<arith::ArithDialect, bufferization::BufferizationDialect, func::FuncDialect,
+                           linalg::LinalgDialect, math::MathDialect, memref::MemRefDialect, tensor::TensorDialect>();
     RewritePatternSet patterns(&getContext());
     populate(patterns);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns)))) signalPassFailure();

@@ -102,6 +102,28 @@ TEST_F(Hybridize, EveryOpMatchesEager) {
     EXPECT_NE(ir.find(op), std::string::npos) << op;
 }
 
+// Products at or above kOneDnnGemmThreshold are calls into oneDNN through runtime/c_abi.h.
+TEST_F(Hybridize, LargeProductsCallOneDnnAndMatchEager) {
+  class Large : public nn::Block {
+   public:
+    nn::Child<nn::Dense> dense = register_block("dense", nn::Dense(96, "relu"));
+    nn::Child<nn::Dense> linear = register_block("linear", nn::Dense(48, "", /*use_bias=*/false));
+
+   protected:
+    NDArray forward(const NDArray& x) override {
+      NDArray h = linear(dense(x));                                   // 64x64·96, 64x96·48
+      return nd::dot(h, h, true, false) + nd::dot(h, h, false, true).sum();  // 48x64·64x48, 64x48·48x64
+    }
+  } net;
+  net.initialize();
+  NDArray x = nd::random::uniform(-1, 1, {64, 64});
+  NDArray eager = net(x);
+  net.hybridize();
+  net(x);
+  expect_close(net(x), eager, 1e-3f, kRtol);
+  EXPECT_EQ(net.compile_count(), 1u);
+}
+
 TEST_F(Hybridize, RepeatedCallsDoNotRecompileAndANewShapeCompilesOnce) {
   auto net = make_sequential_mlp();
   net->initialize();

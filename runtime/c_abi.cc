@@ -1,0 +1,31 @@
+#include "runtime/c_abi.h"
+
+#include "runtime/kernels/gemm.h"
+
+namespace {
+
+const float* data(const KilnMemRef1D* m) { return m->aligned + m->offset; }
+const float* data(const KilnMemRef2D* m) { return m->aligned + m->offset; }
+float* data(KilnMemRef2D* m) { return m->aligned + m->offset; }
+
+}  // namespace
+
+extern "C" {
+
+void _mlir_ciface_kiln_rt_fully_connected(KilnMemRef2D* x, KilnMemRef2D* w, KilnMemRef1D* b, KilnMemRef2D* out) {
+  kiln::kernels::GemmDims d{x->sizes[0], w->sizes[0], x->sizes[1], false, true};
+  kiln::kernels::gemm_onednn(d, data(x), data(w), data(b), data(out));
+}
+
+void _mlir_ciface_kiln_rt_fully_connected_no_bias(KilnMemRef2D* x, KilnMemRef2D* w, KilnMemRef2D* out) {
+  kiln::kernels::GemmDims d{x->sizes[0], w->sizes[0], x->sizes[1], false, true};
+  kiln::kernels::gemm_onednn(d, data(x), data(w), nullptr, data(out));
+}
+
+void _mlir_ciface_kiln_rt_dot(KilnMemRef2D* a, KilnMemRef2D* b, KilnMemRef2D* out, int64_t transpose_a,
+                              int64_t transpose_b) {
+  int64_t k = transpose_a ? a->sizes[0] : a->sizes[1];
+  kiln::kernels::GemmDims d{out->sizes[0], out->sizes[1], k, transpose_a != 0, transpose_b != 0};
+  kiln::kernels::gemm_onednn(d, data(a), data(b), nullptr, data(out));
+}
+}

@@ -1,0 +1,33 @@
+// The C ABI that compiled graphs call for large matrix products (oneDNN). Arguments are MLIR
+// memref descriptors (StridedMemRefType<float, N>), passed by pointer as MLIR's
+// llvm.emit_c_interface convention does. Operands must be contiguous and row-major.
+#pragma once
+
+#include <cstdint>
+
+extern "C" {
+
+struct KilnMemRef1D {
+  float* allocated;
+  float* aligned;
+  int64_t offset;
+  int64_t sizes[1];
+  int64_t strides[1];
+};
+
+struct KilnMemRef2D {
+  float* allocated;
+  float* aligned;
+  int64_t offset;
+  int64_t sizes[2];
+  int64_t strides[2];
+};
+
+// out = x · wᵀ + b (Gluon's FullyConnected).
+void _mlir_ciface_kiln_rt_fully_connected(KilnMemRef2D* x, KilnMemRef2D* w, KilnMemRef1D* b, KilnMemRef2D* out);
+// out = x · wᵀ.
+void _mlir_ciface_kiln_rt_fully_connected_no_bias(KilnMemRef2D* x, KilnMemRef2D* w, KilnMemRef2D* out);
+// out = op(a) · op(b), op transposing where the flag is non-zero.
+void _mlir_ciface_kiln_rt_dot(KilnMemRef2D* a, KilnMemRef2D* b, KilnMemRef2D* out, int64_t transpose_a,
+                              int64_t transpose_b);
+}

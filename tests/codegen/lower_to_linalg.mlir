@@ -1,0 +1,61 @@
+// The kiln -> linalg lowering: broadcasting in indexing maps, contractions as linalg.generic
+// with a reduction, large products as calls into the runtime's oneDNN C ABI.
+// RUN: kiln-opt %s --lower-kiln-to-linalg | FileCheck %s
+
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[SCALAR:.*]] = affine_map<(d0, d1) -> ()>
+
+// CHECK-LABEL: func @broadcast_add
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ID]]], iterator_types = ["parallel", "parallel"]}
+// CHECK: arith.addf
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[SCALAR]], #[[ID]]]
+// CHECK: arith.cmpf ogt
+// CHECK-NOT: kiln.
+func.func @broadcast_add(%x: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
+  %c = kiln.constant dense<0.5> : tensor<f32>
+  %0 = kiln.add %x, %b : tensor<2x3xf32>, tensor<3xf32> -> tensor<2x3xf32>
+  %1 = kiln.greater %0, %c : tensor<2x3xf32>, tensor<f32> -> tensor<2x3xf32>
+  return %1 : tensor<2x3xf32>
+}
+
+// CHECK-LABEL: func @small_dense
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: arith.mulf {{.*}} fastmath<reassoc,contract>
+// CHECK-NOT: call
+func.func @small_dense(%x: tensor<2x20xf32>, %w: tensor<10x20xf32>, %b: tensor<10xf32>) -> tensor<2x10xf32> {
+  %0 = kiln.fully_connected %x, %w, %b : tensor<2x20xf32>, tensor<10x20xf32>, tensor<10xf32> -> tensor<2x10xf32>
+  return %0 : tensor<2x10xf32>
+}
+
+// CHECK-LABEL: func @large_dense
+// CHECK: bufferization.to_memref
+// CHECK: memref.alloc() : memref<256x1024xf32>
+// CHECK: call @kiln_rt_fully_connected({{.*}}) : (memref<?x?xf32>, memref<?x?xf32>, memref<?xf32>, memref<?x?xf32>) -> ()
+// CHECK: bufferization.to_tensor {{.*}} restrict writable
+func.func @large_dense(%x: tensor<256x784xf32>, %w: tensor<1024x784xf32>, %b: tensor<1024xf32>) -> tensor<256x1024xf32> {
+  %0 = kiln.fully_connected %x, %w, %b : tensor<256x784xf32>, tensor<1024x784xf32>, tensor<1024xf32> -> tensor<256x1024xf32>
+  return %0 : tensor<256x1024xf32>
+}
+
+// CHECK-LABEL: func @reductions
+// CHECK: linalg.fill
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]
+// CHECK: tensor.reshape
+// CHECK: math.sqrt
+func.func @reductions(%x: tensor<2x3xf32>) -> (tensor<2x1xf32>, tensor<1xf32>) {
+  %0 = kiln.sum %x {axis = 1 : i64, keepdims = true} : tensor<2x3xf32> -> tensor<2x1xf32>
+  %1 = kiln.norm %x : tensor<2x3xf32> -> tensor<1xf32>
+  return %0, %1 : tensor<2x1xf32>, tensor<1xf32>
+}
+
+// CHECK-LABEL: func @layout
+// CHECK: linalg.transpose
+// CHECK: tensor.insert_slice
+// CHECK: tensor.extract_slice
+func.func @layout(%x: tensor<2x3xf32>) -> tensor<1x2xf32> {
+  %0 = kiln.transpose %x {perm = array<i64: 1, 0>} : tensor<2x3xf32> -> tensor<3x2xf32>
+  %1 = kiln.concat %0, %0 {axis = 0 : i64} : tensor<3x2xf32>, tensor<3x2xf32> -> tensor<6x2xf32>
+  %2 = kiln.slice_axis %1 {axis = 0 : i64, begin = 2 : i64, end = 3 : i64} : tensor<6x2xf32> -> tensor<1x2xf32>
+  return %2 : tensor<1x2xf32>
+}
