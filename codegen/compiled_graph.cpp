@@ -72,6 +72,8 @@ std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const Co
   int index = 1;
   lower_to_llvm(module, [&](const std::string& stage, mlir::ModuleOp m) { dump(stage, index++, print(m), ".mlir"); });
 
+  compiled->lowering_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+
   mlir::DialectRegistry registry;
   mlir::registerBuiltinDialectTranslation(registry);
   mlir::registerLLVMDialectTranslation(registry);
@@ -83,7 +85,7 @@ std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const Co
   if (!machine_builder) throw Error(fmt("codegen: ", llvm::toString(machine_builder.takeError())));
   auto machine = machine_builder->createTargetMachine();
   if (!machine) throw Error(fmt("codegen: ", llvm::toString(machine.takeError())));
-  std::function<llvm::Error(llvm::Module*)> optimize = mlir::makeOptimizingTransformer(3, 0, machine->get());
+  std::function<llvm::Error(llvm::Module*)> optimize = mlir::makeOptimizingTransformer(2, 0, machine->get());
   std::function<llvm::Error(llvm::Module*)> transform = [&](llvm::Module* m) -> llvm::Error {
     if (auto err = optimize(m)) return err;
     std::string text;
@@ -94,7 +96,7 @@ std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const Co
   };
   mlir::ExecutionEngineOptions engine_options;
   engine_options.transformer = transform;
-  engine_options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  engine_options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Default;
   llvm::StringRef runtime_libraries[] = {KILN_MLIR_C_RUNNER_UTILS};
   engine_options.sharedLibPaths = runtime_libraries;
   auto engine = mlir::ExecutionEngine::create(module, engine_options);
@@ -109,7 +111,7 @@ std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const Co
     add("_mlir_ciface_kiln_rt_dot", &_mlir_ciface_kiln_rt_dot);
     return symbols;
   });
-  auto entry = (*engine)->lookupPacked("_mlir_ciface_" + entry_name);
+  auto entry = (*engine)->lookupPacked("_mlir_ciface_" + entry_name);  // JIT-compiles the module
   if (!entry) throw Error(fmt("codegen: no entry point: ", llvm::toString(entry.takeError())));
 
   compiled->engine_ = std::make_unique<Engine>(Engine{std::move(*engine)});

@@ -34,7 +34,11 @@ class CompiledGraph {
 
   size_t num_arguments() const { return argument_ranks_.size(); }
   const std::vector<Shape>& result_shapes() const { return result_shapes_; }
+  // Time spent compiling: in total, in the MLIR lowering stages, and in LLVM (optimisation,
+  // code generation, linking).
   double compile_ms() const { return compile_ms_; }
+  double lowering_ms() const { return lowering_ms_; }
+  double llvm_ms() const { return compile_ms_ - lowering_ms_; }
 
   // The most memref arguments (inputs, parameters and results) and the highest rank run() supports.
   static constexpr size_t kMaxArguments = 64;
@@ -47,7 +51,7 @@ class CompiledGraph {
   void (*entry_)(void**) = nullptr;  // the packed C interface of the graph's function
   std::vector<size_t> argument_ranks_;
   std::vector<Shape> result_shapes_;
-  double compile_ms_ = 0;
+  double compile_ms_ = 0, lowering_ms_ = 0;
 };
 
 }  // namespace kiln::codegen

@@ -112,6 +112,9 @@ std::vector<NDArray> HybridState::trace_and_compile(Block& block, std::span<cons
   if (const char* dir = std::getenv("KILN_DUMP_IR")) options.dump_dir = dir;
   options.dump_name = fmt(block.type_name(), ".", entry.signature.str(), ".", compiles_);
   entry.graph = codegen::CompiledGraph::compile(graph, options);
+  if (log::enabled("recompiles"))
+    log::print(fmt("compiled ", block.display_name(), " in ", entry.graph->compile_ms(), " ms (MLIR lowering ",
+                   entry.graph->lowering_ms(), " ms, LLVM ", entry.graph->llvm_ms(), " ms)"));
   last_traced_ir_ = entry.traced_ir;
   ++compiles_;
   cache_.push_back(std::move(entry));
