@@ -141,4 +141,8 @@ class Block {
 
 std::ostream& operator<<(std::ostream& out, const Block& block);
 
+// Gluon's name for a block that can be hybridized. Every kiln Block can (the tracer records ops,
+// not symbols), so this is the same class.
+using HybridBlock = Block;
+
 }  // namespace kiln::nn
