@@ -1,11 +1,17 @@
 // CompiledGraph: a traced graph lowered to native code by the JIT, ready to call. MLIR-free.
 //
-// Thread safety: a CompiledGraph is immutable once compile() returns; run() may be called from
-// any number of threads at once (the generated code keeps no state, and run() writes only to the
-// caller's output arrays).
+// If kiln-hoist-parameter-computations moved work on parameters out of the graph (pre-transposed
+// weights), the CompiledGraph also holds that work's results, computed by the generated
+// `<name>_prepare` function and recomputed only when a parameter's data version changes.
+//
+// Thread safety: the compiled code and the calling convention are immutable once compile()
+// returns; run() may be called from any number of threads at once. The prepared values are the
+// one mutable part and are guarded internally: many calls share them, and a call that finds a
+// parameter changed recomputes them alone.
 #pragma once
 
 #include <memory>
+#include <shared_mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -17,41 +23,61 @@ namespace kiln::codegen {
 
 struct CompileOptions {
   // When not empty: write the module after each stage and the LLVM IR here, one file each,
-  // named <dump_name>.<n>-<stage>.mlir and <dump_name>.5-llvm-ir.ll.
+  // named <dump_name>.<n>-<stage>.mlir and <dump_name>.<n>-llvm-ir.ll.
   std::string dump_dir;
   std::string dump_name = "graph";
 };
 
 class CompiledGraph {
  public:
-  // Lowers and JIT-compiles `graph` for the host CPU. Throws kiln::Error on failure.
+  // Optimises, lowers and JIT-compiles `graph` for the host CPU. Throws kiln::Error on failure.
   static std::unique_ptr<CompiledGraph> compile(ir::Graph& graph, const CompileOptions& options = {});
   ~CompiledGraph();
 
   // Calls the native code: `arguments` in the graph's argument order, `results` preallocated with
-  // result_shapes(). No allocation, lookup or string work happens here.
+  // result_shapes(). No allocation, lookup or string work happens here, except to recompute the
+  // prepared values after a parameter changed.
   void run(std::span<const Array* const> arguments, std::span<Array* const> results) const;
 
-  size_t num_arguments() const { return argument_ranks_.size(); }
+  size_t num_arguments() const { return argument_kinds_.size(); }
   const std::vector<Shape>& result_shapes() const { return result_shapes_; }
-  // Time spent compiling: in total, in the MLIR lowering stages, and in LLVM (optimisation,
-  // code generation, linking).
+  // How many values the prepare function computes (0: the graph has none), and how many times it
+  // has run.
+  size_t num_prepared() const { return prepared_shapes_.size(); }
+  size_t prepare_count() const;
+  // Time spent compiling: in total, in the MLIR stages, and in LLVM (optimisation, code
+  // generation, linking).
   double compile_ms() const { return compile_ms_; }
   double lowering_ms() const { return lowering_ms_; }
   double llvm_ms() const { return compile_ms_ - lowering_ms_; }
 
-  // The most memref arguments (inputs, parameters and results) and the highest rank run() supports.
+  // The most memref arguments (inputs, parameters, prepared values and results) and the highest
+  // rank run() supports.
   static constexpr size_t kMaxArguments = 64;
   static constexpr size_t kMaxRank = 8;
 
  private:
+  using PackedFunction = void (*)(void**);  // MLIR's packed C interface
+  enum class ArgumentKind { Input, Parameter };
+
   CompiledGraph() = default;
+  // Whether the prepared values were computed from the parameters in `arguments` as they are now.
+  bool prepared_current(std::span<const Array* const> arguments) const;
+  void prepare(std::span<const Array* const> arguments) const;
+
   struct Engine;
   std::unique_ptr<Engine> engine_;
-  void (*entry_)(void**) = nullptr;  // the packed C interface of the graph's function
-  std::vector<size_t> argument_ranks_;
+  PackedFunction forward_ = nullptr;
+  PackedFunction prepare_ = nullptr;  // null when nothing was hoisted
+  std::vector<ArgumentKind> argument_kinds_;
+  std::vector<Shape> prepared_shapes_;
   std::vector<Shape> result_shapes_;
   double compile_ms_ = 0, lowering_ms_ = 0;
+
+  mutable std::shared_mutex prepared_mutex_;
+  mutable std::vector<Array> prepared_;
+  mutable std::vector<DataVersion> prepared_versions_;  // of the parameter arguments, in order
+  mutable size_t prepare_count_ = 0;
 };
 
 }  // namespace kiln::codegen

@@ -14,7 +14,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Transforms/DialectConversion.h"
-#include "runtime/kernels/gemm.h"
+#include "passes/matmul_strategy.h"
 
 using namespace mlir;
 
@@ -151,7 +151,15 @@ Value call_runtime(OpBuilder& b, Operation* op, StringRef fn, ValueRange operand
   return b.create<bufferization::ToTensorOp>(loc, result, out, /*restrict=*/true, /*writable=*/true);
 }
 
-bool use_onednn(int64_t m, int64_t n, int64_t k) { return m * n * k >= kernels::kOneDnnGemmThreshold; }
+using passes::use_onednn;
+
+// C = op(A)·op(B) accumulated onto `init`. The forms kiln-vectorize-matmul has kernels for
+// become named linalg ops; a transposed A stays a generic contraction.
+Value product(OpBuilder& b, Location loc, Value lhs, Value rhs, bool ta, bool tb, Value init) {
+  if (!ta && !tb) return b.create<linalg::MatmulOp>(loc, ValueRange{lhs, rhs}, ValueRange{init}).getResult(0);
+  if (!ta) return b.create<linalg::MatmulTransposeBOp>(loc, ValueRange{lhs, rhs}, ValueRange{init}).getResult(0);
+  return contraction(b, loc, lhs, rhs, ta, tb, init);
+}
 
 // --- patterns -------------------------------------------------------------------------------
 
@@ -250,7 +258,7 @@ void populate(RewritePatternSet& p) {
       return call_runtime(b, op, "kiln_rt_dot", {a.getLhs(), a.getRhs()}, op.getType(),
                           {op.getTransposeA(), op.getTransposeB()});
     Value init = filled(b, op.getLoc(), op.getType(), 0.f);
-    return contraction(b, op.getLoc(), a.getLhs(), a.getRhs(), op.getTransposeA(), op.getTransposeB(), init);
+    return product(b, op.getLoc(), a.getLhs(), a.getRhs(), op.getTransposeA(), op.getTransposeB(), init);
   });
   add<ir::FullyConnectedOp>(p, [](OpBuilder& b, ir::FullyConnectedOp op, ir::FullyConnectedOp::Adaptor a) {
     Location l = op.getLoc();
@@ -263,7 +271,7 @@ void populate(RewritePatternSet& p) {
     Value init = a.getBias() ? elementwise(b, l, op.getType(), ValueRange{a.getBias()},
                                            [](OpBuilder&, Location, ValueRange x) { return x[0]; })
                              : filled(b, l, op.getType(), 0.f);
-    return contraction(b, l, a.getData(), a.getWeight(), false, true, init);
+    return product(b, l, a.getData(), a.getWeight(), false, true, init);
   });
 
   add<ir::SumOp>(p, [](OpBuilder& b, ir::SumOp op, ir::SumOp::Adaptor a) {

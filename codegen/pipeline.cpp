@@ -9,9 +9,17 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "passes/passes.h"
 #include "runtime/error.h"
 
 namespace kiln::codegen {
+
+const std::vector<Stage>& optimization_stages() {
+  static const std::vector<Stage> stages{
+      {"optimized", "canonicalize,cse,kiln-transpose-dense-weights,kiln-hoist-parameter-computations,canonicalize,cse"},
+  };
+  return stages;
+}
 
 const std::vector<Stage>& lowering_stages() {
   static const std::vector<Stage> stages{
@@ -19,22 +27,45 @@ const std::vector<Stage>& lowering_stages() {
       {"bufferized",
        "one-shot-bufferize{bufferize-function-boundaries "
        "function-boundary-type-conversion=identity-layout-map},"
-       "buffer-results-to-out-params{hoist-static-allocs},buffer-deallocation-pipeline"},
+       "buffer-results-to-out-params{hoist-static-allocs},func.func(kiln-promote-buffers-to-stack),"
+       "buffer-deallocation-pipeline"},
+      {"vectorized", "func.func(kiln-vectorize-matmul),canonicalize,cse"},
       {"loops", "convert-linalg-to-loops,canonicalize,cse"},
       {"llvm",
        "expand-strided-metadata,lower-affine,convert-scf-to-cf,convert-math-to-libm,"
-       "convert-math-to-llvm,finalize-memref-to-llvm,convert-arith-to-llvm,convert-func-to-llvm,"
-       "convert-cf-to-llvm,reconcile-unrealized-casts"},
+       "convert-math-to-llvm,convert-vector-to-llvm,finalize-memref-to-llvm,convert-arith-to-llvm,"
+       "convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts"},
   };
   return stages;
 }
 
-void lower_to_llvm(mlir::ModuleOp module, const std::function<void(const std::string&, mlir::ModuleOp)>& after_stage) {
+std::string pipeline_text(const std::vector<Stage>& stages) {
+  std::string text;
+  for (const Stage& stage : stages) text += (text.empty() ? "" : ",") + stage.pipeline;
+  return text;
+}
+
+void register_passes_and_pipelines() {
   static std::once_flag registered;
   std::call_once(registered, [] {
     mlir::registerAllPasses();
     registerLowerKilnToLinalgPass();
+    passes::registerKilnPasses();
+    auto pipeline = [](const char* name, const char* description, const std::vector<Stage>& stages) {
+      mlir::PassPipelineRegistration<>(name, description, [&stages](mlir::OpPassManager& pm) {
+        if (mlir::failed(mlir::parsePassPipeline(pipeline_text(stages), pm)))
+          throw Error(fmt("codegen: kiln's own pipeline does not parse"));
+      });
+    };
+    pipeline("kiln-optimize", "kiln's optimisation stages (codegen/pipeline.cpp)", optimization_stages());
+    pipeline("kiln-lower-to-llvm", "kiln's lowering stages to the LLVM dialect (codegen/pipeline.cpp)",
+             lowering_stages());
   });
+}
+
+void run_stages(mlir::ModuleOp module, const std::vector<Stage>& stages,
+                const std::function<void(const std::string&, mlir::ModuleOp)>& after_stage) {
+  register_passes_and_pipelines();
   mlir::MLIRContext* ctx = module.getContext();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
@@ -46,7 +77,7 @@ void lower_to_llvm(mlir::ModuleOp module, const std::function<void(const std::st
     diagnostics += d.str() + "\n";
     return mlir::success();
   });
-  for (const Stage& stage : lowering_stages()) {
+  for (const Stage& stage : stages) {
     mlir::PassManager pm(ctx);
     std::string error;
     llvm::raw_string_ostream error_stream(error);

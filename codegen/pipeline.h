@@ -1,5 +1,5 @@
-// The lowering pipeline from the kiln dialect to the LLVM dialect, in named stages so that
-// KILN_DUMP_IR can write the module after each one.
+// The pass pipeline from a traced kiln function to the LLVM dialect, in named stages so that
+// KILN_DUMP_IR can write the module after each one and kiln-opt can run the same text.
 #pragma once
 
 #include <functional>
@@ -11,16 +11,28 @@
 namespace kiln::codegen {
 
 struct Stage {
-  std::string name;      // "linalg", "bufferized", "loops", "llvm"
+  std::string name;      // "optimized", "linalg", "bufferized", ...
   // Pass pipeline text on a module: kiln-opt --pass-pipeline='builtin.module(<pipeline>)' runs it.
   std::string pipeline;
 };
 
-// kiln -> linalg/tensor -> bufferized memrefs (results become out-parameters) -> loops -> LLVM.
+// On the kiln dialect: canonicalisation, CSE, weight layout, hoisting of parameter computations.
+// The graph's calling convention (which arguments are prepared values) is final after these.
+const std::vector<Stage>& optimization_stages();
+// kiln -> linalg/tensor -> bufferized memrefs (results become out-parameters) -> vector kernels
+// -> loops -> LLVM.
 const std::vector<Stage>& lowering_stages();
 
-// Runs every stage on `module`; `after_stage(name, module)` sees the module after each one.
+// The stages' pipelines joined into one pipeline text.
+std::string pipeline_text(const std::vector<Stage>& stages);
+
+// Runs `stages` on `module`; `after_stage(name, module)` sees the module after each one.
 // Throws kiln::Error with the diagnostics if a stage fails.
-void lower_to_llvm(mlir::ModuleOp module, const std::function<void(const std::string&, mlir::ModuleOp)>& after_stage);
+void run_stages(mlir::ModuleOp module, const std::vector<Stage>& stages,
+                const std::function<void(const std::string&, mlir::ModuleOp)>& after_stage = {});
+
+// Registers kiln's passes, the lowering pass and two pipelines for kiln-opt:
+// --kiln-optimize (optimization_stages) and --kiln-lower-to-llvm (lowering_stages).
+void register_passes_and_pipelines();
 
 }  // namespace kiln::codegen

@@ -15,7 +15,7 @@ int Tracer::value_of(const NDArray& a) {
   if (it != ids_.end()) return it->second;
   int id;
   if (auto param = find_parameter_(a)) {
-    id = graph_.add_argument(a.shape());
+    id = graph_.add_argument(a.shape(), ir::Graph::ArgumentKind::Parameter);
     parameters_.push_back(std::move(param));
   } else {
     id = graph_.add_constant(a.shape(), std::span<const float>(a.data(), a.size()));

@@ -9,7 +9,22 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+// The ODS-generated adaptors have unused parameters; keep -Wextra's signal for kiln's own code.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "ir/KilnDialect.h.inc"
 
 #define GET_OP_CLASSES
 #include "ir/KilnOps.h.inc"
+#pragma GCC diagnostic pop
+
+namespace kiln::ir {
+
+// Function-argument attributes of a traced graph. A `kiln.parameter` argument holds a Parameter's
+// data: what is computed from parameters alone may be hoisted out of the per-call path. A
+// `kiln.prepared` argument (added by kiln-hoist-parameter-computations) holds one result of the
+// graph's `<name>_prepare` function, which the runtime reruns only when a parameter changes.
+inline constexpr llvm::StringLiteral kParameterAttr = "kiln.parameter";
+inline constexpr llvm::StringLiteral kPreparedAttr = "kiln.prepared";
+
+}  // namespace kiln::ir

@@ -20,6 +20,7 @@ struct Graph::Impl {
   Block* body = nullptr;
   std::vector<Value> values;
   std::vector<Type> argument_types;
+  std::vector<Attribute> argument_attrs;  // one DictionaryAttr per argument
   std::vector<Shape> result_shapes;
 
   RankedTensorType type_of(const Shape& shape) {
@@ -33,6 +34,7 @@ struct Graph::Impl {
     SmallVector<Type> results;
     for (const Shape& s : result_shapes) results.push_back(type_of(s));
     function.setFunctionType(builder.getFunctionType(argument_types, results));
+    function.setAllArgAttrs(argument_attrs);
   }
 };
 
@@ -58,10 +60,13 @@ Graph::~Graph() = default;
 Graph::Graph(Graph&&) noexcept = default;
 Graph& Graph::operator=(Graph&&) noexcept = default;
 
-int Graph::add_argument(const Shape& shape) {
+int Graph::add_argument(const Shape& shape, ArgumentKind kind) {
   Impl& g = *impl_;
   RankedTensorType type = g.type_of(shape);
   g.argument_types.push_back(type);
+  SmallVector<NamedAttribute> attrs;
+  if (kind == ArgumentKind::Parameter) attrs.push_back(g.builder.getNamedAttr(kParameterAttr, g.builder.getUnitAttr()));
+  g.argument_attrs.push_back(g.builder.getDictionaryAttr(attrs));
   int id = g.keep(g.body->addArgument(type, g.builder.getUnknownLoc()));
   g.sync_signature();
   return id;

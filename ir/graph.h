@@ -3,7 +3,7 @@
 //
 //   ir::Graph g("seed_mlp");
 //   int x = g.add_argument({2, 20});
-//   int w = g.add_argument({256, 20});
+//   int w = g.add_argument({256, 20}, ir::Graph::ArgumentKind::Parameter);
 //   int y = g.add_op("relu", {x}, {}, {2, 20});
 //   g.set_results({y});
 //   std::string text = g.str();   // MLIR text, kiln dialect
@@ -27,8 +27,10 @@ class Graph {
   Graph(Graph&&) noexcept;
   Graph& operator=(Graph&&) noexcept;
 
-  // Each returns the id of the new value.
-  int add_argument(const Shape& shape);
+  // Each returns the id of the new value. A parameter argument carries the `kiln.parameter`
+  // attribute: passes may hoist what is computed from parameters alone out of the per-call path.
+  enum class ArgumentKind { Input, Parameter };
+  int add_argument(const Shape& shape, ArgumentKind kind = ArgumentKind::Input);
   int add_constant(const Shape& shape, std::span<const float> values);
   // Appends kiln.<op>; the fields of `attrs` that the op declares become its attributes. The op
   // is verified at once: a shape that disagrees with its shape rule throws kiln::Error.

@@ -50,7 +50,13 @@ DType Array::dtype() const {
 
 float* Array::data() {
   require_defined("data");
+  impl_->storage->mark_written();
   return impl_->data;
+}
+
+DataVersion Array::version() const {
+  require_defined("version");
+  return impl_->storage->version();
 }
 
 const float* Array::data() const {

@@ -36,8 +36,12 @@ class Array {
   int64_t size() const { return num_elements(shape()); }
   DType dtype() const;
 
+  // Write access: counts as a write to the storage (see version()). Read through a const Array
+  // to avoid that; writes through the pointer must be done before the next op reads the array.
   float* data();
   const float* data() const;
+  // Changes whenever data() hands out write access to this array's storage (or a view of it).
+  DataVersion version() const;
   std::vector<float> to_vector() const;
 
   // The one value of a one-element array; ValueError otherwise.

@@ -1,17 +1,16 @@
 #include "runtime/storage.h"
 
-#include <cstdlib>
-#include <new>
+#include "runtime/allocator.h"
 
 namespace kiln {
 
-Storage::Storage(size_t bytes) : bytes_(bytes) {
-  // aligned_alloc wants a size that is a multiple of the alignment.
-  size_t rounded = (bytes + kStorageAlignment - 1) / kStorageAlignment * kStorageAlignment;
-  data_ = std::aligned_alloc(kStorageAlignment, rounded == 0 ? kStorageAlignment : rounded);
-  if (!data_) throw std::bad_alloc();
-}
+namespace {
+std::atomic<uint64_t> g_next_id{1};
+}  // namespace
 
-Storage::~Storage() { std::free(data_); }
+Storage::Storage(size_t bytes)
+    : data_(memory::allocate(bytes)), bytes_(bytes), id_(g_next_id.fetch_add(1, std::memory_order_relaxed)) {}
+
+Storage::~Storage() { memory::release(data_, bytes_); }
 
 }  // namespace kiln

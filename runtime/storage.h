@@ -1,12 +1,22 @@
 // A block of 64-byte-aligned memory, shared by every Array that views it.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 
 namespace kiln {
 
 inline constexpr size_t kStorageAlignment = 64;  // one cache line; one AVX-512 register
+
+// The state of a storage's contents: equal versions mean nothing was written in between. Caches
+// of values derived from an array (a compiled graph's pre-transposed weights) compare these.
+struct DataVersion {
+  uint64_t storage = 0;  // unique per storage in the process, never reused
+  uint64_t writes = 0;   // counts write accesses
+  bool operator==(const DataVersion&) const = default;
+};
 
 class Storage {
  public:
@@ -18,9 +28,16 @@ class Storage {
   void* data() const { return data_; }
   size_t bytes() const { return bytes_; }
 
+  // Called on every write access. Concurrent writers may lose an increment, but the version still
+  // moves, which is all a cache needs (and concurrent writes to one array are a race anyway).
+  void mark_written() { writes_.store(writes_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
+  DataVersion version() const { return {id_, writes_.load(std::memory_order_relaxed)}; }
+
  private:
   void* data_;
   size_t bytes_;
+  uint64_t id_;
+  std::atomic<uint64_t> writes_{0};
 };
 
 }  // namespace kiln

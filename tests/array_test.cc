@@ -1,6 +1,7 @@
 // Array storage, shapes, views, asscalar and MXNet-style printing.
 #include <cstdint>
 
+#include "runtime/allocator.h"
 #include "test_util.h"
 
 namespace kiln {
@@ -42,6 +43,30 @@ TEST(Array, CopiesShareTheArrayAndReshapeIsAView) {
   EXPECT_EQ(a.data()[5], 60);
   NDArray c = a.copy();
   EXPECT_FALSE(c.shares_storage(a));
+}
+
+TEST(Array, WriteAccessChangesTheDataVersionAndReadsDoNot) {
+  Array a = Array::zeros({4});
+  Array view = a.view_as({2, 2});
+  DataVersion before = a.version();
+  const Array& read_only = a;
+  (void)read_only.data();
+  EXPECT_EQ(a.version(), before);
+  view.data()[1] = 1.f;  // a write through a view is a write to the storage
+  EXPECT_NE(a.version(), before);
+  EXPECT_NE(Array::zeros({4}).version(), a.version()) << "versions of different storages never compare equal";
+}
+
+TEST(Allocator, FreedBlocksAreReusedWithoutTheSystemAllocator) {
+  { Array warm({64, 64}); }
+  memory::Counters before = memory::counters();
+  for (int i = 0; i < 10; ++i) Array a({64, 64});
+  memory::Counters after = memory::counters();
+  EXPECT_EQ(after.requests - before.requests, 10u);
+  EXPECT_EQ(after.system_allocations, before.system_allocations);
+  // Blocks above the cached size always come from the system allocator.
+  { Array big({static_cast<int64_t>(memory::kLargestCachedBlock / 4 + 1)}); }
+  EXPECT_EQ(memory::counters().system_allocations, after.system_allocations + 1);
 }
 
 TEST(Array, DtypeIsFloat32) {

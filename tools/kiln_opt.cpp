@@ -1,9 +1,9 @@
-// kiln-opt: mlir-opt with the kiln dialect and kiln's passes registered.
-#include "codegen/lower_kiln_to_linalg.h"
+// kiln-opt: mlir-opt with the kiln dialect, kiln's passes and its two pipelines registered
+// (--kiln-optimize, --kiln-lower-to-llvm: the stages hybridize() runs, codegen/pipeline.cpp).
+#include "codegen/pipeline.h"
 #include "ir/KilnDialect.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
-#include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char** argv) {
@@ -11,7 +11,6 @@ int main(int argc, char** argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<kiln::ir::KilnDialect>();
-  mlir::registerAllPasses();
-  kiln::codegen::registerLowerKilnToLinalgPass();
+  kiln::codegen::register_passes_and_pipelines();
   return mlir::asMainReturnCode(mlir::MlirOptMain(argc, argv, "kiln optimizer driver\n", registry));
 }

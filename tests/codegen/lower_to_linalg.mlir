@@ -19,9 +19,10 @@ func.func @broadcast_add(%x: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf
   return %1 : tensor<2x3xf32>
 }
 
+// Bias broadcast into the accumulator, then a named matmul that kiln-vectorize-matmul knows.
 // CHECK-LABEL: func @small_dense
-// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
-// CHECK: arith.mulf {{.*}} fastmath<reassoc,contract>
+// CHECK: %[[BIAS:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]
+// CHECK: linalg.matmul_transpose_b ins(%{{.*}}, %{{.*}} : tensor<2x20xf32>, tensor<10x20xf32>) outs(%[[BIAS]] : tensor<2x10xf32>)
 // CHECK-NOT: call
 func.func @small_dense(%x: tensor<2x20xf32>, %w: tensor<10x20xf32>, %b: tensor<10xf32>) -> tensor<2x10xf32> {
   %0 = kiln.fully_connected %x, %w, %b : tensor<2x20xf32>, tensor<10x20xf32>, tensor<10xf32> -> tensor<2x10xf32>
@@ -36,6 +37,18 @@ func.func @small_dense(%x: tensor<2x20xf32>, %w: tensor<10x20xf32>, %b: tensor<1
 func.func @large_dense(%x: tensor<256x784xf32>, %w: tensor<1024x784xf32>, %b: tensor<1024xf32>) -> tensor<256x1024xf32> {
   %0 = kiln.fully_connected %x, %w, %b : tensor<256x784xf32>, tensor<1024x784xf32>, tensor<1024xf32> -> tensor<256x1024xf32>
   return %0 : tensor<256x1024xf32>
+}
+
+// CHECK-LABEL: func @dots
+// CHECK: linalg.matmul ins
+// CHECK: linalg.matmul_transpose_b ins
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: arith.mulf {{.*}} fastmath<reassoc,contract>
+func.func @dots(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>, %bt: tensor<4x3xf32>, %at: tensor<3x2xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>) {
+  %0 = kiln.dot %a, %b : tensor<2x3xf32>, tensor<3x4xf32> -> tensor<2x4xf32>
+  %1 = kiln.dot %a, %bt {transpose_b = true} : tensor<2x3xf32>, tensor<4x3xf32> -> tensor<2x4xf32>
+  %2 = kiln.dot %at, %b {transpose_a = true} : tensor<3x2xf32>, tensor<3x4xf32> -> tensor<2x4xf32>
+  return %0, %1, %2 : tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>
 }
 
 // CHECK-LABEL: func @reductions

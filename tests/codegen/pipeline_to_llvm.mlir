@@ -1,6 +1,6 @@
-// The whole lowering pipeline (codegen/pipeline.cpp's stages) takes a kiln function to the LLVM
+// The whole pipeline hybridize() runs (codegen/pipeline.cpp's stages, registered in kiln-opt) takes a kiln function to the LLVM
 // dialect with a C entry point and results as out-parameters.
-// RUN: kiln-opt %s --pass-pipeline='builtin.module(lower-kiln-to-linalg,canonicalize,cse,one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},buffer-results-to-out-params{hoist-static-allocs},buffer-deallocation-pipeline,convert-linalg-to-loops,canonicalize,cse,expand-strided-metadata,lower-affine,convert-scf-to-cf,convert-math-to-libm,convert-math-to-llvm,finalize-memref-to-llvm,convert-arith-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts)' | FileCheck %s
+// RUN: kiln-opt %s --kiln-optimize --kiln-lower-to-llvm | FileCheck %s
 
 // CHECK: llvm.func @tanhf(f32) -> f32
 // CHECK: llvm.func @forward(

@@ -1,0 +1,64 @@
+// kiln's optimisation passes, one per file in passes/. Each runs alone through kiln-opt
+// (`kiln-opt --<name>`) and has a FileCheck test in tests/passes/.
+#ifndef KILN_PASSES_TD
+#define KILN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def TransposeDenseWeights : Pass<"kiln-transpose-dense-weights", "mlir::ModuleOp"> {
+  let summary = "Give small fully_connected ops a units-contiguous (in×units) weight";
+  let description = [{
+    `kiln.fully_connected(x, w, b)` reads `w` as units×in, so each output is a dot product along
+    `in`. For the small products that kiln generates code for, the fast loop order instead runs
+    along `units` with one multiply-add per weight row, which needs the weight as in×units.
+    When the weight is computed from parameters alone, this pass rewrites the op to
+    `kiln.add(kiln.dot(x, kiln.transpose(w)), b)`; kiln-hoist-parameter-computations then moves
+    the transpose out of the per-call path. Products large enough for oneDNN, or with fewer
+    than 16 units, keep their form.
+  }];
+  let dependentDialects = ["::kiln::ir::KilnDialect"];
+}
+
+def HoistParameterComputations : Pass<"kiln-hoist-parameter-computations", "mlir::ModuleOp"> {
+  let summary = "Move what is computed from parameters alone into a `<name>_prepare` function";
+  let description = [{
+    A traced graph's `kiln.parameter` arguments change only when the user updates them, not
+    from call to call. Every pure op whose operands are parameters, constants or other such ops
+    moves into `@<name>_prepare`, which takes the parameter arguments (in order) and returns the
+    values the graph still needs. The graph receives those as new trailing arguments marked
+    `kiln.prepared`. The runtime reruns the prepare function only when a parameter's data
+    version changes.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect"];
+}
+
+def VectorizeMatmul : Pass<"kiln-vectorize-matmul", "mlir::func::FuncOp"> {
+  let summary = "Register-blocked AVX-512 kernels for small static linalg matmuls on memrefs";
+  let description = [{
+    Rewrites bufferized `linalg.matmul` (C += A·B) into a register-blocked kernel: blocks of up
+    to 4 rows × 64 columns of C live in 16-lane vectors, each step of the reduction broadcasts
+    one element of A per row and does one fused multiply-add per accumulator. Rewrites
+    `linalg.matmul_transpose_b` (C += A·Bᵀ) into dot products along the contiguous reduction
+    axis, several columns at a time. Tails are masked vectors, so any static shape is handled.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+                           "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+}
+
+def PromoteBuffersToStack : Pass<"kiln-promote-buffers-to-stack", "mlir::func::FuncOp"> {
+  let summary = "Put a call's small intermediate buffers on the stack, within a total budget";
+  let description = [{
+    Turns static `memref.alloc` ops of the function's entry block into `memref.alloca`, in
+    program order, while their total size stays within `budget-bytes`, so small graphs allocate
+    nothing per call. Upstream's promote-buffers-to-stack bounds each buffer but not their sum,
+    which a long graph could grow past a thread's stack. Runs before the deallocation pipeline,
+    which then leaves the promoted buffers alone.
+  }];
+  let options = [
+    Option<"budgetBytes", "budget-bytes", "int64_t", /*default=*/"65536",
+           "Most bytes of intermediate buffers one call keeps on the stack">,
+  ];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
+#endif  // KILN_PASSES_TD

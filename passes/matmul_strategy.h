@@ -1,0 +1,21 @@
+// Who computes a product C[m×n] = A[m×k]·B[k×n] in generated code: kiln's own vectorised kernels
+// (passes/vectorize_matmul.cpp) or a oneDNN call. Shared by the lowering and the passes that
+// prepare a product's operands for one or the other. MLIR-free.
+#pragma once
+
+#include <cstdint>
+
+namespace kiln::passes {
+
+// Below this many multiply-adds the generated register-blocked kernels beat a oneDNN call (its
+// fixed cost is ~0.3 µs on 1 thread, ~1.9 µs on 2); at and above it oneDNN's cache blocking
+// and threads pay. Measured with bench/gemm_threshold_bench.
+inline constexpr int64_t kOneDnnMultiplyAdds = int64_t{1} << 20;
+
+inline bool use_onednn(int64_t m, int64_t n, int64_t k) { return m * n * k >= kOneDnnMultiplyAdds; }
+
+// Vectorised kernels put 16 columns of C in one AVX-512 register; narrower products use dot
+// products along k instead.
+inline constexpr int64_t kVectorLanes = 16;
+
+}  // namespace kiln::passes

@@ -1,0 +1,176 @@
+// kiln-vectorize-matmul (Passes.td): register-blocked vector kernels for small bufferized
+// linalg.matmul and linalg.matmul_transpose_b with static shapes.
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "passes/matmul_strategy.h"
+#include "passes/passes.h"
+
+using namespace mlir;
+
+namespace kiln::passes {
+
+#define GEN_PASS_DEF_VECTORIZEMATMUL
+#include "passes/Passes.h.inc"
+
+namespace {
+
+constexpr int64_t kLanes = kVectorLanes;
+constexpr int64_t kRowsPerBlock = 4;     // rows of C per register block
+constexpr int64_t kVectorsPerBlock = 4;  // 16-lane vectors per row of a block: 16 accumulators in all
+constexpr int64_t kDotColumns = 4;       // columns of C computed together by the dot-product kernel
+
+// A static f32 memref in the row-major layout (what bufferization gives kiln's tensors).
+bool is_plain(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  return type && type.hasStaticShape() && type.getLayout().isIdentity() && type.getElementType().isF32() &&
+         type.getRank() == 2;
+}
+
+// The vectors, masks and arithmetic the kernels are made of.
+struct Emitter {
+  OpBuilder& b;
+  Location loc;
+  VectorType vector_type = VectorType::get({kLanes}, b.getF32Type());
+
+  Value index(int64_t i) { return b.create<arith::ConstantIndexOp>(loc, i); }
+  Value add(Value x, int64_t offset) { return offset ? b.create<arith::AddIOp>(loc, x, index(offset)) : x; }
+  Value mask(int64_t lanes) {
+    return b.create<vector::ConstantMaskOp>(loc, VectorType::get({kLanes}, b.getI1Type()), b.getI64ArrayAttr({lanes}));
+  }
+  Value zeros() { return b.create<arith::ConstantOp>(loc, vector_type, DenseElementsAttr::get(vector_type, 0.f)); }
+  // The first `lanes` elements of memref[row][col...]; the rest are zero.
+  Value load(Value memref, Value row, Value col, int64_t lanes) {
+    if (lanes == kLanes) return b.create<vector::LoadOp>(loc, vector_type, memref, ValueRange{row, col});
+    return b.create<vector::MaskedLoadOp>(loc, vector_type, memref, ValueRange{row, col}, mask(lanes), zeros());
+  }
+  void store(Value v, Value memref, Value row, Value col, int64_t lanes) {
+    if (lanes == kLanes)
+      b.create<vector::StoreOp>(loc, v, memref, ValueRange{row, col});
+    else
+      b.create<vector::MaskedStoreOp>(loc, memref, ValueRange{row, col}, mask(lanes), v);
+  }
+  // for (i = begin; i < end; i += step) body(i), with `body` getting the induction variable; a
+  // loop of one trip is just the body.
+  void loop(int64_t begin, int64_t end, int64_t step, function_ref<void(Value)> body) {
+    if (end - begin <= 0) return;
+    if (end - begin <= step) return body(index(begin));
+    auto for_op = b.create<scf::ForOp>(loc, index(begin), index(end), index(step));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(for_op.getBody()->getTerminator());
+    body(for_op.getInductionVar());
+  }
+};
+
+// Splits `extent` into full blocks of `block` and a tail: calls body(begin, end, size) for the
+// range of full blocks (step `block`) and then once for the tail of `size` < block.
+void split(int64_t extent, int64_t block, function_ref<void(int64_t, int64_t, int64_t)> body) {
+  int64_t full = extent / block * block;
+  if (full) body(0, full, block);
+  if (extent > full) body(full, extent, extent - full);
+}
+
+// C[M×N] += A[M×K]·B[K×N]: a block of `rows` rows × `lanes` columns of C stays in registers
+// while the reduction broadcasts A[r][p] and multiply-adds it with the row B[p][j0...].
+void emit_matmul(Emitter& e, Value a, Value bm, Value c) {
+  auto shape_c = cast<MemRefType>(c.getType()).getShape();
+  int64_t m = shape_c[0], n = shape_c[1], k = cast<MemRefType>(a.getType()).getDimSize(1);
+  OpBuilder& b = e.b;
+  auto block = [&](Value i0, int64_t rows, Value j0, int64_t columns) {
+    SmallVector<int64_t> widths;  // lanes used in each vector of the block's row
+    for (int64_t col = 0; col < columns; col += kLanes) widths.push_back(std::min(kLanes, columns - col));
+    SmallVector<Value> init;
+    for (int64_t r = 0; r < rows; ++r)
+      for (size_t v = 0; v < widths.size(); ++v) init.push_back(e.load(c, e.add(i0, r), e.add(j0, v * kLanes), widths[v]));
+    auto reduction = b.create<scf::ForOp>(e.loc, e.index(0), e.index(k), e.index(1), init);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(reduction.getBody());
+      Value p = reduction.getInductionVar();
+      SmallVector<Value> row_b;
+      for (size_t v = 0; v < widths.size(); ++v) row_b.push_back(e.load(bm, p, e.add(j0, v * kLanes), widths[v]));
+      SmallVector<Value> next;
+      for (int64_t r = 0; r < rows; ++r) {
+        Value a_rp = b.create<memref::LoadOp>(e.loc, a, ValueRange{e.add(i0, r), p});
+        Value broadcast = b.create<vector::BroadcastOp>(e.loc, e.vector_type, a_rp);
+        for (size_t v = 0; v < widths.size(); ++v)
+          next.push_back(b.create<vector::FMAOp>(e.loc, broadcast, row_b[v], reduction.getRegionIterArgs()[r * widths.size() + v]));
+      }
+      b.create<scf::YieldOp>(e.loc, next);
+    }
+    for (int64_t r = 0; r < rows; ++r)
+      for (size_t v = 0; v < widths.size(); ++v)
+        e.store(reduction.getResult(r * widths.size() + v), c, e.add(i0, r), e.add(j0, v * kLanes), widths[v]);
+  };
+  split(m, kRowsPerBlock, [&](int64_t row_begin, int64_t row_end, int64_t rows) {
+    e.loop(row_begin, row_end, rows, [&](Value i0) {
+      split(n, kLanes * kVectorsPerBlock, [&](int64_t col_begin, int64_t col_end, int64_t columns) {
+        e.loop(col_begin, col_end, columns, [&](Value j0) { block(i0, rows, j0, columns); });
+      });
+    });
+  });
+}
+
+// C[M×N] += A[M×K]·B[N×K]ᵀ: each C[i][j] is a dot product along the contiguous k axis, done
+// 16 lanes at a time for `columns` columns together (sharing the loads of A), then summed.
+void emit_matmul_transpose_b(Emitter& e, Value a, Value bm, Value c) {
+  auto shape_c = cast<MemRefType>(c.getType()).getShape();
+  int64_t m = shape_c[0], n = shape_c[1], k = cast<MemRefType>(a.getType()).getDimSize(1);
+  OpBuilder& b = e.b;
+  auto block = [&](Value i, Value j0, int64_t columns) {
+    SmallVector<Value> acc(columns, e.zeros());
+    auto step = [&](Value p, int64_t lanes, ValueRange in) {
+      Value row_a = e.load(a, i, p, lanes);
+      SmallVector<Value> out;
+      for (int64_t col = 0; col < columns; ++col)
+        out.push_back(b.create<vector::FMAOp>(e.loc, row_a, e.load(bm, e.add(j0, col), p, lanes), in[col]));
+      return out;
+    };
+    int64_t full = k / kLanes * kLanes;
+    if (full) {
+      auto reduction = b.create<scf::ForOp>(e.loc, e.index(0), e.index(full), e.index(kLanes), acc);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(reduction.getBody());
+      b.create<scf::YieldOp>(e.loc, step(reduction.getInductionVar(), kLanes, reduction.getRegionIterArgs()));
+      acc.assign(reduction.getResults().begin(), reduction.getResults().end());
+    }
+    if (k > full) acc = step(e.index(full), k - full, acc);
+    for (int64_t col = 0; col < columns; ++col) {
+      Value j = e.add(j0, col);
+      Value sum = b.create<vector::ReductionOp>(e.loc, vector::CombiningKind::ADD, acc[col],
+                                                arith::FastMathFlags::reassoc);
+      Value old = b.create<memref::LoadOp>(e.loc, c, ValueRange{i, j});
+      b.create<memref::StoreOp>(e.loc, b.create<arith::AddFOp>(e.loc, old, sum), c, ValueRange{i, j});
+    }
+  };
+  e.loop(0, m, 1, [&](Value i) {
+    split(n, kDotColumns, [&](int64_t col_begin, int64_t col_end, int64_t columns) {
+      e.loop(col_begin, col_end, columns, [&](Value j0) { block(i, j0, columns); });
+    });
+  });
+}
+
+struct VectorizeMatmulPass : impl::VectorizeMatmulBase<VectorizeMatmulPass> {
+  void runOnOperation() override {
+    SmallVector<linalg::LinalgOp> products;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (!isa<linalg::MatmulOp, linalg::MatmulTransposeBOp>(op) || !op.hasPureBufferSemantics()) return;
+      if (llvm::all_of(op->getOperands(), is_plain)) products.push_back(op);
+    });
+    for (linalg::LinalgOp op : products) {
+      OpBuilder b(op);
+      Emitter e{b, op.getLoc()};
+      Value a = op->getOperand(0), bm = op->getOperand(1), c = op->getOperand(2);
+      if (isa<linalg::MatmulOp>(op))
+        emit_matmul(e, a, bm, c);
+      else
+        emit_matmul_transpose_b(e, a, bm, c);
+      op->erase();
+    }
+  }
+};
+
+}  // namespace
+}  // namespace kiln::passes
