@@ -137,7 +137,15 @@ std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const Co
   auto machine = machine_builder->createTargetMachine();
   if (!machine) throw Error(fmt("codegen: ", llvm::toString(machine.takeError())));
   std::function<llvm::Error(llvm::Module*)> optimize = mlir::makeOptimizingTransformer(2, 0, machine->get());
+  // With AVX-512, LLVM still prefers 256-bit vectors unless told otherwise; the kernels are
+  // shaped for the full register width, and so should LLVM's own vectorised loops be.
+  std::string vector_bits = std::to_string(host_vector_target().lanes * 32);
   std::function<llvm::Error(llvm::Module*)> transform = [&](llvm::Module* m) -> llvm::Error {
+    for (llvm::Function& f : *m)
+      if (!f.isDeclaration()) {
+        f.addFnAttr("prefer-vector-width", vector_bits);
+        f.addFnAttr("min-legal-vector-width", vector_bits);
+      }
     if (auto err = optimize(m)) return err;
     if (!options.dump_dir.empty()) {
       std::string text;

@@ -21,22 +21,22 @@ const std::vector<Stage>& optimization_stages() {
   return stages;
 }
 
-const std::vector<Stage>& lowering_stages() {
-  static const std::vector<Stage> stages{
+std::vector<Stage> lowering_stages(const VectorTarget& target) {
+  std::string vectorize = fmt("func.func(kiln-vectorize-matmul{lanes=", target.lanes, " registers=", target.registers, "})");
+  return {
       {"linalg", "lower-kiln-to-linalg,canonicalize,cse"},
       {"bufferized",
        "one-shot-bufferize{bufferize-function-boundaries "
        "function-boundary-type-conversion=identity-layout-map},"
        "buffer-results-to-out-params{hoist-static-allocs},func.func(kiln-promote-buffers-to-stack),"
        "buffer-deallocation-pipeline"},
-      {"vectorized", "func.func(kiln-vectorize-matmul),canonicalize,cse"},
+      {"vectorized", vectorize + ",canonicalize,cse"},
       {"loops", "convert-linalg-to-loops,canonicalize,cse"},
       {"llvm",
        "expand-strided-metadata,lower-affine,convert-scf-to-cf,convert-math-to-libm,"
        "convert-math-to-llvm,convert-vector-to-llvm,finalize-memref-to-llvm,convert-arith-to-llvm,"
        "convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts"},
   };
-  return stages;
 }
 
 std::string pipeline_text(const std::vector<Stage>& stages) {
@@ -52,7 +52,7 @@ void register_passes_and_pipelines() {
     registerLowerKilnToLinalgPass();
     passes::registerKilnPasses();
     auto pipeline = [](const char* name, const char* description, const std::vector<Stage>& stages) {
-      mlir::PassPipelineRegistration<>(name, description, [&stages](mlir::OpPassManager& pm) {
+      mlir::PassPipelineRegistration<>(name, description, [stages](mlir::OpPassManager& pm) {
         if (mlir::failed(mlir::parsePassPipeline(pipeline_text(stages), pm)))
           throw Error(fmt("codegen: kiln's own pipeline does not parse"));
       });

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "codegen/vector_target.h"
 #include "mlir/IR/BuiltinOps.h"
 
 namespace kiln::codegen {
@@ -20,8 +21,8 @@ struct Stage {
 // The graph's calling convention (which arguments are prepared values) is final after these.
 const std::vector<Stage>& optimization_stages();
 // kiln -> linalg/tensor -> bufferized memrefs (results become out-parameters) -> vector kernels
-// -> loops -> LLVM.
-const std::vector<Stage>& lowering_stages();
+// shaped for `target` -> loops -> LLVM.
+std::vector<Stage> lowering_stages(const VectorTarget& target = host_vector_target());
 
 // The stages' pipelines joined into one pipeline text.
 std::string pipeline_text(const std::vector<Stage>& stages);
@@ -32,7 +33,7 @@ void run_stages(mlir::ModuleOp module, const std::vector<Stage>& stages,
                 const std::function<void(const std::string&, mlir::ModuleOp)>& after_stage = {});
 
 // Registers kiln's passes, the lowering pass and two pipelines for kiln-opt:
-// --kiln-optimize (optimization_stages) and --kiln-lower-to-llvm (lowering_stages).
+// --kiln-optimize (optimization_stages) and --kiln-lower-to-llvm (lowering_stages for the host).
 void register_passes_and_pipelines();
 
 }  // namespace kiln::codegen

@@ -14,7 +14,7 @@ def TransposeDenseWeights : Pass<"kiln-transpose-dense-weights", "mlir::ModuleOp
     When the weight is computed from parameters alone, this pass rewrites the op to
     `kiln.add(kiln.dot(x, kiln.transpose(w)), b)`; kiln-hoist-parameter-computations then moves
     the transpose out of the per-call path. Products large enough for oneDNN, or with fewer
-    than 16 units, keep their form.
+    than 16 units (dot products along `in` suit those), keep their form.
   }];
   let dependentDialects = ["::kiln::ir::KilnDialect"];
 }
@@ -33,14 +33,20 @@ def HoistParameterComputations : Pass<"kiln-hoist-parameter-computations", "mlir
 }
 
 def VectorizeMatmul : Pass<"kiln-vectorize-matmul", "mlir::func::FuncOp"> {
-  let summary = "Register-blocked AVX-512 kernels for small static linalg matmuls on memrefs";
+  let summary = "Register-blocked vector kernels for small static linalg matmuls on memrefs";
   let description = [{
     Rewrites bufferized `linalg.matmul` (C += A·B) into a register-blocked kernel: blocks of up
-    to 4 rows × 64 columns of C live in 16-lane vectors, each step of the reduction broadcasts
-    one element of A per row and does one fused multiply-add per accumulator. Rewrites
+    to 4 rows × 4 vectors of C live in registers, each step of the reduction broadcasts one
+    element of A per row and does one fused multiply-add per accumulator. `lanes` and
+    `registers` describe the target (16 and 32 for AVX-512, 8 and 16 for AVX2); codegen passes
+    the host's. Rewrites
     `linalg.matmul_transpose_b` (C += A·Bᵀ) into dot products along the contiguous reduction
     axis, several columns at a time. Tails are masked vectors, so any static shape is handled.
   }];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", /*default=*/"16", "f32 lanes in one vector register">,
+    Option<"registers", "registers", "int64_t", /*default=*/"32", "vector registers of the target">,
+  ];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
                            "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }

@@ -14,8 +14,8 @@ inline constexpr int64_t kOneDnnMultiplyAdds = int64_t{1} << 20;
 
 inline bool use_onednn(int64_t m, int64_t n, int64_t k) { return m * n * k >= kOneDnnMultiplyAdds; }
 
-// Vectorised kernels put 16 columns of C in one AVX-512 register; narrower products use dot
-// products along k instead.
-inline constexpr int64_t kVectorLanes = 16;
+// Products with fewer columns than this are done as dot products along k (the weight as it is);
+// wider ones run along the columns, with the weight transposed once.
+inline constexpr int64_t kNarrowProduct = 16;
 
 }  // namespace kiln::passes

@@ -21,7 +21,7 @@ struct TransposeDenseWeightsPass : impl::TransposeDenseWeightsBase<TransposeDens
       function.walk([&](ir::FullyConnectedOp op) {
         auto data = cast<RankedTensorType>(op.getData().getType());
         int64_t m = data.getDimSize(0), k = data.getDimSize(1), n = op.getType().getDimSize(1);
-        if (!parameter_values.contains(op.getWeight()) || n < kVectorLanes || use_onednn(m, n, k)) return;
+        if (!parameter_values.contains(op.getWeight()) || n < kNarrowProduct || use_onednn(m, n, k)) return;
         OpBuilder b(op);
         Value weight_t = b.create<ir::TransposeOp>(op.getLoc(), op.getWeight(), ArrayRef<int64_t>{1, 0});
         Value y = b.create<ir::DotOp>(op.getLoc(), op.getData(), weight_t);

@@ -1,11 +1,12 @@
 // kiln-vectorize-matmul (Passes.td): register-blocked vector kernels for small bufferized
 // linalg.matmul and linalg.matmul_transpose_b with static shapes.
+#include <algorithm>
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "passes/matmul_strategy.h"
 #include "passes/passes.h"
 
 using namespace mlir;
@@ -17,10 +18,15 @@ namespace kiln::passes {
 
 namespace {
 
-constexpr int64_t kLanes = kVectorLanes;
-constexpr int64_t kRowsPerBlock = 4;     // rows of C per register block
-constexpr int64_t kVectorsPerBlock = 4;  // 16-lane vectors per row of a block: 16 accumulators in all
-constexpr int64_t kDotColumns = 4;       // columns of C computed together by the dot-product kernel
+constexpr int64_t kMaxRowsPerBlock = 4;     // rows of C per register block
+constexpr int64_t kMaxVectorsPerBlock = 4;  // vectors per row of a block
+constexpr int64_t kDotColumns = 4;          // columns of C computed together by the dot-product kernel
+
+// Vectors per row of a block of `rows` rows: the block's accumulators (rows × vectors), one row
+// of B (vectors) and a broadcast of A must fit the register file, with one register to spare.
+int64_t vectors_per_block(int64_t rows, int64_t registers) {
+  return std::clamp<int64_t>((registers - 2) / (rows + 1), 1, kMaxVectorsPerBlock);
+}
 
 // A static f32 memref in the row-major layout (what bufferization gives kiln's tensors).
 bool is_plain(Value v) {
@@ -33,21 +39,22 @@ bool is_plain(Value v) {
 struct Emitter {
   OpBuilder& b;
   Location loc;
-  VectorType vector_type = VectorType::get({kLanes}, b.getF32Type());
+  int64_t lanes;  // f32 lanes of one vector register
+  VectorType vector_type = VectorType::get({lanes}, b.getF32Type());
 
   Value index(int64_t i) { return b.create<arith::ConstantIndexOp>(loc, i); }
   Value add(Value x, int64_t offset) { return offset ? b.create<arith::AddIOp>(loc, x, index(offset)) : x; }
   Value mask(int64_t lanes) {
-    return b.create<vector::ConstantMaskOp>(loc, VectorType::get({kLanes}, b.getI1Type()), b.getI64ArrayAttr({lanes}));
+    return b.create<vector::ConstantMaskOp>(loc, VectorType::get({this->lanes}, b.getI1Type()), b.getI64ArrayAttr({lanes}));
   }
   Value zeros() { return b.create<arith::ConstantOp>(loc, vector_type, DenseElementsAttr::get(vector_type, 0.f)); }
   // The first `lanes` elements of memref[row][col...]; the rest are zero.
   Value load(Value memref, Value row, Value col, int64_t lanes) {
-    if (lanes == kLanes) return b.create<vector::LoadOp>(loc, vector_type, memref, ValueRange{row, col});
+    if (lanes == this->lanes) return b.create<vector::LoadOp>(loc, vector_type, memref, ValueRange{row, col});
     return b.create<vector::MaskedLoadOp>(loc, vector_type, memref, ValueRange{row, col}, mask(lanes), zeros());
   }
   void store(Value v, Value memref, Value row, Value col, int64_t lanes) {
-    if (lanes == kLanes)
+    if (lanes == this->lanes)
       b.create<vector::StoreOp>(loc, v, memref, ValueRange{row, col});
     else
       b.create<vector::MaskedStoreOp>(loc, memref, ValueRange{row, col}, mask(lanes), v);
@@ -72,25 +79,25 @@ void split(int64_t extent, int64_t block, function_ref<void(int64_t, int64_t, in
   if (extent > full) body(full, extent, extent - full);
 }
 
-// C[M×N] += A[M×K]·B[K×N]: a block of `rows` rows × `lanes` columns of C stays in registers
-// while the reduction broadcasts A[r][p] and multiply-adds it with the row B[p][j0...].
-void emit_matmul(Emitter& e, Value a, Value bm, Value c) {
+// C[M×N] += A[M×K]·B[K×N]: a block of rows × columns of C stays in registers while the
+// reduction broadcasts A[r][p] and multiply-adds it with the row B[p][j0...].
+void emit_matmul(Emitter& e, int64_t registers, Value a, Value bm, Value c) {
   auto shape_c = cast<MemRefType>(c.getType()).getShape();
   int64_t m = shape_c[0], n = shape_c[1], k = cast<MemRefType>(a.getType()).getDimSize(1);
   OpBuilder& b = e.b;
   auto block = [&](Value i0, int64_t rows, Value j0, int64_t columns) {
     SmallVector<int64_t> widths;  // lanes used in each vector of the block's row
-    for (int64_t col = 0; col < columns; col += kLanes) widths.push_back(std::min(kLanes, columns - col));
+    for (int64_t col = 0; col < columns; col += e.lanes) widths.push_back(std::min(e.lanes, columns - col));
     SmallVector<Value> init;
     for (int64_t r = 0; r < rows; ++r)
-      for (size_t v = 0; v < widths.size(); ++v) init.push_back(e.load(c, e.add(i0, r), e.add(j0, v * kLanes), widths[v]));
+      for (size_t v = 0; v < widths.size(); ++v) init.push_back(e.load(c, e.add(i0, r), e.add(j0, v * e.lanes), widths[v]));
     auto reduction = b.create<scf::ForOp>(e.loc, e.index(0), e.index(k), e.index(1), init);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(reduction.getBody());
       Value p = reduction.getInductionVar();
       SmallVector<Value> row_b;
-      for (size_t v = 0; v < widths.size(); ++v) row_b.push_back(e.load(bm, p, e.add(j0, v * kLanes), widths[v]));
+      for (size_t v = 0; v < widths.size(); ++v) row_b.push_back(e.load(bm, p, e.add(j0, v * e.lanes), widths[v]));
       SmallVector<Value> next;
       for (int64_t r = 0; r < rows; ++r) {
         Value a_rp = b.create<memref::LoadOp>(e.loc, a, ValueRange{e.add(i0, r), p});
@@ -102,11 +109,12 @@ void emit_matmul(Emitter& e, Value a, Value bm, Value c) {
     }
     for (int64_t r = 0; r < rows; ++r)
       for (size_t v = 0; v < widths.size(); ++v)
-        e.store(reduction.getResult(r * widths.size() + v), c, e.add(i0, r), e.add(j0, v * kLanes), widths[v]);
+        e.store(reduction.getResult(r * widths.size() + v), c, e.add(i0, r), e.add(j0, v * e.lanes), widths[v]);
   };
-  split(m, kRowsPerBlock, [&](int64_t row_begin, int64_t row_end, int64_t rows) {
+  split(m, kMaxRowsPerBlock, [&](int64_t row_begin, int64_t row_end, int64_t rows) {
     e.loop(row_begin, row_end, rows, [&](Value i0) {
-      split(n, kLanes * kVectorsPerBlock, [&](int64_t col_begin, int64_t col_end, int64_t columns) {
+      int64_t block_columns = e.lanes * vectors_per_block(rows, registers);
+      split(n, block_columns, [&](int64_t col_begin, int64_t col_end, int64_t columns) {
         e.loop(col_begin, col_end, columns, [&](Value j0) { block(i0, rows, j0, columns); });
       });
     });
@@ -114,7 +122,7 @@ void emit_matmul(Emitter& e, Value a, Value bm, Value c) {
 }
 
 // C[M×N] += A[M×K]·B[N×K]ᵀ: each C[i][j] is a dot product along the contiguous k axis, done
-// 16 lanes at a time for `columns` columns together (sharing the loads of A), then summed.
+// a vector at a time for `columns` columns together (sharing the loads of A), then summed.
 void emit_matmul_transpose_b(Emitter& e, Value a, Value bm, Value c) {
   auto shape_c = cast<MemRefType>(c.getType()).getShape();
   int64_t m = shape_c[0], n = shape_c[1], k = cast<MemRefType>(a.getType()).getDimSize(1);
@@ -128,12 +136,12 @@ void emit_matmul_transpose_b(Emitter& e, Value a, Value bm, Value c) {
         out.push_back(b.create<vector::FMAOp>(e.loc, row_a, e.load(bm, e.add(j0, col), p, lanes), in[col]));
       return out;
     };
-    int64_t full = k / kLanes * kLanes;
+    int64_t full = k / e.lanes * e.lanes;
     if (full) {
-      auto reduction = b.create<scf::ForOp>(e.loc, e.index(0), e.index(full), e.index(kLanes), acc);
+      auto reduction = b.create<scf::ForOp>(e.loc, e.index(0), e.index(full), e.index(e.lanes), acc);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(reduction.getBody());
-      b.create<scf::YieldOp>(e.loc, step(reduction.getInductionVar(), kLanes, reduction.getRegionIterArgs()));
+      b.create<scf::YieldOp>(e.loc, step(reduction.getInductionVar(), e.lanes, reduction.getRegionIterArgs()));
       acc.assign(reduction.getResults().begin(), reduction.getResults().end());
     }
     if (k > full) acc = step(e.index(full), k - full, acc);
@@ -153,7 +161,12 @@ void emit_matmul_transpose_b(Emitter& e, Value a, Value bm, Value c) {
 }
 
 struct VectorizeMatmulPass : impl::VectorizeMatmulBase<VectorizeMatmulPass> {
+  using VectorizeMatmulBase::VectorizeMatmulBase;
   void runOnOperation() override {
+    if (lanes < 1 || registers < 4) {
+      getOperation().emitError("kiln-vectorize-matmul: needs lanes >= 1 and registers >= 4");
+      return signalPassFailure();
+    }
     SmallVector<linalg::LinalgOp> products;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (!isa<linalg::MatmulOp, linalg::MatmulTransposeBOp>(op) || !op.hasPureBufferSemantics()) return;
@@ -161,10 +174,10 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulBase<VectorizeMatmulPass> {
     });
     for (linalg::LinalgOp op : products) {
       OpBuilder b(op);
-      Emitter e{b, op.getLoc()};
+      Emitter e{b, op.getLoc(), lanes};
       Value a = op->getOperand(0), bm = op->getOperand(1), c = op->getOperand(2);
       if (isa<linalg::MatmulOp>(op))
-        emit_matmul(e, a, bm, c);
+        emit_matmul(e, registers, a, bm, c);
       else
         emit_matmul_transpose_b(e, a, bm, c);
       op->erase();

@@ -1,5 +1,6 @@
 // kiln-vectorize-matmul: small static matmuls on memrefs become register-blocked vector kernels.
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-vectorize-matmul))' | FileCheck %s
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-vectorize-matmul{lanes=8 registers=16}))' | FileCheck %s --check-prefix=AVX2
 
 // C[2×256] += A[2×20]·B[20×256]: blocks of 2 rows × 64 columns (8 accumulators) over the columns,
 // each reduction step broadcasting one A element per row and multiply-adding a row of B.
@@ -17,6 +18,12 @@
 // CHECK-COUNT-4: vector.fma
 // CHECK: scf.yield
 // CHECK-COUNT-8: vector.store
+// With 8 lanes and 16 registers (AVX2) a block of 2 rows holds 2 × 4 vectors of 8 lanes: 8
+// accumulators, 4 row vectors of B and a broadcast fit in 16 registers.
+// AVX2-LABEL: func @matmul
+// AVX2: scf.for {{.*}} iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// AVX2-COUNT-4: vector.load %{{.*}} : memref<20x256xf32>, vector<8xf32>
+// AVX2-COUNT-4: vector.fma
 func.func @matmul(%a: memref<2x20xf32>, %b: memref<20x256xf32>, %c: memref<2x256xf32>) {
   linalg.matmul ins(%a, %b : memref<2x20xf32>, memref<20x256xf32>) outs(%c : memref<2x256xf32>)
   return
