@@ -4,12 +4,12 @@
 #include <fstream>
 #include <mutex>
 
+#include "codegen/llvm_optimizer.h"
 #include "codegen/pipeline.h"
 #include "ir/graph_module.h"
 #include "ir/KilnDialect.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
@@ -136,7 +136,7 @@ std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const Co
   if (!machine_builder) throw Error(fmt("codegen: ", llvm::toString(machine_builder.takeError())));
   auto machine = machine_builder->createTargetMachine();
   if (!machine) throw Error(fmt("codegen: ", llvm::toString(machine.takeError())));
-  std::function<llvm::Error(llvm::Module*)> optimize = mlir::makeOptimizingTransformer(2, 0, machine->get());
+  std::function<llvm::Error(llvm::Module*)> optimize = make_llvm_optimizer(machine->get());
   // With AVX-512, LLVM still prefers 256-bit vectors unless told otherwise; the kernels are
   // shaped for the full register width, and so should LLVM's own vectorised loops be.
   std::string vector_bits = std::to_string(host_vector_target().lanes * 32);
@@ -146,7 +146,7 @@ std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const Co
         f.addFnAttr("prefer-vector-width", vector_bits);
         f.addFnAttr("min-legal-vector-width", vector_bits);
       }
-    if (auto err = optimize(m)) return err;
+      if (auto err = optimize(m)) return err;
     if (!options.dump_dir.empty()) {
       std::string text;
       llvm::raw_string_ostream out(text);

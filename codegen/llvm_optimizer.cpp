@@ -1,0 +1,40 @@
+#include "codegen/llvm_optimizer.h"
+
+#include "llvm/IR/Module.h"
+#include "llvm/Passes/OptimizationLevel.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Target/TargetMachine.h"
+
+namespace kiln::codegen {
+
+std::function<llvm::Error(llvm::Module*)> make_llvm_optimizer(llvm::TargetMachine* machine,
+                                                               LlvmOptimizerOptions options) {
+  return [machine, options](llvm::Module* module) -> llvm::Error {
+    llvm::LoopAnalysisManager loops;
+    llvm::FunctionAnalysisManager functions;
+    llvm::CGSCCAnalysisManager cgscc;
+    llvm::ModuleAnalysisManager modules;
+    llvm::PipelineTuningOptions tuning;
+    tuning.LoopUnrolling = options.unroll_loops;
+    tuning.LoopInterleaving = options.unroll_loops;
+    tuning.LoopVectorization = options.level >= 1;
+    tuning.SLPVectorization = options.level >= 1;
+    llvm::PassBuilder builder(machine, tuning);
+    builder.registerModuleAnalyses(modules);
+    builder.registerCGSCCAnalyses(cgscc);
+    builder.registerFunctionAnalyses(functions);
+    builder.registerLoopAnalyses(loops);
+    builder.crossRegisterProxies(loops, functions, cgscc, modules);
+    static const llvm::OptimizationLevel levels[] = {llvm::OptimizationLevel::O0, llvm::OptimizationLevel::O1,
+                                                     llvm::OptimizationLevel::O2, llvm::OptimizationLevel::O3};
+    llvm::OptimizationLevel level = levels[std::clamp(options.level, 0, 3)];
+    llvm::ModulePassManager pipeline = level == llvm::OptimizationLevel::O0
+                                           ? builder.buildO0DefaultPipeline(level)
+                                           : builder.buildPerModuleDefaultPipeline(level);
+    pipeline.run(*module, modules);
+    return llvm::Error::success();
+  };
+}
+
+}  // namespace kiln::codegen
