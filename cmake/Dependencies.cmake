@@ -1,6 +1,7 @@
 # Third-party packages, all from Debian 12 (see scripts/setup.sh and docs/architecture.md).
 
 find_package(dnnl CONFIG REQUIRED)          # oneDNN 2.6 -> DNNL::dnnl
+find_package(OpenMP REQUIRED COMPONENTS CXX)  # oneDNN's threading; kiln sets its thread count
 find_package(GTest REQUIRED)
 find_package(benchmark REQUIRED)
 

@@ -145,6 +145,8 @@ std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const Co
       if (!f.isDeclaration()) {
         f.addFnAttr("prefer-vector-width", vector_bits);
         f.addFnAttr("min-legal-vector-width", vector_bits);
+        // The C-interface wrappers would each inline a copy of the graph's body: compile it once.
+        if (!f.getName().starts_with("_mlir")) f.addFnAttr(llvm::Attribute::NoInline);
       }
       if (auto err = optimize(m)) return err;
     if (!options.dump_dir.empty()) {

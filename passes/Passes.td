@@ -42,10 +42,19 @@ def VectorizeMatmul : Pass<"kiln-vectorize-matmul", "mlir::func::FuncOp"> {
     the host's. Rewrites
     `linalg.matmul_transpose_b` (C += A·Bᵀ) into dot products along the contiguous reduction
     axis, several columns at a time. Tails are masked vectors, so any static shape is handled.
+
+    Around a `linalg.matmul` it also fuses (matmul_epilogue.h): the constant fill or bias
+    broadcast that sets C just before it becomes the accumulators' start, and the elementwise
+    `linalg.generic` ops just after it that read C (bias add, activation, any arith/math body)
+    run on the accumulators in registers, so C is written once, by the last of them.
   }];
   let options = [
     Option<"lanes", "lanes", "int64_t", /*default=*/"16", "f32 lanes in one vector register">,
     Option<"registers", "registers", "int64_t", /*default=*/"32", "vector registers of the target">,
+  ];
+  let statistics = [
+    Statistic<"numKernels", "kernels", "matmuls replaced by vector kernels">,
+    Statistic<"numFusedOps", "fused-ops", "fills, broadcasts and elementwise ops fused into the kernels">,
   ];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
                            "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];

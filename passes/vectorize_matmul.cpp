@@ -7,7 +7,9 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "passes/matmul_epilogue.h"
 #include "passes/passes.h"
+#include "passes/vector_emitter.h"
 
 using namespace mlir;
 
@@ -35,42 +37,6 @@ bool is_plain(Value v) {
          type.getRank() == 2;
 }
 
-// The vectors, masks and arithmetic the kernels are made of.
-struct Emitter {
-  OpBuilder& b;
-  Location loc;
-  int64_t lanes;  // f32 lanes of one vector register
-  VectorType vector_type = VectorType::get({lanes}, b.getF32Type());
-
-  Value index(int64_t i) { return b.create<arith::ConstantIndexOp>(loc, i); }
-  Value add(Value x, int64_t offset) { return offset ? b.create<arith::AddIOp>(loc, x, index(offset)) : x; }
-  Value mask(int64_t lanes) {
-    return b.create<vector::ConstantMaskOp>(loc, VectorType::get({this->lanes}, b.getI1Type()), b.getI64ArrayAttr({lanes}));
-  }
-  Value zeros() { return b.create<arith::ConstantOp>(loc, vector_type, DenseElementsAttr::get(vector_type, 0.f)); }
-  // The first `lanes` elements of memref[row][col...]; the rest are zero.
-  Value load(Value memref, Value row, Value col, int64_t lanes) {
-    if (lanes == this->lanes) return b.create<vector::LoadOp>(loc, vector_type, memref, ValueRange{row, col});
-    return b.create<vector::MaskedLoadOp>(loc, vector_type, memref, ValueRange{row, col}, mask(lanes), zeros());
-  }
-  void store(Value v, Value memref, Value row, Value col, int64_t lanes) {
-    if (lanes == this->lanes)
-      b.create<vector::StoreOp>(loc, v, memref, ValueRange{row, col});
-    else
-      b.create<vector::MaskedStoreOp>(loc, memref, ValueRange{row, col}, mask(lanes), v);
-  }
-  // for (i = begin; i < end; i += step) body(i), with `body` getting the induction variable; a
-  // loop of one trip is just the body.
-  void loop(int64_t begin, int64_t end, int64_t step, function_ref<void(Value)> body) {
-    if (end - begin <= 0) return;
-    if (end - begin <= step) return body(index(begin));
-    auto for_op = b.create<scf::ForOp>(loc, index(begin), index(end), index(step));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(for_op.getBody()->getTerminator());
-    body(for_op.getInductionVar());
-  }
-};
-
 // Splits `extent` into full blocks of `block` and a tail: calls body(begin, end, size) for the
 // range of full blocks (step `block`) and then once for the tail of `size` < block.
 void split(int64_t extent, int64_t block, function_ref<void(int64_t, int64_t, int64_t)> body) {
@@ -81,7 +47,7 @@ void split(int64_t extent, int64_t block, function_ref<void(int64_t, int64_t, in
 
 // C[M×N] += A[M×K]·B[K×N]: a block of rows × columns of C stays in registers while the
 // reduction broadcasts A[r][p] and multiply-adds it with the row B[p][j0...].
-void emit_matmul(Emitter& e, int64_t registers, Value a, Value bm, Value c) {
+void emit_matmul(Emitter& e, int64_t registers, Value a, Value bm, Value c, const MatmulEpilogue& epilogue) {
   auto shape_c = cast<MemRefType>(c.getType()).getShape();
   int64_t m = shape_c[0], n = shape_c[1], k = cast<MemRefType>(a.getType()).getDimSize(1);
   OpBuilder& b = e.b;
@@ -90,14 +56,15 @@ void emit_matmul(Emitter& e, int64_t registers, Value a, Value bm, Value c) {
     for (int64_t col = 0; col < columns; col += e.lanes) widths.push_back(std::min(e.lanes, columns - col));
     SmallVector<Value> init;
     for (int64_t r = 0; r < rows; ++r)
-      for (size_t v = 0; v < widths.size(); ++v) init.push_back(e.load(c, e.add(i0, r), e.add(j0, v * e.lanes), widths[v]));
+      for (size_t v = 0; v < widths.size(); ++v)
+        init.push_back(epilogue.initial(e, e.add(i0, r), e.add(j0, v * e.lanes), widths[v]));
     auto reduction = b.create<scf::ForOp>(e.loc, e.index(0), e.index(k), e.index(1), init);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(reduction.getBody());
       Value p = reduction.getInductionVar();
       SmallVector<Value> row_b;
-      for (size_t v = 0; v < widths.size(); ++v) row_b.push_back(e.load(bm, p, e.add(j0, v * e.lanes), widths[v]));
+      for (size_t v = 0; v < widths.size(); ++v) row_b.push_back(e.load(bm, {p, e.add(j0, v * e.lanes)}, widths[v]));
       SmallVector<Value> next;
       for (int64_t r = 0; r < rows; ++r) {
         Value a_rp = b.create<memref::LoadOp>(e.loc, a, ValueRange{e.add(i0, r), p});
@@ -109,7 +76,7 @@ void emit_matmul(Emitter& e, int64_t registers, Value a, Value bm, Value c) {
     }
     for (int64_t r = 0; r < rows; ++r)
       for (size_t v = 0; v < widths.size(); ++v)
-        e.store(reduction.getResult(r * widths.size() + v), c, e.add(i0, r), e.add(j0, v * e.lanes), widths[v]);
+        epilogue.finish(e, reduction.getResult(r * widths.size() + v), e.add(i0, r), e.add(j0, v * e.lanes), widths[v]);
   };
   split(m, kMaxRowsPerBlock, [&](int64_t row_begin, int64_t row_end, int64_t rows) {
     e.loop(row_begin, row_end, rows, [&](Value i0) {
@@ -130,10 +97,10 @@ void emit_matmul_transpose_b(Emitter& e, Value a, Value bm, Value c) {
   auto block = [&](Value i, Value j0, int64_t columns) {
     SmallVector<Value> acc(columns, e.zeros());
     auto step = [&](Value p, int64_t lanes, ValueRange in) {
-      Value row_a = e.load(a, i, p, lanes);
+      Value row_a = e.load(a, {i, p}, lanes);
       SmallVector<Value> out;
       for (int64_t col = 0; col < columns; ++col)
-        out.push_back(b.create<vector::FMAOp>(e.loc, row_a, e.load(bm, e.add(j0, col), p, lanes), in[col]));
+        out.push_back(b.create<vector::FMAOp>(e.loc, row_a, e.load(bm, {e.add(j0, col), p}, lanes), in[col]));
       return out;
     };
     int64_t full = k / e.lanes * e.lanes;
@@ -176,10 +143,15 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulBase<VectorizeMatmulPass> {
       OpBuilder b(op);
       Emitter e{b, op.getLoc(), lanes};
       Value a = op->getOperand(0), bm = op->getOperand(1), c = op->getOperand(2);
-      if (isa<linalg::MatmulOp>(op))
-        emit_matmul(e, registers, a, bm, c);
-      else
+      if (auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation())) {
+        MatmulEpilogue epilogue(matmul);
+        emit_matmul(e, registers, a, bm, c, epilogue);
+        epilogue.erase();
+        numFusedOps += epilogue.num_fused();
+      } else {
         emit_matmul_transpose_b(e, a, bm, c);
+      }
+      ++numKernels;
       op->erase();
     }
   }

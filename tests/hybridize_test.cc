@@ -41,29 +41,47 @@ class Hybridize : public ::testing::Test {
 TEST_F(Hybridize, SeedChapterNetsMatchEager) {
   auto seq = make_sequential_mlp();
   seq->initialize();
-  expect_hybrid_matches_eager(*seq);
+  {
+    SCOPED_TRACE("sequential mlp");
+    expect_hybrid_matches_eager(*seq);
+  }
 
   MLP mlp;
   mlp.initialize();
-  expect_hybrid_matches_eager(mlp);
+  {
+    SCOPED_TRACE("MLP");
+    expect_hybrid_matches_eager(mlp);
+  }
 
   MySequential mine;
   mine.add(nn::Dense(256, "relu"));
   mine.add(nn::Dense(10));
   mine.initialize();
-  expect_hybrid_matches_eager(mine);
+  {
+    SCOPED_TRACE("MySequential");
+    expect_hybrid_matches_eager(mine);
+  }
 
   NestMLP nest;
   nest.initialize();
-  expect_hybrid_matches_eager(nest);
+  {
+    SCOPED_TRACE("NestMLP");
+    expect_hybrid_matches_eager(nest);
+  }
 
   Parallel parallel{MLP(), NestMLP()};
   parallel.initialize();
-  expect_hybrid_matches_eager(parallel);
+  {
+    SCOPED_TRACE("Parallel");
+    expect_hybrid_matches_eager(parallel);
+  }
 
   auto stacked = stack(3, [] { return std::make_shared<nn::Dense>(20, "tanh"); });
   stacked->initialize();
-  expect_hybrid_matches_eager(*stacked);
+  {
+    SCOPED_TRACE("stack of tanh Dense");
+    expect_hybrid_matches_eager(*stacked);
+  }
 }
 
 // Every op the frontend has, in one forward.

@@ -1,6 +1,6 @@
 // kiln-vectorize-matmul: small static matmuls on memrefs become register-blocked vector kernels.
-// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-vectorize-matmul))' | FileCheck %s
-// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-vectorize-matmul{lanes=8 registers=16}))' | FileCheck %s --check-prefix=AVX2
+// RUN: kiln-opt %s -allow-unregistered-dialect --pass-pipeline='builtin.module(func.func(kiln-vectorize-matmul))' | FileCheck %s
+// RUN: kiln-opt %s -allow-unregistered-dialect --pass-pipeline='builtin.module(func.func(kiln-vectorize-matmul{lanes=8 registers=16}))' | FileCheck %s --check-prefix=AVX2
 
 // C[2×256] += A[2×20]·B[20×256]: blocks of 2 rows × 64 columns (8 accumulators) over the columns,
 // each reduction step broadcasting one A element per row and multiply-adding a row of B.
@@ -60,5 +60,79 @@ func.func @matmul_transpose_b(%a: memref<2x256xf32>, %b: memref<10x256xf32>, %c:
 // CHECK: linalg.matmul
 func.func @dynamic(%a: memref<?x4xf32>, %b: memref<4x4xf32>, %c: memref<?x4xf32>) {
   linalg.matmul ins(%a, %b : memref<?x4xf32>, memref<4x4xf32>) outs(%c : memref<?x4xf32>)
+  return
+}
+
+// Fused epilogue: the zero fill becomes the accumulators' start, and the bias add (writing a
+// new buffer) and the relu (in place) run on the accumulators; only %out is written.
+// CHECK-LABEL: func @dense_bias_relu
+// CHECK-NOT: linalg.fill
+// CHECK: %[[ZERO:.*]] = vector.broadcast %{{.*}} : f32 to vector<16xf32>
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[ZERO]],
+// CHECK: vector.fma
+// CHECK: scf.yield
+// CHECK: %[[BIAS:.*]] = vector.load %[[B:.*]][%{{.*}}] : memref<32xf32>, vector<16xf32>
+// CHECK: %[[SUM:.*]] = arith.addf %{{.*}}, %[[BIAS]] : vector<16xf32>
+// CHECK: %[[POS:.*]] = arith.cmpf ogt, %[[SUM]], %{{.*}} : vector<16xf32>
+// CHECK: %[[RELU:.*]] = arith.select %[[POS]], %[[SUM]], %{{.*}} : vector<16xi1>, vector<16xf32>
+// CHECK: vector.store %[[RELU]], %[[OUT:.*]][
+// CHECK-NOT: linalg.generic
+// CHECK: return
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d1)>
+func.func @dense_bias_relu(%x: memref<2x8xf32>, %wt: memref<8x32xf32>, %b: memref<32xf32>, %out: memref<2x32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloca() {alignment = 64 : i64} : memref<2x32xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<2x32xf32>)
+  linalg.matmul ins(%x, %wt : memref<2x8xf32>, memref<8x32xf32>) outs(%c : memref<2x32xf32>)
+  linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c, %b : memref<2x32xf32>, memref<32xf32>) outs(%out : memref<2x32xf32>) {
+  ^bb0(%in: f32, %bias: f32, %o: f32):
+    %s = arith.addf %in, %bias : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%out : memref<2x32xf32>) outs(%out : memref<2x32xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %p = arith.cmpf ogt, %in, %zero : f32
+    %r = arith.select %p, %in, %zero : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// C copied from a buffer filled with a constant (what CSE of equal fills leaves) starts from
+// that constant; the copy goes, the shared fill stays for its other readers.
+// CHECK-LABEL: func @copied_fill
+// CHECK: linalg.fill
+// CHECK: memref.copy %{{.*}}, %arg2
+// CHECK-NOT: memref.copy
+// CHECK: vector.broadcast %{{.*}} : f32 to vector<16xf32>
+func.func @copied_fill(%x: memref<2x8xf32>, %wt: memref<8x16xf32>, %other: memref<2x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %filled = memref.alloca() : memref<2x16xf32>
+  linalg.fill ins(%zero : f32) outs(%filled : memref<2x16xf32>)
+  memref.copy %filled, %other : memref<2x16xf32> to memref<2x16xf32>
+  %c = memref.alloca() : memref<2x16xf32>
+  memref.copy %filled, %c : memref<2x16xf32> to memref<2x16xf32>
+  linalg.matmul ins(%x, %wt : memref<2x8xf32>, memref<8x16xf32>) outs(%c : memref<2x16xf32>)
+  "test.use"(%c) : (memref<2x16xf32>) -> ()
+  return
+}
+
+// The bias add would write the product's own left operand while later blocks still read it:
+// it is not fused, and C is stored.
+// CHECK-LABEL: func @destination_is_an_operand
+// CHECK: vector.store %{{.*}}, %[[C:.*]][
+// CHECK: linalg.generic
+func.func @destination_is_an_operand(%x: memref<8x64xf32>, %wt: memref<64x64xf32>, %b: memref<64xf32>) {
+  %c = memref.alloca() : memref<8x64xf32>
+  linalg.matmul ins(%x, %wt : memref<8x64xf32>, memref<64x64xf32>) outs(%c : memref<8x64xf32>)
+  linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c, %b : memref<8x64xf32>, memref<64xf32>) outs(%x : memref<8x64xf32>) {
+  ^bb0(%in: f32, %bias: f32, %o: f32):
+    %s = arith.addf %in, %bias : f32
+    linalg.yield %s : f32
+  }
   return
 }

@@ -1,0 +1,64 @@
+#include "bench/workloads.h"
+
+#include "examples/seed_models.h"
+
+namespace kiln::workloads {
+namespace {
+
+std::shared_ptr<nn::Block> seed_mlp() { return seed::make_sequential_mlp(); }
+
+// The chimera without FancyMLP: NestMLP (20 -> 64 relu -> 32 relu -> 16 relu) then Dense(20).
+std::shared_ptr<nn::Block> nest_mlp() {
+  auto net = std::make_shared<nn::Sequential>();
+  net->add(seed::NestMLP());
+  net->add(nn::Dense(20));
+  return net;
+}
+
+std::shared_ptr<nn::Block> chimera() { return seed::make_chimera(); }
+
+std::shared_ptr<nn::Block> deep_mlp() {
+  auto net = std::make_shared<nn::Sequential>();
+  for (int i = 0; i < 16; ++i) net->add(nn::Dense(64, "relu"));
+  return net;
+}
+
+std::shared_ptr<nn::Block> wide_mlp() {
+  auto net = std::make_shared<nn::Sequential>();
+  net->add(nn::Dense(1024, "relu"));
+  net->add(nn::Dense(1024, "relu"));
+  net->add(nn::Dense(10));
+  return net;
+}
+
+}  // namespace
+
+const std::vector<Workload>& all() {
+  static const std::vector<Workload> workloads{
+      {"seed_mlp", "2x20 -> Dense 256 relu -> Dense 10", {2, 20}, seed_mlp},
+      {"nest_mlp", "2x20 -> 64 relu -> 32 relu -> 16 relu -> 20", {2, 20}, nest_mlp},
+      {"chimera", "NestMLP, Dense 20, FancyMLP (host reads: runs eagerly until guards land)", {2, 20}, chimera},
+      {"deep_mlp", "1x64 -> 16 x Dense 64 relu", {1, 64}, deep_mlp},
+      {"wide_mlp", "256x784 -> 1024 relu -> 1024 relu -> 10", {256, 784}, wide_mlp},
+  };
+  return workloads;
+}
+
+const Workload& find(std::string_view name) {
+  std::string known;
+  for (const Workload& w : all()) {
+    if (w.name == name) return w;
+    known += (known.empty() ? "" : ", ") + w.name;
+  }
+  throw ValueError(fmt("unknown workload '", name, "'; the workloads are: ", known));
+}
+
+Instance instantiate(const Workload& workload, uint64_t seed) {
+  nd::random::seed(seed);
+  Instance instance{workload.build(), nd::random::uniform(-1.f, 1.f, workload.input_shape)};
+  instance.net->initialize();
+  (*instance.net)(instance.input);
+  return instance;
+}
+
+}  // namespace kiln::workloads

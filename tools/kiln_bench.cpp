@@ -1,0 +1,155 @@
+// kiln-bench: eager vs hybridized per-call time of the benchmark workloads (bench/workloads.h),
+// with the first hybridized call's trace + compile time and the array allocations per call.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "bench/workloads.h"
+#include "codegen/vector_target.h"
+#include "runtime/allocator.h"
+#include "runtime/threads.h"
+
+namespace kiln {
+namespace {
+
+constexpr const char* kUsage = R"(usage: kiln-bench [--json] [--threads=1,2] [--min-time=MS] [WORKLOAD...]
+
+Times each workload eagerly and hybridized (compiled) in the same process, interleaved.
+Workloads: seed_mlp nest_mlp chimera deep_mlp wide_mlp (default: all).
+
+  --json         one JSON object per line, keys: workload, threads, eager_us, hybrid_us,
+                 speedup, compile_ms, allocs_per_call (and compiled: false when the block fell
+                 back to eager, e.g. chimera's host reads)
+  --threads=L    comma-separated thread counts for oneDNN's parallel kernels (default 1,2)
+  --min-time=MS  time per measurement, split over 5 interleaved repetitions (default 500)
+  --help         this text
+
+eager_us / hybrid_us: median of 5 repetitions, microseconds per call. speedup: eager / hybrid.
+compile_ms: the first hybridized call of a fresh network (trace + compile), milliseconds.
+allocs_per_call: arrays allocated per hybridized call (outputs; generated code allocates none
+below its stack budget).
+)";
+
+struct Options {
+  bool json = false;
+  std::vector<int> threads{1, 2};
+  double min_time_ms = 500;
+  std::vector<std::string> workloads;
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    } else if (arg == "--json") {
+      o.json = true;
+    } else if (arg.rfind("--threads=", 0) == 0) {
+      o.threads.clear();
+      for (size_t pos = 10; pos < arg.size();) {
+        size_t comma = arg.find(',', pos);
+        o.threads.push_back(std::stoi(arg.substr(pos, comma - pos)));
+        pos = comma == std::string::npos ? arg.size() : comma + 1;
+      }
+    } else if (arg.rfind("--min-time=", 0) == 0) {
+      o.min_time_ms = std::stod(arg.substr(11));
+    } else if (arg.rfind("--", 0) == 0) {
+      throw ValueError(fmt("kiln-bench: unknown option '", arg, "' (see --help)"));
+    } else {
+      workloads::find(arg);  // rejects unknown names with the list
+      o.workloads.push_back(arg);
+    }
+  }
+  if (o.workloads.empty())
+    for (const auto& w : workloads::all()) o.workloads.push_back(w.name);
+  return o;
+}
+
+double now_us() {
+  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// Calls `net` on `x` `n` times; microseconds per call.
+double time_calls(nn::Block& net, const NDArray& x, int64_t n) {
+  double start = now_us();
+  for (int64_t i = 0; i < n; ++i) net(x);
+  return (now_us() - start) / static_cast<double>(n);
+}
+
+struct Result {
+  double eager_us, hybrid_us, compile_ms, allocs_per_call;
+  bool compiled;
+};
+
+Result measure(const workloads::Workload& w, double min_time_ms) {
+  constexpr int kReps = 5;
+  workloads::Instance eager = workloads::instantiate(w);
+  workloads::Instance hybrid = workloads::instantiate(w);
+  hybrid.net->hybridize();
+  double start = now_us();
+  (*hybrid.net)(hybrid.input);
+  Result r{};
+  r.compile_ms = (now_us() - start) / 1000;
+  r.compiled = hybrid.net->compile_count() > 0;
+  // Enough calls per repetition to fill its share of the time (calibrated on the eager path).
+  double per_call = std::max(time_calls(*eager.net, eager.input, 3), 0.05);
+  auto calls = static_cast<int64_t>(std::max(1.0, min_time_ms * 1000 / kReps / 2 / per_call));
+  std::vector<double> eager_us, hybrid_us;
+  uint64_t allocs = 0;
+  time_calls(*hybrid.net, hybrid.input, std::min<int64_t>(calls, 100));  // warm
+  for (int rep = 0; rep < kReps; ++rep) {
+    eager_us.push_back(time_calls(*eager.net, eager.input, calls));
+    uint64_t before = memory::counters().requests;
+    hybrid_us.push_back(time_calls(*hybrid.net, hybrid.input, calls));
+    allocs += memory::counters().requests - before;
+  }
+  std::sort(eager_us.begin(), eager_us.end());
+  std::sort(hybrid_us.begin(), hybrid_us.end());
+  r.eager_us = eager_us[kReps / 2];
+  r.hybrid_us = hybrid_us[kReps / 2];
+  r.allocs_per_call = static_cast<double>(allocs) / static_cast<double>(calls * kReps);
+  return r;
+}
+
+int run(int argc, char** argv) {
+  Options o = parse(argc, argv);
+  if (!o.json)
+    std::printf("kiln-bench: generated code for %s (%lld f32 lanes); µs per call, median of 5\n\n%-10s %7s %10s %10s %8s %11s %11s\n",
+                codegen::host_vector_target().name.c_str(), static_cast<long long>(codegen::host_vector_target().lanes),
+                "workload", "threads", "eager µs", "hybrid µs", "speedup", "compile ms", "allocs/call");
+  for (const std::string& name : o.workloads) {
+    for (int threads : o.threads) {
+      set_num_threads(threads);
+      Result r = measure(workloads::find(name), o.min_time_ms);
+      double speedup = r.eager_us / r.hybrid_us;
+      if (o.json)
+        std::printf("{\"workload\": \"%s\", \"threads\": %d, \"eager_us\": %.3f, \"hybrid_us\": %.3f, \"speedup\": %.3f, "
+                    "\"compile_ms\": %.2f, \"allocs_per_call\": %.2f%s}\n",
+                    name.c_str(), threads, r.eager_us, r.hybrid_us, speedup, r.compile_ms, r.allocs_per_call,
+                    r.compiled ? "" : ", \"compiled\": false");
+      else
+        std::printf("%-10s %7d %10.2f %10.2f %7.2fx %11.1f %11.2f%s\n", name.c_str(), threads, r.eager_us, r.hybrid_us,
+                    speedup, r.compile_ms, r.allocs_per_call, r.compiled ? "" : "   (not compiled: runs eagerly)");
+      std::fflush(stdout);
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace kiln
+
+int main(int argc, char** argv) {
+  try {
+    return kiln::run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 2;
+  }
+}
