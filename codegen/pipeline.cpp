@@ -34,7 +34,7 @@ std::vector<Stage> lowering_stages(const VectorTarget& target) {
       {"loops", "convert-linalg-to-loops,canonicalize,cse"},
       {"llvm",
        "expand-strided-metadata,lower-affine,convert-scf-to-cf,convert-math-to-libm,"
-       "convert-math-to-llvm,convert-vector-to-llvm,finalize-memref-to-llvm,convert-arith-to-llvm,"
+       "convert-math-to-llvm,convert-vector-to-llvm,finalize-memref-to-llvm{use-generic-functions},convert-arith-to-llvm,"
        "convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts"},
   };
 }

@@ -7,12 +7,16 @@
 
 namespace kiln::passes {
 
-// Below this many multiply-adds the generated register-blocked kernels beat a oneDNN call (its
-// fixed cost is ~0.3 µs on 1 thread, ~1.9 µs on 2); at and above it oneDNN's cache blocking
-// and threads pay. Measured with bench/gemm_threshold_bench.
+// Below this many multiply-adds the generated register-blocked kernels are used; at and above
+// it oneDNN, whose cache blocking and threads pay for its fixed cost (~0.3 µs on 1 thread,
+// ~1.9 µs on 2). Measured with bench/dense_shapes_bench (docs/performance.md).
 inline constexpr int64_t kOneDnnMultiplyAdds = int64_t{1} << 20;
 
-inline bool use_onednn(int64_t m, int64_t n, int64_t k) { return m * n * k >= kOneDnnMultiplyAdds; }
+// kOneDnnMultiplyAdds, or the KILN_ONEDNN_MULTIPLY_ADDS environment variable when set (read
+// once; for measuring the crossover and for bisecting a wrong result between the two paths).
+int64_t onednn_multiply_adds();
+
+inline bool use_onednn(int64_t m, int64_t n, int64_t k) { return m * n * k >= onednn_multiply_adds(); }
 
 // Products with fewer columns than this are done as dot products along k (the weight as it is);
 // wider ones run along the columns, with the weight transposed once.

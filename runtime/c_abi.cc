@@ -1,8 +1,15 @@
 #include "runtime/c_abi.h"
 
+#include <new>
+
+#include "runtime/allocator.h"
 #include "runtime/kernels/gemm.h"
 
 namespace {
+
+// Each buffer is preceded by one 64-byte header holding its size (free() is not given it), so
+// the data keeps the allocator's 64-byte alignment.
+constexpr size_t kHeader = 64;
 
 const float* data(const KilnMemRef1D* m) { return m->aligned + m->offset; }
 const float* data(const KilnMemRef2D* m) { return m->aligned + m->offset; }
@@ -11,6 +18,23 @@ float* data(KilnMemRef2D* m) { return m->aligned + m->offset; }
 }  // namespace
 
 extern "C" {
+
+void* kiln_rt_alloc(size_t bytes) {
+  auto* block = static_cast<char*>(kiln::memory::allocate(bytes + kHeader));
+  *reinterpret_cast<size_t*>(block) = bytes + kHeader;
+  return block + kHeader;
+}
+
+void* kiln_rt_aligned_alloc(size_t alignment, size_t bytes) {
+  if (alignment > kHeader) throw std::bad_alloc();  // kiln's buffers ask for 64 at most
+  return kiln_rt_alloc(bytes);
+}
+
+void kiln_rt_free(void* p) {
+  if (!p) return;
+  char* block = static_cast<char*>(p) - kHeader;
+  kiln::memory::release(block, *reinterpret_cast<size_t*>(block));
+}
 
 void _mlir_ciface_kiln_rt_fully_connected(KilnMemRef2D* x, KilnMemRef2D* w, KilnMemRef1D* b, KilnMemRef2D* out) {
   kiln::kernels::GemmDims d{x->sizes[0], w->sizes[0], x->sizes[1], false, true};

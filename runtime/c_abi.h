@@ -1,11 +1,20 @@
-// The C ABI that compiled graphs call for large matrix products (oneDNN). Arguments are MLIR
+// The C ABI that compiled graphs call: heap buffers (kiln's block cache) and large matrix
+// products (oneDNN). Arguments of the products are MLIR
 // memref descriptors (StridedMemRefType<float, N>), passed by pointer as MLIR's
 // llvm.emit_c_interface convention does. Operands must be contiguous and row-major.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 extern "C" {
+
+// The heap buffers of generated code (memref.alloc lowered with use-generic-functions): served
+// by kiln's per-thread block cache (runtime/allocator.h), so a large intermediate is recycled
+// from call to call instead of being mapped and unmapped by malloc each time.
+void* kiln_rt_alloc(size_t bytes);
+void* kiln_rt_aligned_alloc(size_t alignment, size_t bytes);  // alignment <= 64
+void kiln_rt_free(void* block);
 
 struct KilnMemRef1D {
   float* allocated;
