@@ -172,6 +172,7 @@ std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const Co
     add("_mlir_ciface_kiln_rt_fully_connected", &_mlir_ciface_kiln_rt_fully_connected);
     add("_mlir_ciface_kiln_rt_fully_connected_no_bias", &_mlir_ciface_kiln_rt_fully_connected_no_bias);
     add("_mlir_ciface_kiln_rt_dot", &_mlir_ciface_kiln_rt_dot);
+    add("_mlir_ciface_kiln_rt_transpose_2d", &_mlir_ciface_kiln_rt_transpose_2d);
     add("_mlir_memref_to_llvm_alloc", &kiln_rt_alloc);
     add("_mlir_memref_to_llvm_aligned_alloc", &kiln_rt_aligned_alloc);
     add("_mlir_memref_to_llvm_free", &kiln_rt_free);

@@ -308,7 +308,10 @@ void populate(RewritePatternSet& p) {
   add<ir::ReshapeOp>(p, [](OpBuilder& b, ir::ReshapeOp op, ir::ReshapeOp::Adaptor a) {
     return reshape_to(b, op.getLoc(), a.getInput(), op.getType());
   });
-  add<ir::TransposeOp>(p, [](OpBuilder& b, ir::TransposeOp op, ir::TransposeOp::Adaptor a) {
+  add<ir::TransposeOp>(p, [](OpBuilder& b, ir::TransposeOp op, ir::TransposeOp::Adaptor a) -> Value {
+    // 2-D transposes (Dense weights, in prepare functions) call the runtime: generated ones
+    // cost far more compile time than they save.
+    if (op.getType().getRank() == 2) return call_runtime(b, op, "kiln_rt_transpose_2d", {a.getInput()}, op.getType());
     return b.create<linalg::TransposeOp>(op.getLoc(), a.getInput(), empty_like(b, op.getLoc(), op.getType()),
                                          op.getPerm())
         .getResult()[0];

@@ -4,6 +4,7 @@
 
 #include "runtime/allocator.h"
 #include "runtime/kernels/gemm.h"
+#include "runtime/kernels/layout.h"
 
 namespace {
 
@@ -34,6 +35,10 @@ void kiln_rt_free(void* p) {
   if (!p) return;
   char* block = static_cast<char*>(p) - kHeader;
   kiln::memory::release(block, *reinterpret_cast<size_t*>(block));
+}
+
+void _mlir_ciface_kiln_rt_transpose_2d(KilnMemRef2D* x, KilnMemRef2D* out) {
+  kiln::kernels::transpose_2d(data(x), x->sizes[0], x->sizes[1], data(out));
 }
 
 void _mlir_ciface_kiln_rt_fully_connected(KilnMemRef2D* x, KilnMemRef2D* w, KilnMemRef1D* b, KilnMemRef2D* out) {

@@ -32,6 +32,10 @@ struct KilnMemRef2D {
   int64_t strides[2];
 };
 
+// out = xᵀ (2-D). Compiled graphs call this rather than generate transposes: it runs rarely (in
+// prepare functions, when a parameter changes) and generated transposes cost much compile time.
+void _mlir_ciface_kiln_rt_transpose_2d(KilnMemRef2D* x, KilnMemRef2D* out);
+
 // out = x · wᵀ + b (Gluon's FullyConnected).
 void _mlir_ciface_kiln_rt_fully_connected(KilnMemRef2D* x, KilnMemRef2D* w, KilnMemRef1D* b, KilnMemRef2D* out);
 // out = x · wᵀ.

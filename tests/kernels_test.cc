@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "runtime/kernels/gemm.h"
+#include "runtime/kernels/layout.h"
 #include "test_util.h"
 
 namespace kiln {
@@ -10,6 +11,15 @@ namespace {
 using testing::expect_values;
 
 NDArray a23() { return nd::array({1, 2, 3, 4, 5, 6}, {2, 3}); }
+
+TEST(Layout, TiledTransposeCoversPartialTiles) {
+  const int64_t rows = 70, cols = 45;  // tiles of 32 leave partial tiles on both axes
+  std::vector<float> x(rows * cols), out(rows * cols, -1.f);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i);
+  kernels::transpose_2d(x.data(), rows, cols, out.data());
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) ASSERT_EQ(out[j * rows + i], x[i * cols + j]) << i << "," << j;
+}
 
 TEST(Elementwise, SameShapeArithmetic) {
   NDArray a = a23(), b = nd::array({6, 5, 4, 3, 2, 1}, {2, 3});

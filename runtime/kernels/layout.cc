@@ -1,8 +1,19 @@
 #include "runtime/kernels/layout.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace kiln::kernels {
+
+void transpose_2d(const float* x, int64_t rows, int64_t cols, float* out) {
+  constexpr int64_t kTile = 32;  // a 32×32 tile of each side fits L1
+  for (int64_t i0 = 0; i0 < rows; i0 += kTile)
+    for (int64_t j0 = 0; j0 < cols; j0 += kTile) {
+      int64_t i1 = std::min(rows, i0 + kTile), j1 = std::min(cols, j0 + kTile);
+      for (int64_t j = j0; j < j1; ++j)
+        for (int64_t i = i0; i < i1; ++i) out[j * rows + i] = x[i * cols + j];
+    }
+}
 
 void transpose(const Array& x, const std::vector<int64_t>& perm, Array& out) {
   const Shape& out_shape = out.shape();
@@ -14,11 +25,7 @@ void transpose(const Array& x, const std::vector<int64_t>& perm, Array& out) {
   float* dst = out.data();
   int64_t n = out.size();
   if (n == 0) return;
-  if (rank == 2) {  // the common case, without the odometer
-    for (int64_t i = 0; i < out_shape[0]; ++i)
-      for (int64_t j = 0; j < out_shape[1]; ++j) dst[i * out_shape[1] + j] = src[i * src_stride[0] + j * src_stride[1]];
-    return;
-  }
+  if (rank == 2) return transpose_2d(src, x.shape()[0], x.shape()[1], dst);
   std::vector<int64_t> index(rank, 0);
   int64_t offset = 0;
   for (int64_t k = 0; k < n; ++k) {

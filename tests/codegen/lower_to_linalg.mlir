@@ -62,13 +62,16 @@ func.func @reductions(%x: tensor<2x3xf32>) -> (tensor<2x1xf32>, tensor<1xf32>) {
   return %0, %1 : tensor<2x1xf32>, tensor<1xf32>
 }
 
+// 2-D transposes call the runtime; higher ranks are linalg.transpose.
 // CHECK-LABEL: func @layout
-// CHECK: linalg.transpose
+// CHECK: call @kiln_rt_transpose_2d({{.*}}) : (memref<?x?xf32>, memref<?x?xf32>) -> ()
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<2x3x4xf32>) outs(%{{.*}} : tensor<4x2x3xf32>) permutation = [2, 0, 1]
 // CHECK: tensor.insert_slice
 // CHECK: tensor.extract_slice
-func.func @layout(%x: tensor<2x3xf32>) -> tensor<1x2xf32> {
+func.func @layout(%x: tensor<2x3xf32>, %y: tensor<2x3x4xf32>) -> (tensor<1x2xf32>, tensor<4x2x3xf32>) {
   %0 = kiln.transpose %x {perm = array<i64: 1, 0>} : tensor<2x3xf32> -> tensor<3x2xf32>
+  %t = kiln.transpose %y {perm = array<i64: 2, 0, 1>} : tensor<2x3x4xf32> -> tensor<4x2x3xf32>
   %1 = kiln.concat %0, %0 {axis = 0 : i64} : tensor<3x2xf32>, tensor<3x2xf32> -> tensor<6x2xf32>
   %2 = kiln.slice_axis %1 {axis = 0 : i64, begin = 2 : i64, end = 3 : i64} : tensor<6x2xf32> -> tensor<1x2xf32>
-  return %2 : tensor<1x2xf32>
+  return %2, %t : tensor<1x2xf32>, tensor<4x2x3xf32>
 }

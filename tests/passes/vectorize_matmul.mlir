@@ -2,22 +2,23 @@
 // RUN: kiln-opt %s -allow-unregistered-dialect --pass-pipeline='builtin.module(func.func(kiln-vectorize-matmul))' | FileCheck %s
 // RUN: kiln-opt %s -allow-unregistered-dialect --pass-pipeline='builtin.module(func.func(kiln-vectorize-matmul{lanes=8 registers=16}))' | FileCheck %s --check-prefix=AVX2
 
-// C[2×256] += A[2×20]·B[20×256]: blocks of 2 rows × 64 columns (8 accumulators) over the columns,
-// each reduction step broadcasting one A element per row and multiply-adding a row of B.
+// C[2×256] += A[2×20]·B[20×256]: blocks of 2 rows × 128 columns (16 accumulators of 16 lanes)
+// over the columns, each reduction step broadcasting one A element per row and multiply-adding
+// a row of B.
 // CHECK-LABEL: func @matmul
 // CHECK-NOT: linalg.matmul
 // CHECK: scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
-// CHECK-COUNT-8: vector.load %{{.*}} : memref<2x256xf32>, vector<16xf32>
-// CHECK: scf.for %[[P:.*]] = {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK-COUNT-4: vector.load %{{.*}}[%[[P]], %{{.*}}] : memref<20x256xf32>, vector<16xf32>
+// CHECK-COUNT-16: vector.load %{{.*}} : memref<2x256xf32>, vector<16xf32>
+// CHECK: scf.for %[[P:.*]] = {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-8: vector.load %{{.*}}[%[[P]], %{{.*}}] : memref<20x256xf32>, vector<16xf32>
 // CHECK: memref.load %{{.*}}[%{{.*}}, %[[P]]] : memref<2x20xf32>
 // CHECK: vector.broadcast
-// CHECK-COUNT-4: vector.fma
+// CHECK-COUNT-8: vector.fma
 // CHECK: memref.load
 // CHECK: vector.broadcast
-// CHECK-COUNT-4: vector.fma
+// CHECK-COUNT-8: vector.fma
 // CHECK: scf.yield
-// CHECK-COUNT-8: vector.store
+// CHECK-COUNT-16: vector.store
 // With 8 lanes and 16 registers (AVX2) a block of 2 rows holds 2 × 4 vectors of 8 lanes: 8
 // accumulators, 4 row vectors of B and a broadcast fit in 16 registers.
 // AVX2-LABEL: func @matmul
@@ -36,6 +37,17 @@ func.func @matmul(%a: memref<2x20xf32>, %b: memref<20x256xf32>, %c: memref<2x256
 // CHECK: vector.maskedstore %{{.*}}, %[[MASK]]
 func.func @matmul_masked_tail(%a: memref<3x8xf32>, %b: memref<8x20xf32>, %c: memref<3x20xf32>) {
   linalg.matmul ins(%a, %b : memref<3x8xf32>, memref<8x20xf32>) outs(%c : memref<3x20xf32>)
+  return
+}
+
+// One row: the row of B is not kept in registers, so a block holds up to 8 vectors (128
+// columns) of accumulators, which also keeps 8 multiply-add chains in flight.
+// CHECK-LABEL: func @one_row
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// AVX2-LABEL: func @one_row
+// AVX2: scf.for {{.*}} iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+func.func @one_row(%a: memref<1x64xf32>, %b: memref<64x128xf32>, %c: memref<1x128xf32>) {
+  linalg.matmul ins(%a, %b : memref<1x64xf32>, memref<64x128xf32>) outs(%c : memref<1x128xf32>)
   return
 }
 
