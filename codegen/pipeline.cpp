@@ -1,8 +1,10 @@
 #include "codegen/pipeline.h"
 
+#include <cstdlib>
 #include <mutex>
 
 #include "codegen/lower_kiln_to_linalg.h"
+#include "codegen/pass_log.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -11,12 +13,53 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "passes/passes.h"
 #include "runtime/error.h"
+#include "runtime/log.h"
 
 namespace kiln::codegen {
 
+namespace {
+
+Step optional(const std::string& pass, const std::string& text = "") { return {pass, text.empty() ? pass : text, true}; }
+Step required(const std::string& pass, const std::string& text = "") { return {pass, text.empty() ? pass : text, false}; }
+
+// Each stage ends with canonicalisation and CSE, which also fold constants.
+std::vector<Step> cleanup() { return {optional("canonicalize"), optional("cse")}; }
+
+std::vector<Step> concat(std::vector<Step> a, const std::vector<Step>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+}  // namespace
+
+bool pass_disabled(const std::string& pass) {
+  static const std::vector<std::string> disabled = [] {
+    std::vector<std::string> names;
+    const char* text = std::getenv("KILN_DISABLE_PASSES");
+    for (std::string list = text ? text : ""; !list.empty();) {
+      size_t comma = list.find(',');
+      names.push_back(list.substr(0, comma));
+      list = comma == std::string::npos ? "" : list.substr(comma + 1);
+    }
+    return names;
+  }();
+  for (const std::string& name : disabled)
+    if (name == pass || name == "all") return true;
+  return false;
+}
+
+std::string Stage::pipeline() const {
+  std::string text;
+  for (const Step& step : steps)
+    if (!step.optional || !pass_disabled(step.pass)) text += (text.empty() ? "" : ",") + step.text;
+  return text;
+}
+
 const std::vector<Stage>& optimization_stages() {
   static const std::vector<Stage> stages{
-      {"optimized", "canonicalize,cse,kiln-transpose-dense-weights,kiln-hoist-parameter-computations,canonicalize,cse"},
+      {"optimized", concat(concat(cleanup(), {optional("kiln-transpose-dense-weights"),
+                                              optional("kiln-hoist-parameter-computations")}),
+                           cleanup())},
   };
   return stages;
 }
@@ -24,24 +67,30 @@ const std::vector<Stage>& optimization_stages() {
 std::vector<Stage> lowering_stages(const VectorTarget& target) {
   std::string vectorize = fmt("func.func(kiln-vectorize-matmul{lanes=", target.lanes, " registers=", target.registers, "})");
   return {
-      {"linalg", "lower-kiln-to-linalg,canonicalize,cse"},
+      {"linalg", concat({required("lower-kiln-to-linalg"), optional("linalg-fuse-elementwise-ops")}, cleanup())},
       {"bufferized",
-       "one-shot-bufferize{bufferize-function-boundaries "
-       "function-boundary-type-conversion=identity-layout-map},"
-       "buffer-results-to-out-params{hoist-static-allocs},func.func(kiln-promote-buffers-to-stack),"
-       "buffer-deallocation-pipeline"},
-      {"vectorized", vectorize + ",canonicalize,cse"},
-      {"loops", "convert-linalg-to-loops,canonicalize,cse"},
+       {required("one-shot-bufferize",
+                 "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}"),
+        required("buffer-results-to-out-params", "buffer-results-to-out-params{hoist-static-allocs}"),
+        optional("kiln-promote-buffers-to-stack", "func.func(kiln-promote-buffers-to-stack)"),
+        required("buffer-deallocation-pipeline")}},
+      {"vectorized", concat({optional("kiln-vectorize-matmul", vectorize)}, cleanup())},
+      {"loops", concat({required("convert-linalg-to-loops")}, cleanup())},
       {"llvm",
-       "expand-strided-metadata,lower-affine,convert-scf-to-cf,convert-math-to-libm,"
-       "convert-math-to-llvm,convert-vector-to-llvm,finalize-memref-to-llvm{use-generic-functions},convert-arith-to-llvm,"
-       "convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts"},
+       {required("expand-strided-metadata"), required("lower-affine"), required("convert-scf-to-cf"),
+        required("convert-math-to-libm"), required("convert-math-to-llvm"), required("convert-vector-to-llvm"),
+        required("finalize-memref-to-llvm", "finalize-memref-to-llvm{use-generic-functions}"),
+        required("convert-arith-to-llvm"), required("convert-func-to-llvm"), required("convert-cf-to-llvm"),
+        required("reconcile-unrealized-casts")}},
   };
 }
 
 std::string pipeline_text(const std::vector<Stage>& stages) {
   std::string text;
-  for (const Stage& stage : stages) text += (text.empty() ? "" : ",") + stage.pipeline;
+  for (const Stage& stage : stages) {
+    std::string part = stage.pipeline();
+    if (!part.empty()) text += (text.empty() ? "" : ",") + part;
+  }
   return text;
 }
 
@@ -67,6 +116,9 @@ void run_stages(mlir::ModuleOp module, const std::vector<Stage>& stages,
                 const std::function<void(const std::string&, mlir::ModuleOp)>& after_stage) {
   register_passes_and_pipelines();
   mlir::MLIRContext* ctx = module.getContext();
+  // One thread: graphs are small, a 2-core host gains nothing from the pool, and pass
+  // statistics and logs stay in order.
+  ctx->disableMultithreading();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
@@ -77,14 +129,22 @@ void run_stages(mlir::ModuleOp module, const std::vector<Stage>& stages,
     diagnostics += d.str() + "\n";
     return mlir::success();
   });
+  bool log_passes = log::enabled("passes");
   for (const Stage& stage : stages) {
     mlir::PassManager pm(ctx);
     std::string error;
     llvm::raw_string_ostream error_stream(error);
-    if (mlir::failed(mlir::parsePassPipeline(stage.pipeline, pm, error_stream)))
+    if (mlir::failed(mlir::parsePassPipeline(stage.pipeline(), pm, error_stream)))
       throw Error(fmt("codegen: bad pipeline for stage ", stage.name, ": ", error));
+    PassLog* pass_log = nullptr;
+    if (log_passes) {
+      auto owned = std::make_unique<PassLog>();
+      pass_log = owned.get();
+      pm.addInstrumentation(std::move(owned));
+    }
     if (mlir::failed(pm.run(module)))
       throw Error(fmt("codegen: stage '", stage.name, "' failed: ", diagnostics));
+    if (pass_log) pass_log->print(stage.name);
     if (after_stage) after_stage(stage.name, module);
   }
 }

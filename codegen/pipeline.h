@@ -11,11 +11,25 @@
 
 namespace kiln::codegen {
 
-struct Stage {
-  std::string name;      // "optimized", "linalg", "bufferized", ...
-  // Pass pipeline text on a module: kiln-opt --pass-pipeline='builtin.module(<pipeline>)' runs it.
-  std::string pipeline;
+// One pass of a stage, as pipeline text ("canonicalize", "func.func(kiln-vectorize-matmul{...})").
+// An optional step only makes code faster; KILN_DISABLE_PASSES=<name>[,<name>] (or `all`) skips
+// it by its pass name, so a wrong result can be bisected to one pass.
+struct Step {
+  std::string pass;  // the pass name: "kiln-vectorize-matmul"
+  std::string text;  // its pipeline text
+  bool optional = true;
 };
+
+struct Stage {
+  std::string name;  // "optimized", "linalg", "bufferized", ...
+  std::vector<Step> steps;
+  // The enabled steps as one pipeline text on a module: kiln-opt
+  // --pass-pipeline='builtin.module(<pipeline()>)' runs it.
+  std::string pipeline() const;
+};
+
+// Whether KILN_DISABLE_PASSES names `pass` (or is `all`). Read once.
+bool pass_disabled(const std::string& pass);
 
 // On the kiln dialect: canonicalisation, CSE, weight layout, hoisting of parameter computations.
 // The graph's calling convention (which arguments are prepared values) is final after these.

@@ -5,7 +5,7 @@
 
 #include "frontend/autograd.h"
 #include "frontend/block.h"
-#include "frontend/log.h"
+#include "runtime/log.h"
 #include "frontend/tracer.h"
 #include "runtime/error.h"
 

@@ -52,10 +52,6 @@ def VectorizeMatmul : Pass<"kiln-vectorize-matmul", "mlir::func::FuncOp"> {
     Option<"lanes", "lanes", "int64_t", /*default=*/"16", "f32 lanes in one vector register">,
     Option<"registers", "registers", "int64_t", /*default=*/"32", "vector registers of the target">,
   ];
-  let statistics = [
-    Statistic<"numKernels", "kernels", "matmuls replaced by vector kernels">,
-    Statistic<"numFusedOps", "fused-ops", "fills, broadcasts and elementwise ops fused into the kernels">,
-  ];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
                            "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }

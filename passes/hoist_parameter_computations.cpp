@@ -5,6 +5,7 @@
 #include "mlir/IR/Matchers.h"
 #include "passes/parameter_values.h"
 #include "passes/passes.h"
+#include "passes/reporting.h"
 
 using namespace mlir;
 
@@ -15,8 +16,9 @@ namespace kiln::passes {
 
 namespace {
 
-// Moves `values.ops()` of `function` into a new @<name>_prepare next to it.
-void hoist(func::FuncOp function, const ParameterValues& values) {
+// Moves `values.ops()` of `function` into a new @<name>_prepare next to it; returns how many
+// values the graph now receives from it.
+size_t hoist(func::FuncOp function, const ParameterValues& values) {
   llvm::SmallPtrSet<Operation*, 16> hoisted(values.ops().begin(), values.ops().end());
   // What the graph still needs: results of hoisted ops used by ops that stay.
   SmallVector<Value> needed;
@@ -24,7 +26,7 @@ void hoist(func::FuncOp function, const ParameterValues& values) {
     for (Value result : op->getResults())
       if (llvm::any_of(result.getUsers(), [&](Operation* user) { return !hoisted.contains(user); }))
         needed.push_back(result);
-  if (needed.empty()) return;
+  if (needed.empty()) return 0;
 
   SmallVector<unsigned> parameter_args;
   SmallVector<Type> parameter_types, needed_types;
@@ -61,14 +63,21 @@ void hoist(func::FuncOp function, const ParameterValues& values) {
     v.replaceUsesWithIf(function.getArgument(index), [&](OpOperand& use) { return !hoisted.contains(use.getOwner()); });
   }
   for (Operation* op : llvm::reverse(values.ops())) op->erase();
+  return needed.size();
 }
 
-struct HoistParameterComputationsPass : impl::HoistParameterComputationsBase<HoistParameterComputationsPass> {
+struct HoistParameterComputationsPass : impl::HoistParameterComputationsBase<HoistParameterComputationsPass>, Reporting {
+  size_t hoisted = 0, prepared = 0;
+  std::string report() const override {
+    return std::to_string(hoisted) + " ops hoisted, " + std::to_string(prepared) + " prepared values";
+  }
   void runOnOperation() override {
     SmallVector<func::FuncOp> functions(getOperation().getOps<func::FuncOp>());
     for (func::FuncOp function : functions) {
       ParameterValues values(function);
-      if (!values.ops().empty()) hoist(function, values);
+      if (values.ops().empty()) continue;
+      hoisted += values.ops().size();
+      prepared += hoist(function, values);
     }
   }
 };

@@ -2,6 +2,7 @@
 // within a total budget per call.
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "passes/passes.h"
+#include "passes/reporting.h"
 
 using namespace mlir;
 
@@ -12,8 +13,12 @@ namespace kiln::passes {
 
 namespace {
 
-struct PromoteBuffersToStackPass : impl::PromoteBuffersToStackBase<PromoteBuffersToStackPass> {
+struct PromoteBuffersToStackPass : impl::PromoteBuffersToStackBase<PromoteBuffersToStackPass>, Reporting {
   using PromoteBuffersToStackBase::PromoteBuffersToStackBase;
+  int64_t buffers = 0, bytes = 0;
+  std::string report() const override {
+    return std::to_string(buffers) + " buffers, " + std::to_string(bytes) + " bytes on the stack";
+  }
   void runOnOperation() override {
     func::FuncOp function = getOperation();
     if (function.isExternal()) return;
@@ -25,6 +30,8 @@ struct PromoteBuffersToStackPass : impl::PromoteBuffersToStackBase<PromoteBuffer
       int64_t bytes = type.getNumElements() * type.getElementTypeBitWidth() / 8;
       if (used + bytes > budgetBytes) continue;
       used += bytes;
+      this->bytes += bytes;
+      ++buffers;
       OpBuilder b(alloc);
       auto alloca = b.create<memref::AllocaOp>(alloc.getLoc(), type, alloc.getAlignmentAttr());
       alloc.replaceAllUsesWith(alloca.getResult());

@@ -4,6 +4,7 @@
 #include "passes/matmul_strategy.h"
 #include "passes/parameter_values.h"
 #include "passes/passes.h"
+#include "passes/reporting.h"
 
 using namespace mlir;
 
@@ -14,9 +15,11 @@ namespace kiln::passes {
 
 namespace {
 
-struct TransposeDenseWeightsPass : impl::TransposeDenseWeightsBase<TransposeDenseWeightsPass> {
+struct TransposeDenseWeightsPass : impl::TransposeDenseWeightsBase<TransposeDenseWeightsPass>, Reporting {
+  int64_t transposed = 0;
+  std::string report() const override { return std::to_string(transposed) + " weights transposed"; }
   void runOnOperation() override {
-    getOperation().walk([](func::FuncOp function) {
+    getOperation().walk([&](func::FuncOp function) {
       ParameterValues parameter_values(function);
       function.walk([&](ir::FullyConnectedOp op) {
         auto data = cast<RankedTensorType>(op.getData().getType());
@@ -28,6 +31,7 @@ struct TransposeDenseWeightsPass : impl::TransposeDenseWeightsBase<TransposeDens
         if (op.getBias()) y = b.create<ir::AddOp>(op.getLoc(), y, op.getBias());
         op.replaceAllUsesWith(y);
         op.erase();
+        ++transposed;
       });
     });
   }

@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "passes/matmul_epilogue.h"
 #include "passes/passes.h"
+#include "passes/reporting.h"
 #include "passes/vector_emitter.h"
 
 using namespace mlir;
@@ -131,8 +132,12 @@ void emit_matmul_transpose_b(Emitter& e, Value a, Value bm, Value c) {
   });
 }
 
-struct VectorizeMatmulPass : impl::VectorizeMatmulBase<VectorizeMatmulPass> {
+struct VectorizeMatmulPass : impl::VectorizeMatmulBase<VectorizeMatmulPass>, Reporting {
   using VectorizeMatmulBase::VectorizeMatmulBase;
+  int64_t kernels = 0, fused = 0;
+  std::string report() const override {
+    return std::to_string(kernels) + " kernels, " + std::to_string(fused) + " ops fused into them";
+  }
   void runOnOperation() override {
     if (lanes < 1 || registers < 4) {
       getOperation().emitError("kiln-vectorize-matmul: needs lanes >= 1 and registers >= 4");
@@ -151,11 +156,11 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulBase<VectorizeMatmulPass> {
         MatmulEpilogue epilogue(matmul);
         emit_matmul(e, registers, a, bm, c, epilogue);
         epilogue.erase();
-        numFusedOps += epilogue.num_fused();
+        fused += epilogue.num_fused();
       } else {
         emit_matmul_transpose_b(e, a, bm, c);
       }
-      ++numKernels;
+      ++kernels;
       op->erase();
     }
   }

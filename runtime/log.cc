@@ -1,4 +1,4 @@
-#include "frontend/log.h"
+#include "runtime/log.h"
 
 #include <cstdio>
 #include <cstdlib>

@@ -1,0 +1,43 @@
+// Every benchmark workload (bench/workloads.h) gives the eager results when hybridized (rtol
+// 1e-4, atol 1e-5). ctest runs this suite twice: as is, and with KILN_DISABLE_PASSES=all
+// (prefix passes_off.), so a wrong optimisation shows up as a difference between the two.
+#include "bench/workloads.h"
+#include "test_util.h"
+
+namespace kiln {
+namespace {
+
+constexpr float kAtol = 1e-5f, kRtol = 1e-4f;
+
+class Workloads : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Workloads, HybridizedMatchesEager) {
+  const workloads::Workload& w = workloads::find(GetParam());
+  workloads::Instance eager = workloads::instantiate(w, 7);
+  workloads::Instance hybrid = workloads::instantiate(w, 7);
+  NDArray expected = (*eager.net)(eager.input);
+  hybrid.net->hybridize();
+  NDArray traced = (*hybrid.net)(hybrid.input);
+  NDArray compiled = (*hybrid.net)(hybrid.input);
+  testing::expect_close(traced, expected, kAtol, kRtol);
+  testing::expect_close(compiled, expected, kAtol, kRtol);
+  // The chimera's FancyMLP reads values on the host, so the outer block runs eagerly (its
+  // other children compile on their own); every other workload is one compiled graph.
+  EXPECT_EQ(hybrid.net->compile_count(), w.name == "chimera" ? 0u : 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(All, Workloads,
+                         ::testing::Values("seed_mlp", "nest_mlp", "chimera", "deep_mlp", "wide_mlp"),
+                         [](const auto& info) { return info.param; });
+
+TEST(Workloads, UnknownNameListsTheWorkloads) {
+  try {
+    workloads::find("resnet");
+    FAIL() << "expected an error";
+  } catch (const ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find("seed_mlp, nest_mlp, chimera, deep_mlp, wide_mlp"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace kiln
