@@ -185,18 +185,35 @@ LogicalResult SumToOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location
 // --- folds ----------------------------------------------------------------------------------
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
-OpFoldResult ReshapeOp::fold(FoldAdaptor) { return fold_if_same_type(getInput(), getType()); }
-OpFoldResult BroadcastToOp::fold(FoldAdaptor) { return fold_if_same_type(getInput(), getType()); }
-OpFoldResult SumToOp::fold(FoldAdaptor) { return fold_if_same_type(getInput(), getType()); }
-OpFoldResult SliceAxisOp::fold(FoldAdaptor) { return fold_if_same_type(getInput(), getType()); }
-
-OpFoldResult TransposeOp::fold(FoldAdaptor) {
-  for (auto [i, p] : llvm::enumerate(getPerm()))
-    if (static_cast<int64_t>(i) != p) return nullptr;
-  return getInput();
+// Layout ops first fold away when they change nothing, then by evaluation on constants (the
+// other ops fold by evaluation alone: KilnOps.td).
+OpFoldResult ReshapeOp::fold(FoldAdaptor a) {
+  if (auto same = fold_if_same_type(getInput(), getType())) return same;
+  return evaluate_constant(*this, a.getOperands());
+}
+OpFoldResult BroadcastToOp::fold(FoldAdaptor a) {
+  if (auto same = fold_if_same_type(getInput(), getType())) return same;
+  return evaluate_constant(*this, a.getOperands());
+}
+OpFoldResult SumToOp::fold(FoldAdaptor a) {
+  if (auto same = fold_if_same_type(getInput(), getType())) return same;
+  return evaluate_constant(*this, a.getOperands());
+}
+OpFoldResult SliceAxisOp::fold(FoldAdaptor a) {
+  if (auto same = fold_if_same_type(getInput(), getType())) return same;
+  return evaluate_constant(*this, a.getOperands());
 }
 
-OpFoldResult ConcatOp::fold(FoldAdaptor) { return getInputs().size() == 1 ? getInputs()[0] : nullptr; }
+OpFoldResult TransposeOp::fold(FoldAdaptor a) {
+  bool identity = true;
+  for (auto [i, p] : llvm::enumerate(getPerm())) identity &= static_cast<int64_t>(i) == p;
+  return identity ? OpFoldResult(getInput()) : OpFoldResult(evaluate_constant(*this, a.getOperands()));
+}
+
+OpFoldResult ConcatOp::fold(FoldAdaptor a) {
+  if (getInputs().size() == 1) return getInputs()[0];
+  return evaluate_constant(*this, a.getOperands());
+}
 
 }  // namespace kiln::ir
 

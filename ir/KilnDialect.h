@@ -9,6 +9,8 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "ir/constant_eval.h"  // the ops' folds (KilnOps.td) call it
+
 // The ODS-generated adaptors have unused parameters; keep -Wextra's signal for kiln's own code.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"

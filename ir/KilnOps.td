@@ -40,6 +40,13 @@ class Kiln_UnaryOp<string mnemonic, string what> : Kiln_Op<mnemonic, [Pure, Infe
   let arguments = (ins Kiln_Tensor:$input);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  // Constant operands fold to the value the runtime's kernels compute (ir/constant_eval.h).
+  let hasFolder = 1;
+  let extraClassDefinition = [{
+    ::mlir::OpFoldResult $cppClass::fold(FoldAdaptor adaptor) {
+      return ::kiln::ir::evaluate_constant(*this, adaptor.getOperands());
+    }
+  }];
 }
 
 def Kiln_ReluOp : Kiln_UnaryOp<"relu", "max(x, 0)">;
@@ -64,6 +71,13 @@ class Kiln_BinaryOp<string mnemonic, string what> : Kiln_Op<mnemonic, [Pure, Inf
   let arguments = (ins Kiln_Tensor:$lhs, Kiln_Tensor:$rhs);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)";
+  // Constant operands fold to the value the runtime's kernels compute (ir/constant_eval.h).
+  let hasFolder = 1;
+  let extraClassDefinition = [{
+    ::mlir::OpFoldResult $cppClass::fold(FoldAdaptor adaptor) {
+      return ::kiln::ir::evaluate_constant(*this, adaptor.getOperands());
+    }
+  }];
 }
 
 def Kiln_AddOp : Kiln_BinaryOp<"add", "lhs + rhs">;
@@ -92,6 +106,13 @@ def Kiln_DotOp : Kiln_Op<"dot", [Pure, InferTypeOpAdaptor]> {
                        DefaultValuedAttr<BoolAttr, "false">:$transpose_b);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)";
+  // Constant operands fold to the value the runtime's kernels compute (ir/constant_eval.h).
+  let hasFolder = 1;
+  let extraClassDefinition = [{
+    ::mlir::OpFoldResult $cppClass::fold(FoldAdaptor adaptor) {
+      return ::kiln::ir::evaluate_constant(*this, adaptor.getOperands());
+    }
+  }];
 }
 
 def Kiln_FullyConnectedOp : Kiln_Op<"fully_connected", [Pure, InferTypeOpAdaptor]> {
@@ -108,6 +129,13 @@ def Kiln_FullyConnectedOp : Kiln_Op<"fully_connected", [Pure, InferTypeOpAdaptor
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = [{
     $data `,` $weight (`,` $bias^)? attr-dict `:` type($data) `,` type($weight) (`,` type($bias)^)? `->` type($result)
+  }];
+  // Constant operands fold to the value the runtime's kernels compute (ir/constant_eval.h).
+  let hasFolder = 1;
+  let extraClassDefinition = [{
+    ::mlir::OpFoldResult $cppClass::fold(FoldAdaptor adaptor) {
+      return ::kiln::ir::evaluate_constant(*this, adaptor.getOperands());
+    }
   }];
 }
 
@@ -128,6 +156,13 @@ class Kiln_ReduceOp<string mnemonic, string what> : Kiln_Op<mnemonic, [Pure, Inf
                        DefaultValuedAttr<BoolAttr, "false">:$keepdims);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  // Constant operands fold to the value the runtime's kernels compute (ir/constant_eval.h).
+  let hasFolder = 1;
+  let extraClassDefinition = [{
+    ::mlir::OpFoldResult $cppClass::fold(FoldAdaptor adaptor) {
+      return ::kiln::ir::evaluate_constant(*this, adaptor.getOperands());
+    }
+  }];
 }
 
 def Kiln_SumOp : Kiln_ReduceOp<"sum", "sum of elements">;

@@ -1,0 +1,48 @@
+// Constant folding by evaluation (ir/constant_eval.h): ops whose operands are all constants
+// become one kiln.constant under canonicalization — a get_constant chain disappears from the
+// graph. Values are what the eager kernels compute.
+// RUN: kiln-opt %s -canonicalize | FileCheck %s
+
+// (c * 2 + 1) with c = [[1, 2], [3, 4]], then relu of its negation: a chain of four ops.
+// CHECK-LABEL: func @chain
+// CHECK-NEXT: %[[C:.*]] = kiln.constant dense<{{\[\[}}-3.000000e+00, -5.000000e+00], [-7.000000e+00, -9.000000e+00]]> : tensor<2x2xf32>
+// CHECK-NEXT: %[[Y:.*]] = kiln.add %arg0, %[[C]]
+// CHECK-NEXT: return %[[Y]]
+func.func @chain(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
+  %c = kiln.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %two = kiln.constant dense<2.0> : tensor<f32>
+  %one = kiln.constant dense<1.0> : tensor<f32>
+  %0 = kiln.multiply %c, %two : tensor<2x2xf32>, tensor<f32> -> tensor<2x2xf32>
+  %1 = kiln.add %0, %one : tensor<2x2xf32>, tensor<f32> -> tensor<2x2xf32>
+  %2 = kiln.negative %1 : tensor<2x2xf32> -> tensor<2x2xf32>
+  %3 = kiln.add %x, %2 : tensor<2x2xf32>, tensor<2x2xf32> -> tensor<2x2xf32>
+  return %3 : tensor<2x2xf32>
+}
+
+// Products, transposes and reductions of constants fold too.
+// CHECK-LABEL: func @products_and_reductions
+// CHECK-DAG: kiln.constant dense<{{\[\[}}1.100000e+01, 1.700000e+01]]> : tensor<1x2xf32>
+// CHECK-DAG: kiln.constant dense<{{\[\[}}1.000000e+00, 3.000000e+00], [2.000000e+00, 4.000000e+00]]> : tensor<2x2xf32>
+// CHECK-DAG: kiln.constant dense<5.000000e+00> : tensor<1xf32>
+// CHECK-NOT: kiln.fully_connected
+// CHECK-NOT: kiln.transpose
+// CHECK-NOT: kiln.norm
+func.func @products_and_reductions() -> (tensor<1x2xf32>, tensor<2x2xf32>, tensor<1xf32>) {
+  %x = kiln.constant dense<[[1.0, 2.0]]> : tensor<1x2xf32>
+  %w = kiln.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %b = kiln.constant dense<[6.0, 6.0]> : tensor<2xf32>
+  %v = kiln.constant dense<[3.0, 4.0]> : tensor<2xf32>
+  %0 = kiln.fully_connected %x, %w, %b : tensor<1x2xf32>, tensor<2x2xf32>, tensor<2xf32> -> tensor<1x2xf32>
+  %1 = kiln.transpose %w {perm = array<i64: 1, 0>} : tensor<2x2xf32> -> tensor<2x2xf32>
+  %2 = kiln.norm %v : tensor<2xf32> -> tensor<1xf32>
+  return %0, %1, %2 : tensor<1x2xf32>, tensor<2x2xf32>, tensor<1xf32>
+}
+
+// An operand that is not constant stops folding.
+// CHECK-LABEL: func @not_constant
+// CHECK: kiln.multiply %arg0
+func.func @not_constant(%x: tensor<2xf32>) -> tensor<2xf32> {
+  %two = kiln.constant dense<2.0> : tensor<f32>
+  %0 = kiln.multiply %x, %two : tensor<2xf32>, tensor<f32> -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
