@@ -187,22 +187,15 @@ LogicalResult SumToOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 // Layout ops first fold away when they change nothing, then by evaluation on constants (the
 // other ops fold by evaluation alone: KilnOps.td).
-OpFoldResult ReshapeOp::fold(FoldAdaptor a) {
-  if (auto same = fold_if_same_type(getInput(), getType())) return same;
-  return evaluate_constant(*this, a.getOperands());
+OpFoldResult fold_layout(Operation* op, Value input, ArrayRef<Attribute> operands) {
+  if (auto same = fold_if_same_type(input, op->getResult(0).getType())) return same;
+  return evaluate_constant(op, operands);
 }
-OpFoldResult BroadcastToOp::fold(FoldAdaptor a) {
-  if (auto same = fold_if_same_type(getInput(), getType())) return same;
-  return evaluate_constant(*this, a.getOperands());
-}
-OpFoldResult SumToOp::fold(FoldAdaptor a) {
-  if (auto same = fold_if_same_type(getInput(), getType())) return same;
-  return evaluate_constant(*this, a.getOperands());
-}
-OpFoldResult SliceAxisOp::fold(FoldAdaptor a) {
-  if (auto same = fold_if_same_type(getInput(), getType())) return same;
-  return evaluate_constant(*this, a.getOperands());
-}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor a) { return fold_layout(*this, getInput(), a.getOperands()); }
+OpFoldResult BroadcastToOp::fold(FoldAdaptor a) { return fold_layout(*this, getInput(), a.getOperands()); }
+OpFoldResult SumToOp::fold(FoldAdaptor a) { return fold_layout(*this, getInput(), a.getOperands()); }
+OpFoldResult SliceAxisOp::fold(FoldAdaptor a) { return fold_layout(*this, getInput(), a.getOperands()); }
 
 OpFoldResult TransposeOp::fold(FoldAdaptor a) {
   bool identity = true;
