@@ -3,27 +3,21 @@
 #include <chrono>
 #include <fstream>
 #include <mutex>
+#include <sstream>
 
-#include "codegen/llvm_optimizer.h"
+#include "codegen/compile_cache.h"
+#include "codegen/jit_module.h"
+#include "codegen/kiln_build_id.h"
 #include "codegen/pipeline.h"
 #include "ir/graph_module.h"
 #include "ir/KilnDialect.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
-#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
-#include "llvm/IR/Module.h"
-#include "llvm/Support/TargetSelect.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/raw_ostream.h"
-#include "runtime/c_abi.h"
+#include "llvm/TargetParser/Host.h"
 #include "runtime/error.h"
 
 namespace kiln::codegen {
-
-struct CompiledGraph::Engine {
-  std::unique_ptr<mlir::ExecutionEngine> engine;
-};
 
 namespace {
 
@@ -80,14 +74,64 @@ Shape shape_of(mlir::Type type) {
 
 }  // namespace
 
+namespace {
+
+// What the compiled code depends on besides the module: the pipeline (with any disabled
+// passes), the target and kiln's build.
+std::string configuration() {
+  return fmt(pipeline_text(optimization_stages()), "|", pipeline_text(lowering_stages()), "|",
+             llvm::sys::getHostCPUName().str(), "|", host_vector_target().name, "|LLVM ", LLVM_VERSION_STRING,
+             "|kiln ", KILN_BUILD_ID);
+}
+
+}  // namespace
+
+std::string CompiledGraph::interface() const {
+  std::string text = "arguments";
+  for (ArgumentKind k : argument_kinds_) text += k == ArgumentKind::Parameter ? " p" : " i";
+  auto shapes = [&](const char* name, const std::vector<Shape>& list) {
+    text += fmt("\n", name, " ", list.size());
+    for (const Shape& s : list) {
+      text += fmt(" ", s.size());
+      for (int64_t d : s) text += fmt(" ", d);
+    }
+  };
+  shapes("prepared", prepared_shapes_);
+  shapes("results", result_shapes_);
+  return text + fmt("\nprepare ", prepare_ ? 1 : 0, "\n");
+}
+
+bool CompiledGraph::read_interface(const std::string& text, bool& has_prepare) {
+  std::istringstream in(text);
+  std::string word;
+  in >> word;
+  if (word != "arguments") return false;
+  while (in >> word && (word == "i" || word == "p"))
+    argument_kinds_.push_back(word == "p" ? ArgumentKind::Parameter : ArgumentKind::Input);
+  auto shapes = [&](const std::string& name, std::vector<Shape>& list) {
+    size_t count = 0;
+    if (word != name || !(in >> count) || count > kMaxArguments) return false;
+    for (size_t i = 0; i < count; ++i) {
+      size_t rank = 0;
+      if (!(in >> rank) || rank > kMaxRank) return false;
+      Shape s(rank);
+      for (int64_t& d : s)
+        if (!(in >> d) || d < 0) return false;
+      list.push_back(s);
+    }
+    return static_cast<bool>(in >> word);
+  };
+  int prepare = 0;
+  if (!shapes("prepared", prepared_shapes_) || !shapes("results", result_shapes_) || word != "prepare" ||
+      !(in >> prepare))
+    return false;
+  has_prepare = prepare == 1;
+  return true;
+}
+
 std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const CompileOptions& options) {
   auto start = std::chrono::steady_clock::now();
-  static std::once_flag native_target;
-  std::call_once(native_target, [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-  });
-
+  auto elapsed_ms = [&] { return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count(); };
   mlir::ModuleOp module = ir::module_of(graph);
   std::string entry_name = (*module.getOps<mlir::func::FuncOp>().begin()).getName().str();
   int index = 0;
@@ -97,11 +141,29 @@ std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const Co
     ++index;
   };
   auto dump_stage = [&](const std::string& stage, mlir::ModuleOp m) { dump(stage, print(m), ".mlir"); };
-  dump_stage("traced", module);
-  run_stages(module, optimization_stages(), dump_stage);
-
-  // The calling convention is final now: inputs and parameters, then prepared values, then results.
+  std::string traced = print(module);
+  dump("traced", traced, ".mlir");
   std::unique_ptr<CompiledGraph> compiled(new CompiledGraph());
+
+  // A second process finds the object code on disk and compiles nothing.
+  bool use_cache = !compile_cache::directory().empty() && options.dump_dir.empty();
+  std::string cache_key = use_cache ? compile_cache::key(traced, configuration()) : "";
+  if (use_cache)
+    if (auto entry = compile_cache::load(cache_key)) {
+      bool has_prepare = false;
+      if (compiled->read_interface(entry->interface, has_prepare)) {
+        compiled->jit_ = JitModule::load(entry->object);
+        compiled->forward_ = compiled->jit_->lookup(entry_name);
+        if (has_prepare) compiled->prepare_ = compiled->jit_->lookup(entry_name + "_prepare");
+        compiled->from_cache_ = true;
+        compiled->compile_ms_ = elapsed_ms();
+        return compiled;
+      }
+      compiled.reset(new CompiledGraph());  // an unreadable interface: compile afresh
+    }
+
+  run_stages(module, optimization_stages(), dump_stage);
+  // The calling convention is final now: inputs and parameters, then prepared values, then results.
   auto forward = module.lookupSymbol<mlir::func::FuncOp>(entry_name);
   std::vector<Shape> all_shapes;
   for (unsigned i = 0; i < forward.getNumArguments(); ++i) {
@@ -123,70 +185,15 @@ std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const Co
   bool has_prepare = static_cast<bool>(module.lookupSymbol<mlir::func::FuncOp>(entry_name + "_prepare"));
 
   run_stages(module, lowering_stages(), dump_stage);
-  compiled->lowering_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  compiled->lowering_ms_ = elapsed_ms();
 
-  mlir::DialectRegistry registry;
-  mlir::registerBuiltinDialectTranslation(registry);
-  mlir::registerLLVMDialectTranslation(registry);
-  module.getContext()->appendDialectRegistry(registry);
-
-  // The optimiser needs the host's target machine: without it LLVM's vectorisers see no vector
-  // registers. Keep the transformer alive: ExecutionEngineOptions holds only a reference to it.
-  auto machine_builder = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!machine_builder) throw Error(fmt("codegen: ", llvm::toString(machine_builder.takeError())));
-  auto machine = machine_builder->createTargetMachine();
-  if (!machine) throw Error(fmt("codegen: ", llvm::toString(machine.takeError())));
-  std::function<llvm::Error(llvm::Module*)> optimize = make_llvm_optimizer(machine->get());
-  // With AVX-512, LLVM still prefers 256-bit vectors unless told otherwise; the kernels are
-  // shaped for the full register width, and so should LLVM's own vectorised loops be.
-  std::string vector_bits = std::to_string(host_vector_target().lanes * 32);
-  std::function<llvm::Error(llvm::Module*)> transform = [&](llvm::Module* m) -> llvm::Error {
-    for (llvm::Function& f : *m)
-      if (!f.isDeclaration()) {
-        f.addFnAttr("prefer-vector-width", vector_bits);
-        f.addFnAttr("min-legal-vector-width", vector_bits);
-        // The C-interface wrappers would each inline a copy of the graph's body: compile it once.
-        if (!f.getName().starts_with("_mlir")) f.addFnAttr(llvm::Attribute::NoInline);
-      }
-      if (auto err = optimize(m)) return err;
-    if (!options.dump_dir.empty()) {
-      std::string text;
-      llvm::raw_string_ostream out(text);
-      m->print(out, nullptr);
-      dump("llvm-ir", text, ".ll");
-    }
-    return llvm::Error::success();
-  };
-  mlir::ExecutionEngineOptions engine_options;
-  engine_options.transformer = transform;
-  engine_options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Default;
-  llvm::StringRef runtime_libraries[] = {KILN_MLIR_C_RUNNER_UTILS};
-  engine_options.sharedLibPaths = runtime_libraries;
-  auto engine = mlir::ExecutionEngine::create(module, engine_options);
-  if (!engine) throw Error(fmt("codegen: JIT compilation failed: ", llvm::toString(engine.takeError())));
-  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
-    llvm::orc::SymbolMap symbols;
-    auto add = [&](const char* name, auto* fn) {
-      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn), llvm::JITSymbolFlags::Exported};
-    };
-    add("_mlir_ciface_kiln_rt_fully_connected", &_mlir_ciface_kiln_rt_fully_connected);
-    add("_mlir_ciface_kiln_rt_fully_connected_no_bias", &_mlir_ciface_kiln_rt_fully_connected_no_bias);
-    add("_mlir_ciface_kiln_rt_dot", &_mlir_ciface_kiln_rt_dot);
-    add("_mlir_ciface_kiln_rt_transpose_2d", &_mlir_ciface_kiln_rt_transpose_2d);
-    add("_mlir_memref_to_llvm_alloc", &kiln_rt_alloc);
-    add("_mlir_memref_to_llvm_aligned_alloc", &kiln_rt_aligned_alloc);
-    add("_mlir_memref_to_llvm_free", &kiln_rt_free);
-    return symbols;
-  });
-  auto lookup = [&](const std::string& name) {
-    auto fn = (*engine)->lookupPacked("_mlir_ciface_" + name);  // the first lookup JIT-compiles the module
-    if (!fn) throw Error(fmt("codegen: no entry point ", name, ": ", llvm::toString(fn.takeError())));
-    return *fn;
-  };
-  compiled->forward_ = lookup(entry_name);
-  if (has_prepare) compiled->prepare_ = lookup(entry_name + "_prepare");
-  compiled->engine_ = std::make_unique<Engine>(Engine{std::move(*engine)});
-  compiled->compile_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  std::function<void(const std::string&)> dump_llvm_ir;
+  if (!options.dump_dir.empty()) dump_llvm_ir = [&](const std::string& text) { dump("llvm-ir", text, ".ll"); };
+  compiled->jit_ = JitModule::compile(module, dump_llvm_ir, use_cache);
+  compiled->forward_ = compiled->jit_->lookup(entry_name);  // the first lookup compiles the module
+  if (has_prepare) compiled->prepare_ = compiled->jit_->lookup(entry_name + "_prepare");
+  compiled->compile_ms_ = elapsed_ms();
+  if (use_cache) compile_cache::store(cache_key, {compiled->interface(), compiled->jit_->object()});
   return compiled;
 }
 

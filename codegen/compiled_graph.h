@@ -28,6 +28,8 @@ struct CompileOptions {
   std::string dump_name = "graph";
 };
 
+class JitModule;
+
 class CompiledGraph {
  public:
   // Optimises, lowers and JIT-compiles `graph` for the host CPU. Throws kiln::Error on failure.
@@ -50,6 +52,8 @@ class CompiledGraph {
   double compile_ms() const { return compile_ms_; }
   double lowering_ms() const { return lowering_ms_; }
   double llvm_ms() const { return compile_ms_ - lowering_ms_; }
+  // Whether the code came from the disk cache (codegen/compile_cache.h) rather than a compile.
+  bool from_cache() const { return from_cache_; }
 
   // The most memref arguments (inputs, parameters, prepared values and results) and the highest
   // rank run() supports.
@@ -61,18 +65,21 @@ class CompiledGraph {
   enum class ArgumentKind { Input, Parameter };
 
   CompiledGraph() = default;
+  // The calling convention as text, for the disk cache, and back; false if the text is malformed.
+  std::string interface() const;
+  bool read_interface(const std::string& text, bool& has_prepare);
   // Whether the prepared values were computed from the parameters in `arguments` as they are now.
   bool prepared_current(std::span<const Array* const> arguments) const;
   void prepare(std::span<const Array* const> arguments) const;
 
-  struct Engine;
-  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<JitModule> jit_;
   PackedFunction forward_ = nullptr;
   PackedFunction prepare_ = nullptr;  // null when nothing was hoisted
   std::vector<ArgumentKind> argument_kinds_;
   std::vector<Shape> prepared_shapes_;
   std::vector<Shape> result_shapes_;
   double compile_ms_ = 0, lowering_ms_ = 0;
+  bool from_cache_ = false;
 
   mutable std::shared_mutex prepared_mutex_;
   mutable std::vector<Array> prepared_;

@@ -113,8 +113,10 @@ std::vector<NDArray> HybridState::trace_and_compile(Block& block, std::span<cons
   options.dump_name = fmt(block.type_name(), ".", entry.signature.str(), ".", compiles_);
   entry.graph = codegen::CompiledGraph::compile(graph, options);
   if (log::enabled("recompiles"))
-    log::print(fmt("compiled ", block.display_name(), " in ", entry.graph->compile_ms(), " ms (MLIR lowering ",
-                   entry.graph->lowering_ms(), " ms, LLVM ", entry.graph->llvm_ms(), " ms)"));
+    log::print(entry.graph->from_cache()
+                   ? fmt("loaded ", block.display_name(), " from the compile cache in ", entry.graph->compile_ms(), " ms")
+                   : fmt("compiled ", block.display_name(), " in ", entry.graph->compile_ms(), " ms (MLIR lowering ",
+                         entry.graph->lowering_ms(), " ms, LLVM ", entry.graph->llvm_ms(), " ms)"));
   last_traced_ir_ = entry.traced_ir;
   ++compiles_;
   cache_.push_back(std::move(entry));

@@ -2,11 +2,9 @@
 
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
-#include <unistd.h>
 
 #include "runtime/error.h"
+#include "runtime/file_io.h"
 
 namespace kiln::params_file {
 namespace {
@@ -50,12 +48,7 @@ class Reader {
 
 }  // namespace
 
-uint64_t checksum(const void* data, size_t bytes) {
-  uint64_t h = 1469598103934665603ull;
-  auto* p = static_cast<const unsigned char*>(data);
-  for (size_t i = 0; i < bytes; ++i) h = (h ^ p[i]) * 1099511628211ull;
-  return h;
-}
+uint64_t checksum(const void* data, size_t bytes) { return file_io::fnv1a(data, bytes); }
 
 void write(const std::string& path, const NamedArrays& arrays) {
   std::string buf(kMagic, sizeof kMagic);
@@ -72,27 +65,11 @@ void write(const std::string& path, const NamedArrays& arrays) {
   }
   put<uint64_t>(buf, checksum(buf.data(), buf.size()));
 
-  std::string tmp = fmt(path, ".tmp.", ::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw FileError(fmt("save_parameters: cannot write '", tmp, "': ", std::strerror(errno)));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    std::remove(tmp.c_str());
-    throw FileError(fmt("save_parameters: cannot move the new file into '", path, "': ", std::strerror(err)));
-  }
+  file_io::write_atomically(path, buf, "save_parameters");
 }
 
 NamedArrays read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw FileError(fmt("load_parameters: cannot open '", path, "': ", std::strerror(errno)));
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string bytes = file_io::read(path, "load_parameters");
 
   if (bytes.size() < kHeaderBytes + kTrailerBytes)
     throw FileError(fmt("load_parameters: '", path, "' is truncated: ", bytes.size(),

@@ -1,0 +1,22 @@
+// Whole-file reads and atomic writes, and the checksum kiln's file formats use (the .params
+// file, the compiled-graph cache).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace kiln::file_io {
+
+// 64-bit FNV-1a.
+uint64_t fnv1a(const void* data, size_t bytes);
+
+// Writes `bytes` to a temporary file beside `path` and renames it into place, so an existing
+// file is replaced whole or not at all. FileError names `what` (e.g. "save_parameters") on failure.
+void write_atomically(const std::string& path, std::string_view bytes, const char* what);
+
+// The file's bytes; FileError naming `what` if it cannot be opened.
+std::string read(const std::string& path, const char* what);
+
+}  // namespace kiln::file_io

@@ -1,0 +1,104 @@
+// The disk cache of compiled graphs (codegen/compile_cache.h). ctest points KILN_CACHE_DIR at a
+// directory of its own for this suite; each test starts from an empty one.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "codegen/compile_cache.h"
+#include "codegen/compiled_graph.h"
+#include "test_util.h"
+
+namespace kiln {
+namespace {
+
+namespace fs = std::filesystem;
+
+// y = relu(x · wᵀ + b) for x 2×20, w 32×20 (a parameter, so the graph also has a prepare
+// function), b 32.
+ir::Graph dense_graph() {
+  ir::Graph g;
+  int x = g.add_argument({2, 20});
+  int w = g.add_argument({32, 20}, ir::Graph::ArgumentKind::Parameter);
+  int b = g.add_argument({32}, ir::Graph::ArgumentKind::Parameter);
+  int fc = g.add_op("fully_connected", std::vector<int>{x, w, b}, {}, {2, 32});
+  int y = g.add_op("relu", std::vector<int>{fc}, {}, {2, 32});
+  g.set_results(std::vector<int>{y});
+  return g;
+}
+
+// Runs a compiled dense_graph() on fixed values.
+std::vector<float> run(const codegen::CompiledGraph& compiled) {
+  nd::random::seed(3);
+  Array x = nd::random::uniform({2, 20}), w = nd::random::uniform({32, 20}), b = nd::random::uniform({32});
+  Array y({2, 32});
+  const Array* args[] = {&x, &w, &b};
+  Array* results[] = {&y};
+  compiled.run(args, results);
+  return y.to_vector();
+}
+
+class CompileCache : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(codegen::compile_cache::directory().empty()) << "ctest sets KILN_CACHE_DIR for this suite";
+    fs::remove_all(codegen::compile_cache::directory());
+  }
+  static std::vector<fs::path> entries() {
+    std::vector<fs::path> files;
+    if (fs::exists(codegen::compile_cache::directory()))
+      for (const auto& f : fs::directory_iterator(codegen::compile_cache::directory())) files.push_back(f.path());
+    return files;
+  }
+};
+
+TEST_F(CompileCache, ASecondCompileLoadsTheObjectAndComputesTheSame) {
+  ir::Graph first_graph = dense_graph();
+  auto first = codegen::CompiledGraph::compile(first_graph);
+  EXPECT_FALSE(first->from_cache());
+  ASSERT_EQ(entries().size(), 1u);
+  ir::Graph second_graph = dense_graph();
+  auto second = codegen::CompiledGraph::compile(second_graph);
+  EXPECT_TRUE(second->from_cache());
+  EXPECT_EQ(second->num_prepared(), first->num_prepared());
+  EXPECT_EQ(second->result_shapes(), first->result_shapes());
+  EXPECT_EQ(run(*second), run(*first));
+}
+
+TEST_F(CompileCache, ADamagedEntryIsRebuilt) {
+  ir::Graph g1 = dense_graph();
+  auto reference = run(*codegen::CompiledGraph::compile(g1));
+  ASSERT_EQ(entries().size(), 1u);
+  fs::path entry = entries()[0];
+  {
+    std::fstream f(entry, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(entry) / 2));
+    f.put('\x5a');  // one byte of the object code
+  }
+  ir::Graph g2 = dense_graph();
+  auto rebuilt = codegen::CompiledGraph::compile(g2);
+  EXPECT_FALSE(rebuilt->from_cache());
+  EXPECT_EQ(run(*rebuilt), reference);
+  ir::Graph g3 = dense_graph();
+  EXPECT_TRUE(codegen::CompiledGraph::compile(g3)->from_cache()) << "the rebuilt entry was stored again";
+}
+
+TEST_F(CompileCache, ATruncatedEntryIsRebuilt) {
+  ir::Graph g1 = dense_graph();
+  codegen::CompiledGraph::compile(g1);
+  fs::resize_file(entries()[0], 20);
+  ir::Graph g2 = dense_graph();
+  EXPECT_FALSE(codegen::CompiledGraph::compile(g2)->from_cache());
+}
+
+TEST_F(CompileCache, DifferentGraphsHaveDifferentEntries) {
+  ir::Graph a = dense_graph();
+  codegen::CompiledGraph::compile(a);
+  ir::Graph b;
+  int x = b.add_argument({2, 20});
+  b.set_results(std::vector<int>{b.add_op("tanh", std::vector<int>{x}, {}, {2, 20})});
+  EXPECT_FALSE(codegen::CompiledGraph::compile(b)->from_cache());
+  EXPECT_EQ(entries().size(), 2u);
+}
+
+}  // namespace
+}  // namespace kiln
