@@ -39,8 +39,14 @@ std::vector<NDArray> Block::operator()(const std::vector<NDArray>& xs) {
 }
 
 void Block::hybridize(bool active, size_t cache_limit) {
-  hybrid_ = active ? std::make_unique<HybridState>(cache_limit) : nullptr;
-  for (auto& [name, child] : children_) child->hybridize(active, cache_limit);
+  if (active) return hybridize(HybridizeOptions{.cache_limit = cache_limit});
+  hybrid_ = nullptr;
+  for (auto& [name, child] : children_) child->hybridize(false);
+}
+
+void Block::hybridize(const HybridizeOptions& options) {
+  hybrid_ = std::make_unique<HybridState>(options);
+  for (auto& [name, child] : children_) child->hybridize(options);
 }
 
 size_t Block::compile_count() const { return hybrid_ ? hybrid_->compile_count() : 0; }

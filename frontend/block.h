@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "frontend/hybridize_options.h"
 #include "frontend/ndarray.h"
 #include "frontend/parameter.h"
 
@@ -25,6 +26,7 @@ namespace kiln::nn {
 
 class Block;
 class HybridState;
+
 
 // A handle to a registered child block: `hidden(x)` calls it, `hidden->weight` reaches inside.
 template <class B>
@@ -94,6 +96,11 @@ class Block {
   // Registering a child or changing a parameter's shape invalidates the compiled graphs.
   // hybridize(false) goes back to eager. Children are hybridized too.
   void hybridize(bool active = true, size_t cache_limit = 8);
+  // hybridize({.static_params = true}): an inference mode that bakes the parameters' current
+  // values into the graph as constants, so everything computed from them (weight transposes,
+  // scalings) is folded at compile time. Changing a parameter afterwards recompiles, with a
+  // one-time warning: for training, hybridize without it.
+  void hybridize(const HybridizeOptions& options);
   bool is_hybridized() const { return hybrid_ != nullptr; }
   // How many graphs this block has compiled (a counter for tests and KILN_LOG).
   size_t compile_count() const;

@@ -35,9 +35,16 @@ std::string Signature::str() const {
   return s + (training ? "train" : "predict");
 }
 
+// Whether the parameters a static_params graph baked in still hold the values it was built from.
+bool frozen_current(const CompiledEntry& e) {
+  for (const FrozenParameter& f : e.frozen)
+    if (f.parameter->data().version() != f.version) return false;
+  return true;
+}
+
 const CompiledEntry* HybridState::find(std::span<const NDArray> inputs, bool training, uint64_t epoch) const {
   for (const CompiledEntry& e : cache_)
-    if (e.epoch == epoch && e.signature.matches(inputs, training)) return &e;
+    if (e.epoch == epoch && e.signature.matches(inputs, training) && frozen_current(e)) return &e;
   return nullptr;
 }
 
@@ -62,14 +69,23 @@ std::vector<NDArray> HybridState::call(Block& block, std::span<const NDArray> in
   if (const CompiledEntry* entry = find(inputs, training, epoch)) return run(*entry, inputs);  // compiled meanwhile
   for (auto it = cache_.begin(); it != cache_.end(); ++it) {
     if (!it->signature.matches(inputs, training)) continue;
+    if (it->epoch == epoch) {  // only a frozen parameter's data changed (static_params)
+      if (!warned_frozen_) {
+        warned_frozen_ = true;
+        log::print(fmt("warning: ", block.display_name(), " was hybridized with static_params, but a parameter ",
+                       "changed; it recompiles on every change (hybridize without static_params to train)"));
+      }
+      cache_.erase(it);
+      return trace_and_compile(block, inputs, "a frozen parameter changed (static_params)");
+    }
     cache_.erase(it);  // stale: the block or its parameters changed since it was compiled
     return trace_and_compile(block, inputs, "invalidated (the block or a parameter changed)");
   }
   if (eager_only_) return run_eagerly(block, inputs);
-  if (cache_.size() >= cache_limit_) {
+  if (cache_.size() >= options_.cache_limit) {
     if (!warned_bound_) {
       warned_bound_ = true;
-      log::print(fmt("warning: ", block.display_name(), " has compiled ", cache_limit_,
+      log::print(fmt("warning: ", block.display_name(), " has compiled ", options_.cache_limit,
                      " input signatures (its cache bound); new signatures run eagerly"));
     }
     return run_eagerly(block, inputs);
@@ -81,7 +97,9 @@ std::vector<NDArray> HybridState::trace_and_compile(Block& block, std::span<cons
                                                     const std::string& reason) {
   bool training = autograd::is_training();
   ParameterDict params = block.collect_params();
+  // With static_params no parameter becomes an argument: their values are baked in as constants.
   Tracer tracer(inputs, [&](const Array& a) -> std::shared_ptr<Parameter> {
+    if (options_.static_params) return nullptr;
     for (const auto& [name, p] : params)
       if (!p->is_constant() && p->is_initialized() && p->data().identity() == a.identity()) return p;
     return nullptr;
@@ -107,6 +125,9 @@ std::vector<NDArray> HybridState::trace_and_compile(Block& block, std::span<cons
   ir::Graph graph = tracer.finish(outputs);
   entry.traced_ir = graph.str();
   entry.parameters = tracer.parameters();
+  if (options_.static_params)
+    for (const auto& [name, p] : params)
+      if (!p->is_constant() && p->is_initialized()) entry.frozen.push_back({p, p->data().version()});
   entry.epoch = structure_epoch();
   codegen::CompileOptions options;
   if (const char* dir = std::getenv("KILN_DUMP_IR")) options.dump_dir = dir;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "codegen/compiled_graph.h"
+#include "frontend/hybridize_options.h"
 #include "frontend/parameter.h"
 
 namespace kiln::nn {
@@ -29,17 +30,24 @@ struct Signature {
   std::string str() const;  // "2x20,predict"
 };
 
+// A parameter baked into a graph as a constant (static_params), with the data it had.
+struct FrozenParameter {
+  std::shared_ptr<Parameter> parameter;
+  DataVersion version;
+};
+
 struct CompiledEntry {
   Signature signature;
   std::unique_ptr<codegen::CompiledGraph> graph;
   std::vector<std::shared_ptr<Parameter>> parameters;  // graph arguments after the inputs
+  std::vector<FrozenParameter> frozen;                 // static_params: constants of the graph
   uint64_t epoch = 0;
   std::string traced_ir;
 };
 
 class HybridState {
  public:
-  explicit HybridState(size_t cache_limit) : cache_limit_(cache_limit) {}
+  explicit HybridState(const HybridizeOptions& options) : options_(options) {}
 
   // Runs `block` on `inputs`: compiled if a graph for the signature exists, else eagerly while
   // tracing and compiling one (or plain eagerly where the block cannot be compiled).
@@ -58,12 +66,13 @@ class HybridState {
   // Compiled graphs are immutable: calls that find one share the lock; tracing, compiling and
   // evicting take it alone.
   mutable std::shared_mutex mutex_;
-  size_t cache_limit_;
+  HybridizeOptions options_;
   std::vector<CompiledEntry> cache_;
   size_t compiles_ = 0;
   std::string last_traced_ir_;
   bool eager_only_ = false;    // a host read was traced: this block stays eager
   bool warned_bound_ = false;  // the cache bound warning was printed
+  bool warned_frozen_ = false;  // the static_params recompile warning was printed
 };
 
 }  // namespace kiln::nn

@@ -199,6 +199,32 @@ TEST_F(Hybridize, PreparedWeightsFollowEveryKindOfParameterUpdate) {
   EXPECT_EQ(net->compile_count(), 1u);
 }
 
+// static_params bakes the parameters in: the graph has no parameter arguments, the weight
+// transpose is folded at compile time, and changing a parameter recompiles (never stale).
+TEST_F(Hybridize, StaticParamsFoldParametersAndRecompileWhenOneChanges) {
+  auto net = make_sequential_mlp();
+  net->initialize();
+  NDArray x = nd::random::uniform({2, 20});
+  NDArray eager = (*net)(x);
+  net->hybridize({.static_params = true});
+  (*net)(x);
+  expect_close((*net)(x), eager, kAtol, kRtol);
+  std::string ir = net->traced_ir();
+  EXPECT_EQ(ir.find("kiln.parameter"), std::string::npos) << ir;
+  EXPECT_EQ(net->compile_count(), 1u);
+
+  Parameter& w = net->collect_params()["0.weight"];
+  w.set_data(w.data() * 0.5f);
+  net->hybridize(false);
+  NDArray changed = (*net)(x);
+  net->hybridize({.static_params = true});
+  (*net)(x);
+  w.set_data(w.data() * 1.f);  // a write, even of the same values, is a change
+  NDArray after = (*net)(x);
+  expect_close(after, changed, kAtol, kRtol);
+  EXPECT_EQ(net->compile_count(), 2u) << "the write recompiled the graph";
+}
+
 // MXNet's stale-cache test: changing a hybridized block recompiles it.
 TEST_F(Hybridize, ChangingTheBlockInvalidatesItsGraphs) {
   nn::Sequential net;

@@ -16,7 +16,7 @@
 namespace kiln {
 namespace {
 
-constexpr const char* kUsage = R"(usage: kiln-bench [--json] [--threads=1,2] [--min-time=MS] [WORKLOAD...]
+constexpr const char* kUsage = R"(usage: kiln-bench [--json] [--threads=1,2] [--min-time=MS] [--static-params] [WORKLOAD...]
 
 Times each workload eagerly and hybridized (compiled) in the same process, interleaved.
 Workloads: seed_mlp nest_mlp chimera deep_mlp wide_mlp (default: all).
@@ -26,6 +26,7 @@ Workloads: seed_mlp nest_mlp chimera deep_mlp wide_mlp (default: all).
                  back to eager, e.g. chimera's host reads)
   --threads=L    comma-separated thread counts for oneDNN's parallel kernels (default 1,2)
   --min-time=MS  time per measurement, split over 5 interleaved repetitions (default 500)
+  --static-params  hybridize({.static_params = true}): parameters baked in as constants
   --help         this text
 
 eager_us / hybrid_us: median of 5 repetitions, microseconds per call. speedup: eager / hybrid.
@@ -38,6 +39,7 @@ struct Options {
   bool json = false;
   std::vector<int> threads{1, 2};
   double min_time_ms = 500;
+  bool static_params = false;
   std::vector<std::string> workloads;
 };
 
@@ -50,6 +52,8 @@ Options parse(int argc, char** argv) {
       std::exit(0);
     } else if (arg == "--json") {
       o.json = true;
+    } else if (arg == "--static-params") {
+      o.static_params = true;
     } else if (arg.rfind("--threads=", 0) == 0) {
       o.threads.clear();
       for (size_t pos = 10; pos < arg.size();) {
@@ -87,11 +91,11 @@ struct Result {
   bool compiled;
 };
 
-Result measure(const workloads::Workload& w, double min_time_ms) {
+Result measure(const workloads::Workload& w, const Options& o) {
   constexpr int kReps = 5;
   workloads::Instance eager = workloads::instantiate(w);
   workloads::Instance hybrid = workloads::instantiate(w);
-  hybrid.net->hybridize();
+  hybrid.net->hybridize({.static_params = o.static_params});
   double start = now_us();
   (*hybrid.net)(hybrid.input);
   Result r{};
@@ -99,7 +103,7 @@ Result measure(const workloads::Workload& w, double min_time_ms) {
   r.compiled = hybrid.net->compile_count() > 0;
   // Enough calls per repetition to fill its share of the time (calibrated on the eager path).
   double per_call = std::max(time_calls(*eager.net, eager.input, 3), 0.05);
-  auto calls = static_cast<int64_t>(std::max(1.0, min_time_ms * 1000 / kReps / 2 / per_call));
+  auto calls = static_cast<int64_t>(std::max(1.0, o.min_time_ms * 1000 / kReps / 2 / per_call));
   std::vector<double> eager_us, hybrid_us;
   uint64_t allocs = 0;
   time_calls(*hybrid.net, hybrid.input, std::min<int64_t>(calls, 100));  // warm
@@ -126,7 +130,7 @@ int run(int argc, char** argv) {
   for (const std::string& name : o.workloads) {
     for (int threads : o.threads) {
       set_num_threads(threads);
-      Result r = measure(workloads::find(name), o.min_time_ms);
+      Result r = measure(workloads::find(name), o);
       double speedup = r.eager_us / r.hybrid_us;
       if (o.json)
         std::printf("{\"workload\": \"%s\", \"threads\": %d, \"eager_us\": %.3f, \"hybrid_us\": %.3f, \"speedup\": %.3f, "
