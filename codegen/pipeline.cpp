@@ -72,7 +72,7 @@ std::vector<Stage> lowering_stages(const VectorTarget& target) {
        {required("one-shot-bufferize",
                  "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}"),
         required("buffer-results-to-out-params", "buffer-results-to-out-params{hoist-static-allocs}"),
-        optional("kiln-promote-buffers-to-stack", "func.func(kiln-promote-buffers-to-stack)"),
+        optional("kiln-plan-buffers", "func.func(kiln-plan-buffers)"),
         required("buffer-deallocation-pipeline")}},
       {"vectorized", concat({optional("kiln-vectorize-matmul", vectorize)}, cleanup())},
       {"loops", concat({required("convert-linalg-to-loops")}, cleanup())},

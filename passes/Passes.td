@@ -56,20 +56,22 @@ def VectorizeMatmul : Pass<"kiln-vectorize-matmul", "mlir::func::FuncOp"> {
                            "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }
 
-def PromoteBuffersToStack : Pass<"kiln-promote-buffers-to-stack", "mlir::func::FuncOp"> {
-  let summary = "Put a call's small intermediate buffers on the stack, within a total budget";
+def PlanBuffers : Pass<"kiln-plan-buffers", "mlir::func::FuncOp"> {
+  let summary = "Place a call's intermediate buffers in one arena by liveness (memory planning)";
   let description = [{
-    Turns static `memref.alloc` ops of the function's entry block into `memref.alloca`, in
-    program order, while their total size stays within `budget-bytes`, so small graphs allocate
-    nothing per call. Upstream's promote-buffers-to-stack bounds each buffer but not their sum,
-    which a long graph could grow past a thread's stack. Runs before the deallocation pipeline,
-    which then leaves the promoted buffers alone.
+    Every static `memref.alloc` of the function's entry block that does not escape becomes a
+    `memref.view` into one arena: buffers whose live ranges (from the allocation to the last
+    use of it or of a view of it) do not overlap share bytes, the largest placed first at the
+    lowest free offset, 64-byte aligned. The arena is a stack buffer when it fits
+    `stack-budget-bytes` (so small graphs allocate nothing per call), otherwise one heap buffer
+    per call from kiln's block cache. Runs before the deallocation pipeline, which then frees
+    only the arena.
   }];
   let options = [
-    Option<"budgetBytes", "budget-bytes", "int64_t", /*default=*/"65536",
-           "Most bytes of intermediate buffers one call keeps on the stack">,
+    Option<"stackBudgetBytes", "stack-budget-bytes", "int64_t", /*default=*/"65536",
+           "Largest arena a call keeps on the stack">,
   ];
-  let dependentDialects = ["mlir::memref::MemRefDialect"];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }
 
 #endif  // KILN_PASSES_TD

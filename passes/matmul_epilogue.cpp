@@ -3,6 +3,7 @@
 #include "llvm/ADT/SmallPtrSet.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 
 using namespace mlir;
@@ -99,9 +100,42 @@ Value read_operand(Emitter& e, Value memref, AffineMap map, Value row, Value col
   return e.b.create<vector::BroadcastOp>(e.loc, e.vector_type, scalar);
 }
 
+// A buffer the function allocated for itself (an allocation, or a view into kiln-plan-buffers'
+// arena), as opposed to an argument the caller may read.
+bool is_temporary(Value buffer) {
+  if (auto view = buffer.getDefiningOp<memref::ViewOp>()) buffer = view.getSource();
+  return buffer.getDefiningOp<memref::AllocOp>() || buffer.getDefiningOp<memref::AllocaOp>();
+}
+
+// The bytes [begin, end) a view covers in its arena, if its offset is a constant.
+std::optional<std::pair<int64_t, int64_t>> byte_range(memref::ViewOp view) {
+  auto offset = getConstantIntValue(view.getByteShift());
+  if (!offset) return std::nullopt;
+  MemRefType type = view.getType();
+  return std::make_pair(*offset, *offset + type.getNumElements() * type.getElementTypeBitWidth() / 8);
+}
+
+// Whether two buffers may share memory: the same buffer, or overlapping views of one arena
+// (kiln-plan-buffers reuses bytes between buffers that are not live at the same time, which
+// fusing ops moves). Distinct allocations and arguments do not.
+bool may_alias(Value a, Value b) {
+  if (a == b) return true;
+  auto view_a = a.getDefiningOp<memref::ViewOp>(), view_b = b.getDefiningOp<memref::ViewOp>();
+  Value root_a = view_a ? view_a.getSource() : a, root_b = view_b ? view_b.getSource() : b;
+  if (root_a != root_b) return false;
+  if (!view_a || !view_b) return true;
+  auto range_a = byte_range(view_a), range_b = byte_range(view_b);
+  return !range_a || !range_b || (range_a->first < range_b->second && range_b->first < range_a->second);
+}
+
+bool may_alias_any(Value v, ArrayRef<Value> set) {
+  return llvm::any_of(set, [&](Value other) { return may_alias(v, other); });
+}
+
 }  // namespace
 
-MatmulEpilogue::MatmulEpilogue(linalg::MatmulOp matmul) : c_(matmul.getDpsInits()[0]), destination_(c_) {
+MatmulEpilogue::MatmulEpilogue(linalg::MatmulOp matmul, bool one_block)
+    : c_(matmul.getDpsInits()[0]), destination_(c_) {
   Operation* prev = matmul->getPrevNode();
   if (broadcasts_into(prev, c_)) {
     init_broadcast_ = cast<linalg::GenericOp>(prev);
@@ -115,38 +149,49 @@ MatmulEpilogue::MatmulEpilogue(linalg::MatmulOp matmul) : c_(matmul.getDpsInits(
   }
   auto shape = cast<MemRefType>(c_.getType()).getShape();
   // The buffers whose values are carried in registers rather than stored: no later op may read
-  // them, so the destination may only move past buffers the chain alone uses from here on.
+  // them, so the destination may only move past a temporary that, after the chain, is freed or
+  // first overwritten whole (bufferization reuses one buffer for several products).
   llvm::SmallPtrSet<Operation*, 8> chain{matmul};
-  auto only_chain_uses = [&](Value buffer, Operation* next) {
-    if (!buffer.getDefiningOp<memref::AllocOp>() && !buffer.getDefiningOp<memref::AllocaOp>()) return false;
-    return llvm::all_of(buffer.getUsers(), [&](Operation* user) {
-      return user == next || chain.contains(user) || isa<memref::DeallocOp>(user) ||
-             (user->getBlock() == matmul->getBlock() && user->isBeforeInBlock(matmul));
-    });
+  Block* block = matmul->getBlock();
+  auto dead_after_chain = [&](Value buffer, Operation* next) {
+    if (!is_temporary(buffer)) return false;
+    Operation* first_later = nullptr;  // the first op after the chain that touches the buffer
+    for (Operation* user : buffer.getUsers()) {
+      if (user == next || chain.contains(user)) continue;
+      while (user && user->getBlock() != block) user = user->getParentOp();
+      if (!user) return false;
+      if (user->isBeforeInBlock(matmul)) continue;
+      if (!first_later || user->isBeforeInBlock(first_later)) first_later = user;
+    }
+    if (!first_later || isa<memref::DeallocOp>(first_later)) return true;
+    if (auto copy = dyn_cast<memref::CopyOp>(first_later)) return copy.getTarget() == buffer;
+    if (auto fill = dyn_cast<linalg::FillOp>(first_later)) return fill.getOutputs()[0] == buffer;
+    return false;
   };
   // The kernel stores each block as soon as it is done, while other blocks still read: a buffer
   // it writes (C and each destination) must not be one it reads elsewhere than at the position
   // being written (A, B, broadcast operands), nor an input other than the running value (which
   // lives in registers, so its buffer is stale).
-  llvm::SmallPtrSet<Value, 8> written{c_};
-  llvm::SmallPtrSet<Value, 8> read_elsewhere{matmul.getDpsInputs()[0], matmul.getDpsInputs()[1]};
-  if (init_broadcast_) read_elsewhere.insert(init_broadcast_.getDpsInputs()[0]);
+  SmallVector<Value> written{c_};
+  SmallVector<Value> read_elsewhere;
+  if (!one_block) read_elsewhere = {matmul.getDpsInputs()[0], matmul.getDpsInputs()[1]};
+  if (init_broadcast_) read_elsewhere.push_back(init_broadcast_.getDpsInputs()[0]);
   Value current = c_;
   for (Operation* next = matmul->getNextNode(); next; next = next->getNextNode()) {
     auto g = dyn_cast<linalg::GenericOp>(next);
     if (!g || !fusable(g, current, shape)) break;
     Value out = g.getDpsInits()[0];
-    if (out != current && !only_chain_uses(current, g)) break;
-    bool hazard = read_elsewhere.contains(out);
+    if (out != current && !dead_after_chain(current, g)) break;
+    bool hazard = may_alias_any(out, read_elsewhere);
     for (OpOperand* in : g.getDpsInputOperands()) {
       if (in->get() == current) continue;
-      hazard |= written.contains(in->get());
-      if (!g.getMatchingIndexingMap(in).isIdentity()) hazard |= in->get() == out || written.contains(in->get());
+      hazard |= may_alias_any(in->get(), written);
+      if (!g.getMatchingIndexingMap(in).isIdentity()) hazard |= may_alias(in->get(), out);
     }
     if (hazard) break;
     for (OpOperand* in : g.getDpsInputOperands())
-      if (!g.getMatchingIndexingMap(in).isIdentity()) read_elsewhere.insert(in->get());
-    written.insert(out);
+      if (!g.getMatchingIndexingMap(in).isIdentity()) read_elsewhere.push_back(in->get());
+    written.push_back(out);
     ops_.push_back(g);
     chain.insert(g);
     current = out;

@@ -15,8 +15,10 @@ namespace kiln::passes {
 
 class MatmulEpilogue {
  public:
-  // Finds what around `matmul` can be fused (possibly nothing).
-  explicit MatmulEpilogue(mlir::linalg::MatmulOp matmul);
+  // Finds what around `matmul` can be fused (possibly nothing). `one_block`: the kernel is a
+  // single register block, so it reads all of A and B before it stores anything, and may store
+  // into them.
+  MatmulEpilogue(mlir::linalg::MatmulOp matmul, bool one_block);
 
   // The accumulator's start for C[row][col...] (`used` lanes), built before the reduction.
   mlir::Value initial(Emitter& e, mlir::Value row, mlir::Value col, int64_t used) const;

@@ -153,7 +153,10 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulBase<VectorizeMatmulPass>, Rep
       Emitter e{b, op.getLoc(), lanes};
       Value a = op->getOperand(0), bm = op->getOperand(1), c = op->getOperand(2);
       if (auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation())) {
-        MatmulEpilogue epilogue(matmul);
+        auto c_shape = cast<MemRefType>(c.getType()).getShape();
+        int64_t rows = std::min(c_shape[0], kMaxRowsPerBlock);
+        bool one_block = c_shape[0] <= kMaxRowsPerBlock && c_shape[1] <= lanes * vectors_per_block(rows, registers);
+        MatmulEpilogue epilogue(matmul, one_block);
         emit_matmul(e, registers, a, bm, c, epilogue);
         epilogue.erase();
         fused += epilogue.num_fused();

@@ -148,3 +148,20 @@ func.func @destination_is_an_operand(%x: memref<8x64xf32>, %wt: memref<64x64xf32
   }
   return
 }
+
+// One register block (1 row, 64 columns) reads all of A before it stores: the epilogue may then
+// write the product's own left operand, as a chain of Dense layers sharing one buffer does.
+// CHECK-LABEL: func @one_block_may_overwrite_its_operand
+// CHECK-NOT: linalg.generic
+// CHECK: vector.store %{{.*}}, %arg0[
+func.func @one_block_may_overwrite_its_operand(%x: memref<1x64xf32>, %wt: memref<64x64xf32>, %b: memref<64xf32>) {
+  %c = memref.alloca() : memref<1x64xf32>
+  linalg.matmul ins(%x, %wt : memref<1x64xf32>, memref<64x64xf32>) outs(%c : memref<1x64xf32>)
+  linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c, %b : memref<1x64xf32>, memref<64xf32>) outs(%x : memref<1x64xf32>) {
+  ^bb0(%in: f32, %bias: f32, %o: f32):
+    %s = arith.addf %in, %bias : f32
+    linalg.yield %s : f32
+  }
+  return
+}
