@@ -1,5 +1,6 @@
 #include "codegen/compiled_graph.h"
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <mutex>
@@ -9,10 +10,12 @@
 #include "codegen/jit_module.h"
 #include "codegen/kiln_build_id.h"
 #include "codegen/pipeline.h"
+#include "passes/matmul_strategy.h"
 #include "ir/graph_module.h"
 #include "ir/KilnDialect.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Config/llvm-config.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
 #include "runtime/error.h"
@@ -77,11 +80,17 @@ Shape shape_of(mlir::Type type) {
 namespace {
 
 // What the compiled code depends on besides the module: the pipeline (with any disabled
-// passes), the target and kiln's build.
+// passes), where products go to oneDNN, the target CPU and every feature it reports (a virtual
+// machine may hide some behind a known CPU name), LLVM and kiln's build.
 std::string configuration() {
-  return fmt(pipeline_text(optimization_stages()), "|", pipeline_text(lowering_stages()), "|",
-             llvm::sys::getHostCPUName().str(), "|", host_vector_target().name, "|LLVM ", LLVM_VERSION_STRING,
-             "|kiln ", KILN_BUILD_ID);
+  std::vector<std::string> features;
+  for (const auto& feature : llvm::sys::getHostCPUFeatures())
+    if (feature.second) features.push_back(feature.first().str());
+  std::sort(features.begin(), features.end());
+  std::string text = fmt(pipeline_text(optimization_stages()), "|", pipeline_text(lowering_stages()),
+                         "|onednn from ", passes::onednn_multiply_adds(), "|", llvm::sys::getHostCPUName().str(), "|");
+  for (const std::string& f : features) text += f + ",";
+  return text + fmt("|LLVM ", LLVM_VERSION_STRING, "|kiln ", KILN_BUILD_ID);
 }
 
 }  // namespace

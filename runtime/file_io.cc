@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -20,7 +21,9 @@ uint64_t fnv1a(const void* data, size_t bytes) {
 }
 
 void write_atomically(const std::string& path, std::string_view bytes, const char* what) {
-  std::string tmp = fmt(path, ".tmp.", ::getpid());
+  // Unique per process and per write, so concurrent writers of one path never share a file.
+  static std::atomic<uint64_t> writes{0};
+  std::string tmp = fmt(path, ".tmp.", ::getpid(), ".", writes.fetch_add(1));
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
