@@ -23,7 +23,8 @@ namespace {
 
 constexpr int64_t kMaxRowsPerBlock = 4;     // rows of C per register block
 constexpr int64_t kMaxVectorsPerBlock = 8;  // vectors per row of a block
-constexpr int64_t kDotColumns = 4;          // columns of C computed together by the dot-product kernel
+constexpr int64_t kDotRows = 2;     // rows of C computed together by the dot-product kernel
+constexpr int64_t kDotColumns = 4;  // its columns: 8 accumulators, 2 + 4 operand vectors
 
 // Vectors per row of a block of `rows` rows. The block's accumulators (rows × vectors), the row
 // of B (kept in registers when several rows share it; with one row each load folds into its
@@ -93,19 +94,24 @@ void emit_matmul(Emitter& e, int64_t registers, Value a, Value bm, Value c, cons
   });
 }
 
-// C[M×N] += A[M×K]·B[N×K]ᵀ: each C[i][j] is a dot product along the contiguous k axis, done
-// a vector at a time for `columns` columns together (sharing the loads of A), then summed.
+// C[M×N] += A[M×K]·B[N×K]ᵀ: each C[i][j] is a dot product along the contiguous k axis, done a
+// vector at a time for a block of rows × columns together (sharing the loads of A and B), then
+// summed.
 void emit_matmul_transpose_b(Emitter& e, Value a, Value bm, Value c) {
   auto shape_c = cast<MemRefType>(c.getType()).getShape();
   int64_t m = shape_c[0], n = shape_c[1], k = cast<MemRefType>(a.getType()).getDimSize(1);
   OpBuilder& b = e.b;
-  auto block = [&](Value i, Value j0, int64_t columns) {
-    SmallVector<Value> acc(columns, e.zeros());
+  // A block of rows × columns dot products: each step loads one vector of each row of A and of
+  // each row of B and does rows × columns multiply-adds.
+  auto block = [&](Value i0, int64_t rows, Value j0, int64_t columns) {
+    SmallVector<Value> acc(rows * columns, e.zeros());
     auto step = [&](Value p, int64_t lanes, ValueRange in) {
-      Value row_a = e.load(a, {i, p}, lanes);
-      SmallVector<Value> out;
-      for (int64_t col = 0; col < columns; ++col)
-        out.push_back(b.create<vector::FMAOp>(e.loc, row_a, e.load(bm, {e.add(j0, col), p}, lanes), in[col]));
+      SmallVector<Value> row_a, row_b, out;
+      for (int64_t r = 0; r < rows; ++r) row_a.push_back(e.load(a, {e.add(i0, r), p}, lanes));
+      for (int64_t col = 0; col < columns; ++col) row_b.push_back(e.load(bm, {e.add(j0, col), p}, lanes));
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t col = 0; col < columns; ++col)
+          out.push_back(b.create<vector::FMAOp>(e.loc, row_a[r], row_b[col], in[r * columns + col]));
       return out;
     };
     int64_t full = k / e.lanes * e.lanes;
@@ -117,17 +123,20 @@ void emit_matmul_transpose_b(Emitter& e, Value a, Value bm, Value c) {
       acc.assign(reduction.getResults().begin(), reduction.getResults().end());
     }
     if (k > full) acc = step(e.index(full), k - full, acc);
-    for (int64_t col = 0; col < columns; ++col) {
-      Value j = e.add(j0, col);
-      Value sum = b.create<vector::ReductionOp>(e.loc, vector::CombiningKind::ADD, acc[col],
-                                                arith::FastMathFlags::reassoc);
-      Value old = b.create<memref::LoadOp>(e.loc, c, ValueRange{i, j});
-      b.create<memref::StoreOp>(e.loc, b.create<arith::AddFOp>(e.loc, old, sum), c, ValueRange{i, j});
-    }
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t col = 0; col < columns; ++col) {
+        Value i = e.add(i0, r), j = e.add(j0, col);
+        Value sum = b.create<vector::ReductionOp>(e.loc, vector::CombiningKind::ADD, acc[r * columns + col],
+                                                  arith::FastMathFlags::reassoc);
+        Value old = b.create<memref::LoadOp>(e.loc, c, ValueRange{i, j});
+        b.create<memref::StoreOp>(e.loc, b.create<arith::AddFOp>(e.loc, old, sum), c, ValueRange{i, j});
+      }
   };
-  e.loop(0, m, 1, [&](Value i) {
-    split(n, kDotColumns, [&](int64_t col_begin, int64_t col_end, int64_t columns) {
-      e.loop(col_begin, col_end, columns, [&](Value j0) { block(i, j0, columns); });
+  split(m, kDotRows, [&](int64_t row_begin, int64_t row_end, int64_t rows) {
+    e.loop(row_begin, row_end, rows, [&](Value i0) {
+      split(n, kDotColumns, [&](int64_t col_begin, int64_t col_end, int64_t columns) {
+        e.loop(col_begin, col_end, columns, [&](Value j0) { block(i0, rows, j0, columns); });
+      });
     });
   });
 }

@@ -51,13 +51,15 @@ func.func @one_row(%a: memref<1x64xf32>, %b: memref<64x128xf32>, %c: memref<1x12
   return
 }
 
-// C[2×10] += A[2×256]·B[10×256]ᵀ: dot products along k, 16 lanes at a time, then one horizontal
-// sum (reassociating) per element of C.
+// C[2×10] += A[2×256]·B[10×256]ᵀ: dot products along k, 16 lanes at a time, for blocks of 2 rows
+// × 4 columns (8 accumulators sharing 2 + 4 loads per step), then one horizontal sum
+// (reassociating) per element of C.
 // CHECK-LABEL: func @matmul_transpose_b
 // CHECK-NOT: linalg.matmul_transpose_b
-// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK: vector.load %{{.*}} : memref<2x256xf32>, vector<16xf32>
-// CHECK-COUNT-4: vector.fma
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-2: vector.load %{{.*}} : memref<2x256xf32>, vector<16xf32>
+// CHECK-COUNT-4: vector.load %{{.*}} : memref<10x256xf32>, vector<16xf32>
+// CHECK-COUNT-8: vector.fma
 // CHECK: vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<16xf32> into f32
 // CHECK: memref.load
 // CHECK: arith.addf
