@@ -1,52 +1,50 @@
-// The seed MLP (2x20 -> Dense(256, relu) -> Dense(10)) eager vs hybridized, per call, and the
-// first hybridized call (trace + compile).
+// Every benchmark workload (bench/workloads.h) eager vs hybridized, per call, and the first
+// hybridized call (trace + compile, without the disk cache). kiln-bench prints the same figures
+// as a table or JSON; this suite is for Google Benchmark's tooling (filters, repetitions, JSON).
 #include <benchmark/benchmark.h>
 
-#include <chrono>
+#include <cstdlib>
 
-#include "examples/seed_models.h"
+#include "bench/workloads.h"
 
 namespace kiln {
 namespace {
 
-std::shared_ptr<nn::Sequential> seed_mlp(NDArray& x) {
-  nd::random::seed(0);
-  auto net = seed::make_sequential_mlp();
-  net->initialize();
-  x = nd::random::uniform({2, 20});
-  (*net)(x);  // completes deferred initialisation
-  return net;
+void eager(benchmark::State& state, const workloads::Workload* w) {
+  workloads::Instance in = workloads::instantiate(*w);
+  for (auto _ : state) benchmark::DoNotOptimize((*in.net)(in.input).data());
 }
 
-void BM_SeedMLP_Eager(benchmark::State& state) {
-  NDArray x;
-  auto net = seed_mlp(x);
-  for (auto _ : state) benchmark::DoNotOptimize((*net)(x).data());
+void hybridized(benchmark::State& state, const workloads::Workload* w) {
+  workloads::Instance in = workloads::instantiate(*w);
+  in.net->hybridize();
+  (*in.net)(in.input);  // trace + compile
+  for (auto _ : state) benchmark::DoNotOptimize((*in.net)(in.input).data());
+  state.counters["compiles"] = static_cast<double>(in.net->compile_count());
 }
-BENCHMARK(BM_SeedMLP_Eager);
 
-void BM_SeedMLP_Hybridized(benchmark::State& state) {
-  NDArray x;
-  auto net = seed_mlp(x);
-  net->hybridize();
-  (*net)(x);  // trace + compile
-  for (auto _ : state) benchmark::DoNotOptimize((*net)(x).data());
-  state.counters["compiles"] = static_cast<double>(net->compile_count());
-}
-BENCHMARK(BM_SeedMLP_Hybridized);
-
-// Each iteration builds a fresh block and times its first hybridized call.
-void BM_SeedMLP_FirstHybridizedCall(benchmark::State& state) {
+// Each iteration builds a fresh network and times its first hybridized call.
+void first_call(benchmark::State& state, const workloads::Workload* w) {
   for (auto _ : state) {
     state.PauseTiming();
-    NDArray x;
-    auto net = seed_mlp(x);
-    net->hybridize();
+    workloads::Instance in = workloads::instantiate(*w);
+    in.net->hybridize();
     state.ResumeTiming();
-    benchmark::DoNotOptimize((*net)(x).data());
+    benchmark::DoNotOptimize((*in.net)(in.input).data());
   }
 }
-BENCHMARK(BM_SeedMLP_FirstHybridizedCall)->Unit(benchmark::kMillisecond)->Iterations(5);
+
+const bool registered = [] {
+  ::setenv("KILN_CACHE_DIR", "off", 0);  // first calls compile unless the caller asks otherwise
+  for (const workloads::Workload& w : workloads::all()) {
+    benchmark::RegisterBenchmark(("Eager/" + w.name).c_str(), eager, &w);
+    benchmark::RegisterBenchmark(("Hybridized/" + w.name).c_str(), hybridized, &w);
+    benchmark::RegisterBenchmark(("FirstHybridizedCall/" + w.name).c_str(), first_call, &w)
+        ->Unit(benchmark::kMillisecond)
+        ->Iterations(3);
+  }
+  return true;
+}();
 
 }  // namespace
 }  // namespace kiln
