@@ -5,9 +5,9 @@
 
 #include "frontend/autograd.h"
 #include "frontend/block.h"
-#include "runtime/log.h"
 #include "frontend/tracer.h"
 #include "runtime/error.h"
+#include "runtime/log.h"
 
 namespace kiln::nn {
 
@@ -35,12 +35,14 @@ std::string Signature::str() const {
   return s + (training ? "train" : "predict");
 }
 
+namespace {
 // Whether the parameters a static_params graph baked in still hold the values it was built from.
 bool frozen_current(const CompiledEntry& e) {
   for (const FrozenParameter& f : e.frozen)
     if (f.parameter->data().version() != f.version) return false;
   return true;
 }
+}  // namespace
 
 const CompiledEntry* HybridState::find(std::span<const NDArray> inputs, bool training, uint64_t epoch) const {
   for (const CompiledEntry& e : cache_)
