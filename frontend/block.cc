@@ -29,7 +29,7 @@ bool use_compiled(const std::unique_ptr<HybridState>& hybrid) {
 }  // namespace
 
 NDArray Block::operator()(const NDArray& x) {
-  if (use_compiled(hybrid_)) return hybrid_->call(*this, std::span<const NDArray>(&x, 1)).at(0);
+  if (use_compiled(hybrid_)) return std::move(hybrid_->call(*this, std::span<const NDArray>(&x, 1)).front());
   return forward(x);
 }
 
