@@ -43,6 +43,17 @@ struct Options {
   std::vector<std::string> workloads;
 };
 
+// The number in `text`, or a ValueError naming `option`.
+double number(const std::string& option, const std::string& text) {
+  try {
+    size_t used = 0;
+    double value = std::stod(text, &used);
+    if (used == text.size() && value > 0) return value;
+  } catch (const std::exception&) {
+  }
+  throw ValueError(fmt("kiln-bench: ", option, " needs a positive number, not '", text, "'"));
+}
+
 Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
@@ -58,11 +69,11 @@ Options parse(int argc, char** argv) {
       o.threads.clear();
       for (size_t pos = 10; pos < arg.size();) {
         size_t comma = arg.find(',', pos);
-        o.threads.push_back(std::stoi(arg.substr(pos, comma - pos)));
+        o.threads.push_back(static_cast<int>(number("--threads", arg.substr(pos, comma - pos))));
         pos = comma == std::string::npos ? arg.size() : comma + 1;
       }
     } else if (arg.rfind("--min-time=", 0) == 0) {
-      o.min_time_ms = std::stod(arg.substr(11));
+      o.min_time_ms = number("--min-time", arg.substr(11));
     } else if (arg.rfind("--", 0) == 0) {
       throw ValueError(fmt("kiln-bench: unknown option '", arg, "' (see --help)"));
     } else {
