@@ -6,6 +6,7 @@
 #include "codegen/lower_kiln_to_linalg.h"
 #include "codegen/pass_log.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
@@ -130,8 +131,12 @@ void run_stages(mlir::ModuleOp module, const std::vector<Stage>& stages,
     return mlir::success();
   });
   bool log_passes = log::enabled("passes");
+  static const bool verify_each_pass = std::getenv("KILN_VERIFY_EACH_PASS") != nullptr;
   for (const Stage& stage : stages) {
     mlir::PassManager pm(ctx);
+    // Verifying after every pass was half the MLIR time of a compile; the module is verified
+    // once per stage instead (KILN_VERIFY_EACH_PASS=1 restores the per-pass check to debug a pass).
+    pm.enableVerifier(verify_each_pass);
     std::string error;
     llvm::raw_string_ostream error_stream(error);
     if (mlir::failed(mlir::parsePassPipeline(stage.pipeline(), pm, error_stream)))
@@ -144,6 +149,8 @@ void run_stages(mlir::ModuleOp module, const std::vector<Stage>& stages,
     }
     if (mlir::failed(pm.run(module)))
       throw Error(fmt("codegen: stage '", stage.name, "' failed: ", diagnostics));
+    if (!verify_each_pass && mlir::failed(mlir::verify(module)))
+      throw Error(fmt("codegen: stage '", stage.name, "' produced invalid IR: ", diagnostics));
     if (pass_log) pass_log->print(stage.name);
     if (after_stage) after_stage(stage.name, module);
   }
