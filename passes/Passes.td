@@ -36,17 +36,19 @@ def VectorizeMatmul : Pass<"kiln-vectorize-matmul", "mlir::func::FuncOp"> {
   let summary = "Register-blocked vector kernels for small static linalg matmuls on memrefs";
   let description = [{
     Rewrites bufferized `linalg.matmul` (C += A·B) into a register-blocked kernel: blocks of up
-    to 4 rows × 4 vectors of C live in registers, each step of the reduction broadcasts one
-    element of A per row and does one fused multiply-add per accumulator. `lanes` and
-    `registers` describe the target (16 and 32 for AVX-512, 8 and 16 for AVX2); codegen passes
-    the host's. Rewrites
-    `linalg.matmul_transpose_b` (C += A·Bᵀ) into dot products along the contiguous reduction
-    axis, several columns at a time. Tails are masked vectors, so any static shape is handled.
+    to 4 rows × 8 vectors of C (as many accumulators as the register file holds) live in
+    registers, each step of the reduction broadcasts one element of A per row and does one fused
+    multiply-add per accumulator. `lanes` and `registers` describe the target (16 and 32 for
+    AVX-512, 8 and 16 for AVX2); codegen passes the host's. Rewrites `linalg.matmul_transpose_b`
+    (C += A·Bᵀ) into dot products along the contiguous reduction axis, blocks of 2 rows × 4
+    columns at a time. Tails are masked vectors, so any static shape is handled.
 
-    Around a `linalg.matmul` it also fuses (matmul_epilogue.h): the constant fill or bias
-    broadcast that sets C just before it becomes the accumulators' start, and the elementwise
-    `linalg.generic` ops just after it that read C (bias add, activation, any arith/math body)
-    run on the accumulators in registers, so C is written once, by the last of them.
+    Around a `linalg.matmul` it also fuses (matmul_epilogue.h): a constant C (a fill, possibly
+    copied from a filled buffer) or a bias broadcast just before it becomes the accumulators'
+    start, and the elementwise `linalg.generic` ops just after it that read C (bias add,
+    activation, any arith/math body) run on the accumulators in registers, so only the last of
+    them writes memory. A fusion that would store into a buffer the kernel still reads is
+    refused.
   }];
   let options = [
     Option<"lanes", "lanes", "int64_t", /*default=*/"16", "f32 lanes in one vector register">,
