@@ -215,17 +215,19 @@ SmallVector<bool> reduced_axes(Op op) {
 
 Value add_f(OpBuilder& b, Location l, Value x, Value acc) { return b.create<arith::AddFOp>(l, acc, x); }
 
+// x > 0 ? x : 0, as the eager kernel (NaN gives 0).
+Value relu(OpBuilder& b, Location l, Value x) {
+  Value zero = constant_f32(b, l, 0.f);
+  Value positive = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, x, zero);
+  return b.create<arith::SelectOp>(l, positive, x, zero);
+}
+
 void populate(RewritePatternSet& p) {
   add<ir::ConstantOp>(p, [](OpBuilder& b, ir::ConstantOp op, auto) -> Value {
     return b.create<arith::ConstantOp>(op.getLoc(), cast<TypedAttr>(op.getValue()));
   });
 
-  // x > 0 ? x : 0, as the eager kernel (NaN gives 0).
-  add_unary<ir::ReluOp>(p, [](OpBuilder& b, Location l, Value x) -> Value {
-    Value zero = constant_f32(b, l, 0.f);
-    Value positive = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, x, zero);
-    return b.create<arith::SelectOp>(l, positive, x, zero);
-  });
+  add_unary<ir::ReluOp>(p, relu);
   add_unary<ir::SigmoidOp>(p, [](OpBuilder& b, Location l, Value x) -> Value {
     Value e = b.create<math::ExpOp>(l, b.create<arith::NegFOp>(l, x));
     Value one = constant_f32(b, l, 1.f);
@@ -263,15 +265,19 @@ void populate(RewritePatternSet& p) {
   add<ir::FullyConnectedOp>(p, [](OpBuilder& b, ir::FullyConnectedOp op, ir::FullyConnectedOp::Adaptor a) {
     Location l = op.getLoc();
     auto x = tensor_type(a.getData()).getShape();
+    int64_t fused_relu = op.getRelu() ? 1 : 0;
     if (use_onednn(x[0], op.getType().getDimSize(1), x[1]))
       return a.getBias() ? call_runtime(b, op, "kiln_rt_fully_connected", {a.getData(), a.getWeight(), a.getBias()},
-                                        op.getType())
+                                        op.getType(), {fused_relu})
                          : call_runtime(b, op, "kiln_rt_fully_connected_no_bias", {a.getData(), a.getWeight()},
-                                        op.getType());
+                                        op.getType(), {fused_relu});
     Value init = a.getBias() ? elementwise(b, l, op.getType(), ValueRange{a.getBias()},
                                            [](OpBuilder&, Location, ValueRange x) { return x[0]; })
                              : filled(b, l, op.getType(), 0.f);
-    return product(b, l, a.getData(), a.getWeight(), false, true, init);
+    Value y = product(b, l, a.getData(), a.getWeight(), false, true, init);
+    if (!op.getRelu()) return y;  // else the relu follows; kiln-vectorize-matmul fuses it back
+    return elementwise(b, l, op.getType(), ValueRange{y},
+                       [](OpBuilder& nb, Location nl, ValueRange v) { return relu(nb, nl, v[0]); });
   });
 
   add<ir::SumOp>(p, [](OpBuilder& b, ir::SumOp op, ir::SumOp::Adaptor a) {

@@ -58,7 +58,7 @@ std::string Stage::pipeline() const {
 
 const std::vector<Stage>& optimization_stages() {
   static const std::vector<Stage> stages{
-      {"optimized", concat(concat(cleanup(), {optional("kiln-transpose-dense-weights"),
+      {"optimized", concat(concat(cleanup(), {optional("kiln-fuse-dense-activation"), optional("kiln-transpose-dense-weights"),
                                               optional("kiln-hoist-parameter-computations")}),
                            cleanup())},
   };

@@ -119,13 +119,14 @@ def Kiln_FullyConnectedOp : Kiln_Op<"fully_connected", [Pure, InferTypeOpAdaptor
   let summary = "Gluon's FullyConnected: data · weightᵀ (+ bias)";
   let description = [{
     Dense's core. `data` is batch×in, `weight` units×in, the optional `bias` has `units`
-    elements.
+    elements. With `relu` the result is max(·, 0), fused into the product
+    (kiln-fuse-dense-activation sets it where oneDNN computes the product, as a post-op).
 
     ```mlir
     %y = kiln.fully_connected %x, %w, %b : tensor<2x20xf32>, tensor<256x20xf32>, tensor<256xf32> -> tensor<2x256xf32>
     ```
   }];
-  let arguments = (ins Kiln_Tensor:$data, Kiln_Tensor:$weight, Optional<Kiln_Tensor>:$bias);
+  let arguments = (ins Kiln_Tensor:$data, Kiln_Tensor:$weight, Optional<Kiln_Tensor>:$bias, UnitAttr:$relu);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = [{
     $data `,` $weight (`,` $bias^)? attr-dict `:` type($data) `,` type($weight) (`,` type($bias)^)? `->` type($result)

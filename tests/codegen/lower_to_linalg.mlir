@@ -32,7 +32,7 @@ func.func @small_dense(%x: tensor<2x20xf32>, %w: tensor<10x20xf32>, %b: tensor<1
 // CHECK-LABEL: func @large_dense
 // CHECK: bufferization.to_memref
 // CHECK: memref.alloc() : memref<256x1024xf32>
-// CHECK: call @kiln_rt_fully_connected({{.*}}) : (memref<?x?xf32>, memref<?x?xf32>, memref<?xf32>, memref<?x?xf32>) -> ()
+// CHECK: call @kiln_rt_fully_connected({{.*}}) : (memref<?x?xf32>, memref<?x?xf32>, memref<?xf32>, memref<?x?xf32>, i64) -> ()
 // CHECK: bufferization.to_tensor {{.*}} restrict writable
 func.func @large_dense(%x: tensor<256x784xf32>, %w: tensor<1024x784xf32>, %b: tensor<1024xf32>) -> tensor<256x1024xf32> {
   %0 = kiln.fully_connected %x, %w, %b : tensor<256x784xf32>, tensor<1024x784xf32>, tensor<1024xf32> -> tensor<256x1024xf32>

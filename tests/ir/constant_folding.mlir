@@ -46,3 +46,13 @@ func.func @not_constant(%x: tensor<2xf32>) -> tensor<2xf32> {
   %0 = kiln.multiply %x, %two : tensor<2xf32>, tensor<f32> -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// A fully_connected with a fused relu folds to the clamped product: [[1, 2]]·[[1, 2], [-3, -4]]ᵀ = [[5, -11]].
+// CHECK-LABEL: func @fused_relu
+// CHECK-NEXT: kiln.constant dense<{{\[\[}}5.000000e+00, 0.000000e+00]]> : tensor<1x2xf32>
+func.func @fused_relu() -> tensor<1x2xf32> {
+  %x = kiln.constant dense<[[1.0, 2.0]]> : tensor<1x2xf32>
+  %w = kiln.constant dense<[[1.0, 2.0], [-3.0, -4.0]]> : tensor<2x2xf32>
+  %0 = kiln.fully_connected %x, %w {relu} : tensor<1x2xf32>, tensor<2x2xf32> -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
