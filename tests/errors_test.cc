@@ -1,8 +1,15 @@
 // Every user-facing error names the problem and the values involved.
+#include "runtime/threads.h"
 #include "test_util.h"
 
 namespace kiln {
 namespace {
+
+TEST(Errors, ThreadCountMustBePositive) {
+  EXPECT_THROW(set_num_threads(0), ValueError);
+  set_num_threads(1);
+  EXPECT_EQ(num_threads(), 1);
+}
 
 TEST(Errors, ParameterUsedBeforeInitialize) {
   nn::Sequential net;
