@@ -60,13 +60,15 @@ class PackedCall {
     packed_[n_] = &descriptor_ptrs_[n_];
     ++n_;
   }
+  // The packed interface's last pointer receives a scalar result (the exit status).
+  void add_result_slot(int32_t* slot) { packed_[n_++] = slot; }
   void invoke(void (*fn)(void**)) { fn(packed_); }
 
  private:
   static constexpr size_t kWords = 3 + 2 * CompiledGraph::kMaxRank;
   int64_t descriptors_[CompiledGraph::kMaxArguments][kWords];
   void* descriptor_ptrs_[CompiledGraph::kMaxArguments];
-  void* packed_[CompiledGraph::kMaxArguments];
+  void* packed_[CompiledGraph::kMaxArguments + 1];
   size_t n_ = 0;
 };
 
@@ -107,7 +109,7 @@ std::string CompiledGraph::interface() const {
   };
   shapes("prepared", prepared_shapes_);
   shapes("results", result_shapes_);
-  return text + fmt("\nprepare ", prepare_ ? 1 : 0, "\n");
+  return text + fmt("\nprepare ", prepare_ ? 1 : 0, "\nstatus ", has_status_ ? 1 : 0, "\n");
 }
 
 bool CompiledGraph::read_interface(const std::string& text, bool& has_prepare) {
@@ -130,11 +132,12 @@ bool CompiledGraph::read_interface(const std::string& text, bool& has_prepare) {
     }
     return static_cast<bool>(in >> word);
   };
-  int prepare = 0;
+  int prepare = 0, status = 0;
   if (!shapes("prepared", prepared_shapes_) || !shapes("results", result_shapes_) || word != "prepare" ||
-      !(in >> prepare))
+      !(in >> prepare) || !(in >> word) || word != "status" || !(in >> status))
     return false;
   has_prepare = prepare == 1;
+  has_status_ = status == 1;
   return true;
 }
 
@@ -185,6 +188,7 @@ std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const Co
                                                                                    : ArgumentKind::Input);
   }
   compiled->result_shapes_ = graph.result_shapes();
+  compiled->has_status_ = graph.has_status();
   all_shapes.insert(all_shapes.end(), compiled->result_shapes_.begin(), compiled->result_shapes_.end());
   if (all_shapes.size() > kMaxArguments)
     throw Error(fmt("codegen: the graph has ", all_shapes.size(), " inputs, parameters and outputs; at most ",
@@ -237,16 +241,19 @@ void CompiledGraph::prepare(std::span<const Array* const> arguments) const {
   ++prepare_count_;
 }
 
-void CompiledGraph::run(std::span<const Array* const> arguments, std::span<Array* const> results) const {
+int32_t CompiledGraph::run(std::span<const Array* const> arguments, std::span<Array* const> results) const {
   if (arguments.size() != argument_kinds_.size() || results.size() != result_shapes_.size())
     throw Error(fmt("codegen: the compiled graph takes ", argument_kinds_.size(), " arguments and ",
                     result_shapes_.size(), " results; got ", arguments.size(), " and ", results.size()));
+  int32_t status = 0;
   auto call_forward = [&] {
     PackedCall call;
     for (const Array* a : arguments) call.add(*a);
     for (const Array& a : prepared_) call.add(a);
     for (Array* r : results) call.add(*r);
+    if (has_status_) call.add_result_slot(&status);
     call.invoke(forward_);
+    return status;
   };
   if (!prepare_) return call_forward();
   {
@@ -255,7 +262,7 @@ void CompiledGraph::run(std::span<const Array* const> arguments, std::span<Array
   }
   std::unique_lock lock(prepared_mutex_);  // a parameter changed (or first call): recompute alone
   if (!prepared_current(arguments)) prepare(arguments);
-  call_forward();
+  return call_forward();
 }
 
 }  // namespace kiln::codegen

@@ -38,8 +38,9 @@ class CompiledGraph {
 
   // Calls the native code: `arguments` in the graph's argument order, `results` preallocated with
   // result_shapes(). No allocation, lookup or string work happens here, except to recompute the
-  // prepared values after a parameter changed.
-  void run(std::span<const Array* const> arguments, std::span<Array* const> results) const;
+  // prepared values after a parameter changed. Returns the graph's exit status (ir::Graph):
+  // 0 when it ran to the end, else the side exit taken; always 0 for a graph without one.
+  int32_t run(std::span<const Array* const> arguments, std::span<Array* const> results) const;
 
   size_t num_arguments() const { return argument_kinds_.size(); }
   const std::vector<Shape>& result_shapes() const { return result_shapes_; }
@@ -75,6 +76,7 @@ class CompiledGraph {
   std::unique_ptr<JitModule> jit_;
   PackedFunction forward_ = nullptr;
   PackedFunction prepare_ = nullptr;  // null when nothing was hoisted
+  bool has_status_ = false;           // forward returns an i32 exit status
   std::vector<ArgumentKind> argument_kinds_;
   std::vector<Shape> prepared_shapes_;
   std::vector<Shape> result_shapes_;

@@ -346,6 +346,16 @@ void populate(RewritePatternSet& p) {
     return b.create<tensor::ExtractSliceOp>(op.getLoc(), op.getType(), a.getInput(), ValueRange{}, ValueRange{},
                                             ValueRange{}, offsets, sizes, strides);
   });
+  add<ir::CompareScalarOp>(p, [](OpBuilder& b, ir::CompareScalarOp op, ir::CompareScalarOp::Adaptor a) -> Value {
+    auto first = [&](Value t) {
+      SmallVector<Value> zeros(tensor_type(t).getRank(), b.create<arith::ConstantIndexOp>(op.getLoc(), 0));
+      return b.create<tensor::ExtractOp>(op.getLoc(), t, zeros).getResult();
+    };
+    static const llvm::StringMap<arith::CmpFPredicate> predicates{
+        {"gt", arith::CmpFPredicate::OGT}, {"ge", arith::CmpFPredicate::OGE}, {"lt", arith::CmpFPredicate::OLT},
+        {"le", arith::CmpFPredicate::OLE}, {"eq", arith::CmpFPredicate::OEQ}, {"ne", arith::CmpFPredicate::UNE}};
+    return b.create<arith::CmpFOp>(op.getLoc(), predicates.lookup(op.getPredicate()), first(a.getLhs()), first(a.getRhs()));
+  });
   add<ir::BroadcastToOp>(p, [](OpBuilder& b, ir::BroadcastToOp op, ir::BroadcastToOp::Adaptor a) {
     return elementwise(b, op.getLoc(), op.getType(), ValueRange{a.getInput()},
                        [](OpBuilder&, Location, ValueRange x) { return x[0]; });

@@ -58,8 +58,10 @@ std::string Stage::pipeline() const {
 
 const std::vector<Stage>& optimization_stages() {
   static const std::vector<Stage> stages{
+      // CSE before hoisting: a weight used twice is transposed once, and prepare returns each
+      // value once (buffer-results-to-out-params cannot return one buffer twice).
       {"optimized", concat(concat(cleanup(), {optional("kiln-fuse-dense-activation"), optional("kiln-transpose-dense-weights"),
-                                              optional("kiln-hoist-parameter-computations")}),
+                                              optional("cse"), optional("kiln-hoist-parameter-computations")}),
                            cleanup())},
   };
   return stages;
@@ -71,7 +73,8 @@ std::vector<Stage> lowering_stages(const VectorTarget& target) {
       {"linalg", concat({required("lower-kiln-to-linalg"), optional("linalg-fuse-elementwise-ops")}, cleanup())},
       {"bufferized",
        {required("one-shot-bufferize",
-                 "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}"),
+                 "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map "
+                 "allow-return-allocs-from-loops}"),
         required("buffer-results-to-out-params", "buffer-results-to-out-params{hoist-static-allocs}"),
         optional("kiln-plan-buffers", "func.func(kiln-plan-buffers)"),
         required("buffer-deallocation-pipeline")}},

@@ -50,6 +50,7 @@ void Block::hybridize(const HybridizeOptions& options) {
 }
 
 size_t Block::compile_count() const { return hybrid_ ? hybrid_->compile_count() : 0; }
+HybridStats Block::hybrid_stats() const { return hybrid_ ? hybrid_->stats() : HybridStats{}; }
 std::string Block::traced_ir() const { return hybrid_ ? hybrid_->last_traced_ir() : ""; }
 
 NDArray Block::forward(const NDArray&) {

@@ -92,7 +92,10 @@ class Block {
   // Parameters are arguments of the graph (updates are seen without recompiling); get_constant
   // values are baked in. At most `cache_limit` signatures are compiled; past that, calls run
   // eagerly. Calls under autograd::record() run eagerly, so gradients are exactly the eager ones.
-  // A forward that reads values on the host (asscalar) runs eagerly, with a one-time warning.
+  // A forward may branch and loop on values it reads on the host (x.norm().asscalar() > 1): each
+  // comparison becomes a guard, every path seen is compiled, a recurring guard compiles as a
+  // loop, and a call that takes a new path is completed eagerly and adds it
+  // (docs/control_flow.md says what this asks of a forward).
   // Registering a child or changing a parameter's shape invalidates the compiled graphs.
   // hybridize(false) goes back to eager. Children are hybridized too.
   void hybridize(bool active = true, size_t cache_limit = 8);
@@ -104,6 +107,8 @@ class Block {
   bool is_hybridized() const { return hybrid_ != nullptr; }
   // How many graphs this block has compiled (a counter for tests and KILN_LOG).
   size_t compile_count() const;
+  // How its calls ran since hybridize(): compiled, side exits, traced, eager.
+  HybridStats hybrid_stats() const;
   // The MLIR (kiln dialect) of the most recently traced graph; empty before the first.
   std::string traced_ir() const;
 

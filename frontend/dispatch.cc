@@ -32,9 +32,12 @@ TraceHook* active_trace() { return t_trace; }
 TraceScope::TraceScope(TraceHook* hook) : saved_(t_trace) { t_trace = hook; }
 TraceScope::~TraceScope() { t_trace = saved_; }
 
-float NDArray::asscalar() const {
-  if (t_trace) t_trace->host_read("asscalar()");
-  return Array::asscalar();
+Scalar NDArray::asscalar(std::source_location where) const { return Scalar(Array::asscalar(), *this, where); }
+
+NDArray::operator bool() const {
+  bool outcome = Array::asscalar() != 0.f;
+  if (t_trace) t_trace->guard(*this, nullptr, 0.f, "ne", outcome, 0);
+  return outcome;
 }
 
 NDArray dispatch(const OpDef& op, std::span<const NDArray> inputs, const OpAttrs& attrs) {

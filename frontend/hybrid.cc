@@ -16,6 +16,7 @@ std::atomic<uint64_t> g_epoch{0};
 }  // namespace
 
 std::vector<NDArray> HybridState::run_eagerly(Block& block, std::span<const NDArray> inputs) {
+  ++eager_calls_;
   return block.forward_multi(std::vector<NDArray>(inputs.begin(), inputs.end()));
 }
 
@@ -44,8 +45,8 @@ bool frozen_current(const CompiledEntry& e) {
 }
 }  // namespace
 
-const CompiledEntry* HybridState::find(std::span<const NDArray> inputs, bool training, uint64_t epoch) const {
-  for (const CompiledEntry& e : cache_)
+CompiledEntry* HybridState::find(std::span<const NDArray> inputs, bool training, uint64_t epoch) {
+  for (CompiledEntry& e : cache_)
     if (e.epoch == epoch && e.signature.matches(inputs, training) && frozen_current(e)) return &e;
   return nullptr;
 }
@@ -60,15 +61,31 @@ std::string HybridState::last_traced_ir() const {
   return last_traced_ir_;
 }
 
+HybridStats HybridState::stats() const {
+  return {.compiled = compiled_calls_, .traced = traced_calls_, .eager = eager_calls_, .side_exits = side_exits_};
+}
+
 std::vector<NDArray> HybridState::call(Block& block, std::span<const NDArray> inputs) {
   bool training = autograd::is_training();
   uint64_t epoch = structure_epoch();
+  int32_t exit = 0;
   {
     std::shared_lock lock(mutex_);
-    if (const CompiledEntry* entry = find(inputs, training, epoch)) return run(*entry, inputs);
+    if (const CompiledEntry* entry = find(inputs, training, epoch)) {
+      auto [outputs, status] = run(*entry, inputs);
+      if (status == 0) {
+        ++compiled_calls_;
+        return outputs;
+      }
+      exit = status;
+    }
   }
+  if (exit) return side_exit(block, inputs, exit);
   std::unique_lock lock(mutex_);
-  if (const CompiledEntry* entry = find(inputs, training, epoch)) return run(*entry, inputs);  // compiled meanwhile
+  if (find(inputs, training, epoch)) {  // compiled meanwhile
+    lock.unlock();
+    return call(block, inputs);
+  }
   for (auto it = cache_.begin(); it != cache_.end(); ++it) {
     if (!it->signature.matches(inputs, training)) continue;
     if (it->epoch == epoch) {  // only a frozen parameter's data changed (static_params)
@@ -95,9 +112,29 @@ std::vector<NDArray> HybridState::call(Block& block, std::span<const NDArray> in
   return trace_and_compile(block, inputs, cache_.empty() ? "first call" : "new input signature");
 }
 
+std::vector<NDArray> HybridState::side_exit(Block& block, std::span<const NDArray> inputs, int32_t exit) {
+  ++side_exits_;
+  std::unique_lock lock(mutex_);
+  CompiledEntry* entry = find(inputs, autograd::is_training(), structure_epoch());
+  if (!entry) return run_eagerly(block, inputs);  // invalidated meanwhile; the next call retraces
+  std::string what = exit > 0 && static_cast<size_t>(exit) <= entry->exits.size() ? entry->exits[exit - 1] : "?";
+  if (entry->paths.paths() >= options_.path_limit) {
+    if (!warned_paths_) {
+      warned_paths_ = true;
+      log::print(fmt("warning: ", block.display_name(), " has compiled ", options_.path_limit, " paths for ",
+                     entry->signature.str(), " (its path bound); calls that take other paths run eagerly"));
+    }
+    return run_eagerly(block, inputs);
+  }
+  if (log::enabled("guards"))
+    log::print(fmt("guard failed in ", block.display_name(), " (", entry->signature.str(), "): side exit ", exit, ", ",
+                   what, "; tracing the new path"));
+  return trace_and_compile(block, inputs, fmt("new path (side exit ", exit, ")"), entry);
+}
+
 std::vector<NDArray> HybridState::trace_and_compile(Block& block, std::span<const NDArray> inputs,
-                                                    const std::string& reason) {
-  bool training = autograd::is_training();
+                                                    const std::string& reason, CompiledEntry* entry) {
+  ++traced_calls_;
   ParameterDict params = block.collect_params();
   // With static_params no parameter becomes an argument: their values are baked in as constants.
   Tracer tracer(inputs, [&](const Array& a) -> std::shared_ptr<Parameter> {
@@ -109,44 +146,66 @@ std::vector<NDArray> HybridState::trace_and_compile(Block& block, std::span<cons
   std::vector<NDArray> outputs;
   {
     TraceScope scope(&tracer);
-    outputs = run_eagerly(block, inputs);  // the caller gets these eager results
+    outputs = block.forward_multi(std::vector<NDArray>(inputs.begin(), inputs.end()));  // the caller's results
   }
-  if (tracer.host_read()) {
+  auto give_up = [&](const std::string& why) {
     eager_only_ = true;
-    log::print(fmt("warning: ", block.display_name(), " reads a value on the host (", tracer.host_read(),
-                   ") in forward, so its control flow depends on data; it runs eagerly"));
+    cache_.clear();
+    log::print(fmt("warning: ", block.display_name(), " ", why, "; it runs eagerly"));
     return outputs;
-  }
+  };
+  if (tracer.untraceable()) return give_up(fmt("calls ", tracer.untraceable(), " in forward, which a compiled graph cannot repeat"));
 
-  CompiledEntry entry;
-  for (const NDArray& in : inputs) entry.signature.shapes.push_back(in.shape());
-  entry.signature.training = training;
-  std::string name = fmt(block.type_name(), "-", compiles_);
+  std::vector<Shape> result_shapes;
+  for (const NDArray& out : outputs) result_shapes.push_back(out.shape());
+  if (!entry) {
+    CompiledEntry fresh;
+    for (const NDArray& in : inputs) fresh.signature.shapes.push_back(in.shape());
+    fresh.signature.training = autograd::is_training();
+    cache_.push_back(std::move(fresh));
+    entry = &cache_.back();
+  }
+  try {
+    Trace trace = tracer.finish(outputs);
+    if (log::enabled("guards") && trace.guard_count())
+      log::print(fmt("new path in ", block.display_name(), ": ", trace.guard_summary()));
+    entry->paths.add(std::move(trace), result_shapes);
+    compile(block, *entry, reason);
+  } catch (const Error& e) {
+    return give_up(fmt("cannot be compiled (", e.what(), ")"));
+  }
+  return outputs;
+}
+
+void HybridState::compile(Block& block, CompiledEntry& entry, const std::string& reason) {
   if (log::enabled("recompiles"))
     log::print(fmt("compiling ", block.display_name(), " for ", entry.signature.str(), ": ", reason));
-  ir::Graph graph = tracer.finish(outputs);
-  entry.traced_ir = graph.str();
-  entry.parameters = tracer.parameters();
+  TraceTree::Built built = entry.paths.build("forward");
+  entry.traced_ir = built.graph.str();
+  entry.parameters = entry.paths.parameters();
+  entry.exits = std::move(built.exits);
+  entry.frozen.clear();
   if (options_.static_params)
-    for (const auto& [name, p] : params)
+    for (const auto& [name, p] : block.collect_params())
       if (!p->is_constant() && p->is_initialized()) entry.frozen.push_back({p, p->data().version()});
   entry.epoch = structure_epoch();
   codegen::CompileOptions options;
   if (const char* dir = std::getenv("KILN_DUMP_IR")) options.dump_dir = dir;
   options.dump_name = fmt(block.type_name(), ".", entry.signature.str(), ".", compiles_);
-  entry.graph = codegen::CompiledGraph::compile(graph, options);
+  entry.graph = codegen::CompiledGraph::compile(built.graph, options);
   if (log::enabled("recompiles"))
     log::print(entry.graph->from_cache()
                    ? fmt("loaded ", block.display_name(), " from the compile cache in ", entry.graph->compile_ms(), " ms")
                    : fmt("compiled ", block.display_name(), " in ", entry.graph->compile_ms(), " ms (MLIR lowering ",
                          entry.graph->lowering_ms(), " ms, LLVM ", entry.graph->llvm_ms(), " ms)"));
+  if (log::enabled("guards") && entry.paths.has_guards())
+    log::print(fmt(block.display_name(), " (", entry.signature.str(), "): ", entry.paths.paths(), " paths, ",
+                   entry.paths.loops(), " loops, ", entry.exits.size(), " side exits compiled"));
   last_traced_ir_ = entry.traced_ir;
   ++compiles_;
-  cache_.push_back(std::move(entry));
-  return outputs;
 }
 
-std::vector<NDArray> HybridState::run(const CompiledEntry& entry, std::span<const NDArray> inputs) {
+std::pair<std::vector<NDArray>, int32_t> HybridState::run(const CompiledEntry& entry, std::span<const NDArray> inputs) {
   const Array* arguments[codegen::CompiledGraph::kMaxArguments];
   size_t n = 0;
   for (const NDArray& in : inputs) arguments[n++] = &in;
@@ -156,8 +215,8 @@ std::vector<NDArray> HybridState::run(const CompiledEntry& entry, std::span<cons
   Array* results[codegen::CompiledGraph::kMaxArguments];
   for (const Shape& s : entry.graph->result_shapes()) outputs.emplace_back(s);
   for (size_t i = 0; i < outputs.size(); ++i) results[i] = &outputs[i];
-  entry.graph->run({arguments, n}, {results, outputs.size()});
-  return outputs;
+  int32_t status = entry.graph->run({arguments, n}, {results, outputs.size()});
+  return {std::move(outputs), status};
 }
 
 }  // namespace kiln::nn

@@ -12,6 +12,7 @@
 #include "codegen/compiled_graph.h"
 #include "frontend/hybridize_options.h"
 #include "frontend/parameter.h"
+#include "frontend/trace_tree.h"
 
 namespace kiln::nn {
 
@@ -38,8 +39,10 @@ struct FrozenParameter {
 
 struct CompiledEntry {
   Signature signature;
+  TraceTree paths;  // every path traced for the signature
   std::unique_ptr<codegen::CompiledGraph> graph;
   std::vector<std::shared_ptr<Parameter>> parameters;  // graph arguments after the inputs
+  std::vector<std::string> exits;                      // what each side exit stands for
   std::vector<FrozenParameter> frozen;                 // static_params: constants of the graph
   uint64_t epoch = 0;
   std::string traced_ir;
@@ -55,13 +58,20 @@ class HybridState {
 
   size_t compile_count() const;
   std::string last_traced_ir() const;
+  HybridStats stats() const;
 
  private:
   // The fresh compiled entry for this call, or null.
-  const CompiledEntry* find(std::span<const NDArray> inputs, bool training, uint64_t epoch) const;
-  std::vector<NDArray> trace_and_compile(Block& block, std::span<const NDArray> inputs, const std::string& reason);
-  static std::vector<NDArray> run(const CompiledEntry& entry, std::span<const NDArray> inputs);
-  static std::vector<NDArray> run_eagerly(Block& block, std::span<const NDArray> inputs);
+  CompiledEntry* find(std::span<const NDArray> inputs, bool training, uint64_t epoch);
+  // Runs eagerly while tracing; adds the path to `entry` (a new entry when null) and compiles.
+  std::vector<NDArray> trace_and_compile(Block& block, std::span<const NDArray> inputs, const std::string& reason,
+                                         CompiledEntry* entry = nullptr);
+  // A compiled call left its paths at side exit `exit`: complete it on the host.
+  std::vector<NDArray> side_exit(Block& block, std::span<const NDArray> inputs, int32_t exit);
+  void compile(Block& block, CompiledEntry& entry, const std::string& reason);
+  // The compiled graph's outputs and exit status.
+  static std::pair<std::vector<NDArray>, int32_t> run(const CompiledEntry& entry, std::span<const NDArray> inputs);
+  std::vector<NDArray> run_eagerly(Block& block, std::span<const NDArray> inputs);
 
   // Compiled graphs are immutable: calls that find one share the lock; tracing, compiling and
   // evicting take it alone.
@@ -70,9 +80,11 @@ class HybridState {
   std::vector<CompiledEntry> cache_;
   size_t compiles_ = 0;
   std::string last_traced_ir_;
-  bool eager_only_ = false;    // a host read was traced: this block stays eager
+  bool eager_only_ = false;    // the forward cannot be compiled (a random draw, ...): it stays eager
   bool warned_bound_ = false;  // the cache bound warning was printed
   bool warned_frozen_ = false;  // the static_params recompile warning was printed
+  bool warned_paths_ = false;   // the path bound warning was printed
+  std::atomic<size_t> compiled_calls_{0}, side_exits_{0}, traced_calls_{0}, eager_calls_{0};
 };
 
 }  // namespace kiln::nn

@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "frontend/scalar.h"
 #include "runtime/array.h"
 
 namespace kiln {
@@ -50,9 +51,12 @@ class NDArray : public Array {
   NDArray& operator*=(float s);
   NDArray& operator/=(float s);
 
-  // The one value of a one-element array (ValueError otherwise). Inside a hybridized forward
-  // this is a host read, which the tracer notes.
-  float asscalar() const;
+  // The one value of a one-element array (ValueError otherwise), as a Scalar that reads as a
+  // float. Inside a hybridized forward, comparing it records a guard (frontend/scalar.h).
+  Scalar asscalar(std::source_location where = std::source_location::current()) const;
+  // Whether the one value of a one-element array is non-zero (`if (x.norm() > 1)`, with the
+  // comparison's 0/1 result); a guard inside a hybridized forward, like asscalar().
+  explicit operator bool() const;
 
   // A copy of the values with no autograd history.
   NDArray copy() const;

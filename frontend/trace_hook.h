@@ -2,7 +2,9 @@
 // this thread, every dispatched op and every host read is reported to it.
 #pragma once
 
+#include <cstdint>
 #include <span>
+#include <string_view>
 
 #include "frontend/op.h"
 
@@ -13,8 +15,13 @@ class TraceHook {
   virtual ~TraceHook() = default;
   // `output` was computed from `inputs` by `op` (for in-place ops, output is inputs[0]'s handle).
   virtual void record(const OpDef& op, std::span<const NDArray> inputs, const OpAttrs& attrs, const NDArray& output) = 0;
-  // A value was read on the host (asscalar): the trace can no longer be a pure graph.
-  virtual void host_read(const char* what) = 0;
+  // A value read on the host was compared there: `lhs <predicate> rhs` (rhs an array, or the
+  // number `rhs_value` when `rhs` is null) came out `outcome`. `site` names where the value was
+  // read (0: unknown). Predicates: gt ge lt le eq ne.
+  virtual void guard(const Array& lhs, const Array* rhs, float rhs_value, std::string_view predicate, bool outcome,
+                     uint64_t site) = 0;
+  // Something a compiled graph cannot reproduce happened (a random draw): the block stays eager.
+  virtual void untraceable(const char* what) = 0;
 };
 
 TraceHook* active_trace();

@@ -5,44 +5,69 @@ namespace kiln {
 Tracer::Tracer(std::span<const NDArray> inputs, ParameterFinder find_parameter)
     : find_parameter_(std::move(find_parameter)) {
   for (const NDArray& in : inputs) {
-    ids_[in.identity()] = graph_.add_argument(in.shape());
+    trace_.inputs.push_back(in.shape());
+    ids_[in.identity()] = next_value_++;
     seen_.push_back(in);
   }
 }
 
-int Tracer::value_of(const NDArray& a) {
+ValueId Tracer::define(Step step, const Array& a) {
+  trace_.steps.push_back(std::move(step));
+  ids_[a.identity()] = next_value_;
+  seen_.push_back(a);
+  return next_value_++;
+}
+
+ValueId Tracer::value_of(const Array& a) {
   auto it = ids_.find(a.identity());
   if (it != ids_.end()) return it->second;
-  int id;
   if (auto param = find_parameter_(a)) {
-    id = graph_.add_argument(a.shape(), ir::Graph::ArgumentKind::Parameter);
-    parameters_.push_back(std::move(param));
-  } else {
-    id = graph_.add_constant(a.shape(), std::span<const float>(a.data(), a.size()));
+    ValueId id = parameter_value(trace_.parameters.size());
+    trace_.parameters.push_back(std::move(param));
+    ids_[a.identity()] = id;
+    seen_.push_back(a);
+    return id;
   }
-  ids_[a.identity()] = id;
-  seen_.push_back(a);
-  return id;
+  Step constant;
+  constant.kind = Step::Kind::Constant;
+  constant.shape = a.shape();
+  constant.data = std::make_shared<const std::vector<float>>(a.data(), a.data() + a.size());
+  return define(std::move(constant), a);
 }
 
 void Tracer::record(const OpDef& op, std::span<const NDArray> inputs, const OpAttrs& attrs, const NDArray& output) {
-  std::vector<int> operands;
-  operands.reserve(inputs.size());
-  for (const NDArray& in : inputs) operands.push_back(value_of(in));
+  Step step;
+  step.shape = output.shape();
+  step.op = &op;
+  step.attrs = attrs;
+  for (const NDArray& in : inputs) step.operands.push_back(value_of(in));
   // For an in-place op `output` is inputs[0]'s array: from here on it names the new value.
-  ids_[output.identity()] = graph_.add_op(op.name, operands, attrs, output.shape());
-  seen_.push_back(output);
+  define(std::move(step), output);
 }
 
-void Tracer::host_read(const char* what) {
-  if (!host_read_) host_read_ = what;
+void Tracer::guard(const Array& lhs, const Array* rhs, float rhs_value, std::string_view predicate, bool outcome,
+                   uint64_t site) {
+  Step step;
+  step.kind = Step::Kind::Guard;
+  step.guard.lhs = value_of(lhs);
+  step.guard.rhs_value = rhs_value;
+  step.guard.predicate = predicate;
+  step.guard.outcome = outcome;
+  step.guard.site = site;
+  if (rhs) {
+    step.guard.rhs_is_value = true;
+    step.guard.rhs = value_of(*rhs);
+  }
+  trace_.steps.push_back(std::move(step));
 }
 
-ir::Graph Tracer::finish(std::span<const NDArray> outputs) {
-  std::vector<int> results;
-  for (const NDArray& out : outputs) results.push_back(value_of(out));
-  graph_.set_results(results);
-  return std::move(graph_);
+void Tracer::untraceable(const char* what) {
+  if (!untraceable_) untraceable_ = what;
+}
+
+Trace Tracer::finish(std::span<const NDArray> outputs) {
+  for (const NDArray& out : outputs) trace_.results.push_back(value_of(out));
+  return std::move(trace_);
 }
 
 }  // namespace kiln

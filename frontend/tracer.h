@@ -1,21 +1,20 @@
-// Tracer: records the ops of one eager forward into an ir::Graph (frontend internal).
+// Tracer: records one eager forward as a Trace (frontend internal; frontend/trace.h).
 //
-// The forward's inputs are the graph's first arguments. An array the trace meets without having
-// produced it is either a Parameter's data — it becomes a graph argument, so training updates
-// are seen without recompiling — or anything else (get_constant values, scalars), which is baked
-// in as a constant.
+// The forward's inputs are the trace's first values. An array the trace meets without having
+// produced it is either a Parameter's data — a parameter value, so training updates are seen
+// without recompiling — or anything else (get_constant values, scalars), which is baked in as a
+// constant. Host reads compared on the host become guards.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <span>
-#include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "frontend/parameter.h"
+#include "frontend/trace.h"
 #include "frontend/trace_hook.h"
-#include "ir/graph.h"
 
 namespace kiln {
 
@@ -26,24 +25,25 @@ class Tracer : public TraceHook {
   Tracer(std::span<const NDArray> inputs, ParameterFinder find_parameter);
 
   void record(const OpDef& op, std::span<const NDArray> inputs, const OpAttrs& attrs, const NDArray& output) override;
-  void host_read(const char* what) override;
+  void guard(const Array& lhs, const Array* rhs, float rhs_value, std::string_view predicate, bool outcome,
+             uint64_t site) override;
+  void untraceable(const char* what) override;
 
-  // Returns `outputs` from the graph and hands it over.
-  ir::Graph finish(std::span<const NDArray> outputs);
-  // The Parameters behind the graph arguments that follow the inputs, in argument order.
-  const std::vector<std::shared_ptr<Parameter>>& parameters() const { return parameters_; }
-  // What was read on the host, or null if nothing was.
-  const char* host_read() const { return host_read_; }
+  // Ends the trace with `outputs` as its results and hands it over.
+  Trace finish(std::span<const NDArray> outputs);
+  // What the forward did that no graph can reproduce, or null.
+  const char* untraceable() const { return untraceable_; }
 
  private:
-  int value_of(const NDArray& a);
+  ValueId value_of(const Array& a);
+  ValueId define(Step step, const Array& a);
 
-  ir::Graph graph_;
+  Trace trace_;
+  ValueId next_value_ = 0;
   ParameterFinder find_parameter_;
-  std::unordered_map<const void*, int> ids_;  // array identity -> graph value
-  std::vector<NDArray> seen_;                 // keeps every keyed array alive: identities stay unique
-  std::vector<std::shared_ptr<Parameter>> parameters_;
-  const char* host_read_ = nullptr;
+  std::unordered_map<const void*, ValueId> ids_;  // array identity -> value
+  std::vector<Array> seen_;                       // keeps every keyed array alive: identities stay unique
+  const char* untraceable_ = nullptr;
 };
 
 }  // namespace kiln

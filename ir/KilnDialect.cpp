@@ -4,10 +4,12 @@
 
 #include <optional>
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/OpImplementation.h"
 #include "runtime/error.h"
+#include "runtime/predicate.h"
 #include "runtime/shape_rules.h"
 
 #include "ir/KilnDialect.cpp.inc"
@@ -24,6 +26,8 @@ void KilnDialect::initialize() {
 }
 
 Operation* KilnDialect::materializeConstant(OpBuilder& builder, Attribute value, Type type, Location loc) {
+  if (auto flag = dyn_cast<IntegerAttr>(value); flag && type.isInteger(1))  // a folded guard predicate
+    return builder.create<arith::ConstantOp>(loc, type, flag);
   auto elements = dyn_cast<ElementsAttr>(value);
   if (!elements || elements.getType() != type) return nullptr;
   return builder.create<ConstantOp>(loc, elements);
@@ -206,6 +210,24 @@ OpFoldResult TransposeOp::fold(FoldAdaptor a) {
 OpFoldResult ConcatOp::fold(FoldAdaptor a) {
   if (getInputs().size() == 1) return getInputs()[0];
   return evaluate_constant(*this, a.getOperands());
+}
+
+// --- guards ---------------------------------------------------------------------------------
+
+LogicalResult CompareScalarOp::verify() {
+  if (!is_predicate(getPredicate().str()))
+    return emitOpError("predicate must be one of gt, ge, lt, le, eq, ne; got '") << getPredicate() << "'";
+  for (Value v : {getLhs(), getRhs()})
+    if (cast<RankedTensorType>(v.getType()).getNumElements() != 1)
+      return emitOpError("compares one-element tensors; got ") << v.getType();
+  return success();
+}
+
+OpFoldResult CompareScalarOp::fold(FoldAdaptor a) {
+  auto lhs = dyn_cast_or_null<DenseElementsAttr>(a.getLhs()), rhs = dyn_cast_or_null<DenseElementsAttr>(a.getRhs());
+  if (!lhs || !rhs) return nullptr;
+  bool value = predicate_holds(getPredicate().str(), *lhs.getValues<float>().begin(), *rhs.getValues<float>().begin());
+  return IntegerAttr::get(IntegerType::get(getContext(), 1), value);
 }
 
 }  // namespace kiln::ir

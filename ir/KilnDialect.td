@@ -15,6 +15,8 @@ def Kiln_Dialect : Dialect {
     tensors. Every op is pure: in-place updates in the frontend become new SSA values.
   }];
   let hasConstantMaterializer = 1;
+  // Folded guard predicates materialise as arith.constant i1.
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
 class Kiln_Op<string mnemonic, list<Trait> traits = []> : Op<Kiln_Dialect, mnemonic, traits>;

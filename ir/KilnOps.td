@@ -256,4 +256,25 @@ def Kiln_SumToOp : Kiln_Op<"sum_to", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
+// -----------------------------------------------------------------------------------------
+// Guards
+
+def Kiln_CompareScalarOp : Kiln_Op<"compare_scalar", [Pure]> {
+  let summary = "compares two one-element tensors on the host's terms: a guard's predicate";
+  let description = [{
+    What a hybridized forward did with a value it read on the host (`x.norm().asscalar() > 1`):
+    the comparison, as an `i1` that compiled control flow (`scf.if`, `scf.while`) branches on.
+    `predicate` is one of gt, ge, lt, le, eq, ne, with C++'s meaning for NaN (only `ne` holds).
+
+    ```mlir
+    %p = kiln.compare_scalar "gt" %n, %one : tensor<1xf32>, tensor<1xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$lhs, Kiln_Tensor:$rhs, StrAttr:$predicate);
+  let results = (outs I1:$result);
+  let assemblyFormat = "$predicate $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
 #endif  // KILN_OPS_TD

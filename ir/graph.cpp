@@ -2,7 +2,9 @@
 
 #include "ir/KilnDialect.h"
 #include "ir/graph_module.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/Support/raw_ostream.h"
@@ -22,6 +24,9 @@ struct Graph::Impl {
   std::vector<Type> argument_types;
   std::vector<Attribute> argument_attrs;  // one DictionaryAttr per argument
   std::vector<Shape> result_shapes;
+  bool has_status = false;
+  int status_value = -1;
+  std::vector<Operation*> open_regions;  // the scf ops being built, innermost last
 
   RankedTensorType type_of(const Shape& shape) {
     return RankedTensorType::get(shape, builder.getF32Type());
@@ -33,6 +38,7 @@ struct Graph::Impl {
   void sync_signature() {
     SmallVector<Type> results;
     for (const Shape& s : result_shapes) results.push_back(type_of(s));
+    if (has_status) results.push_back(builder.getI32Type());
     function.setFunctionType(builder.getFunctionType(argument_types, results));
     function.setAllArgAttrs(argument_attrs);
   }
@@ -40,7 +46,7 @@ struct Graph::Impl {
 
 std::unique_ptr<MLIRContext> make_context() {
   auto ctx = std::make_unique<MLIRContext>();
-  ctx->loadDialect<KilnDialect, func::FuncDialect>();
+  ctx->loadDialect<KilnDialect, func::FuncDialect, scf::SCFDialect, arith::ArithDialect>();
   return ctx;
 }
 
@@ -109,6 +115,104 @@ int Graph::add_op(std::string_view op, std::span<const int> operands, const OpAt
   return g.keep(created->getResult(0));
 }
 
+int Graph::add_splat(const Shape& shape, float value) {
+  Impl& g = *impl_;
+  return g.keep(g.builder.create<ConstantOp>(g.builder.getUnknownLoc(), DenseElementsAttr::get(g.type_of(shape), value)));
+}
+
+namespace {
+SmallVector<Value> values_of(const std::vector<Value>& values, std::span<const int> ids) {
+  SmallVector<Value> out;
+  for (int id : ids) out.push_back(values.at(id));
+  return out;
+}
+}  // namespace
+
+int Graph::add_compare(std::string_view predicate, int lhs, int rhs) {
+  Impl& g = *impl_;
+  auto op = g.builder.create<CompareScalarOp>(g.builder.getUnknownLoc(), g.values.at(lhs), g.values.at(rhs),
+                                              g.builder.getStringAttr(predicate));
+  if (failed(verify(op))) throw Error(fmt("ir: bad comparison '", predicate, "'"));
+  return g.keep(op);
+}
+
+int Graph::add_not(int flag) {
+  Impl& g = *impl_;
+  Location loc = g.builder.getUnknownLoc();
+  Value one = g.builder.create<arith::ConstantIntOp>(loc, 1, 1);
+  return g.keep(g.builder.create<arith::XOrIOp>(loc, g.values.at(flag), one));
+}
+
+void Graph::begin_if(int flag, std::span<const Shape> result_shapes, bool with_status) {
+  Impl& g = *impl_;
+  SmallVector<Type> types;
+  for (const Shape& s : result_shapes) types.push_back(g.type_of(s));
+  if (with_status) types.push_back(g.builder.getI32Type());
+  auto op = g.builder.create<scf::IfOp>(g.builder.getUnknownLoc(), types, g.values.at(flag), /*withElseRegion=*/true);
+  g.open_regions.push_back(op);
+  g.builder.setInsertionPointToStart(&op.getThenRegion().front());
+}
+
+void Graph::begin_else() {
+  Impl& g = *impl_;
+  auto op = cast<scf::IfOp>(g.open_regions.back());
+  g.builder.setInsertionPointToStart(&op.getElseRegion().front());
+}
+
+std::vector<int> Graph::end_if() {
+  Impl& g = *impl_;
+  Operation* op = g.open_regions.back();
+  g.open_regions.pop_back();
+  g.builder.setInsertionPointAfter(op);
+  std::vector<int> ids;
+  for (Value v : op->getResults()) ids.push_back(g.keep(v));
+  return ids;
+}
+
+std::vector<int> Graph::begin_while(std::span<const int> initial) {
+  Impl& g = *impl_;
+  Location loc = g.builder.getUnknownLoc();
+  SmallVector<Value> inits = values_of(g.values, initial);
+  SmallVector<Type> types(ValueRange(inits).getTypes());
+  auto op = g.builder.create<scf::WhileOp>(loc, types, inits);
+  g.open_regions.push_back(op);
+  Block* before = g.builder.createBlock(&op.getBefore(), {}, types, SmallVector<Location>(types.size(), loc));
+  std::vector<int> ids;
+  for (Value v : before->getArguments()) ids.push_back(g.keep(v));
+  return ids;
+}
+
+std::vector<int> Graph::loop_condition(int flag, std::span<const int> state) {
+  Impl& g = *impl_;
+  Location loc = g.builder.getUnknownLoc();
+  auto op = cast<scf::WhileOp>(g.open_regions.back());
+  SmallVector<Value> forwarded = values_of(g.values, state);
+  g.builder.create<scf::ConditionOp>(loc, g.values.at(flag), forwarded);
+  SmallVector<Type> types(op.getResultTypes());
+  Block* after = g.builder.createBlock(&op.getAfter(), {}, types, SmallVector<Location>(types.size(), loc));
+  std::vector<int> ids;
+  for (Value v : after->getArguments()) ids.push_back(g.keep(v));
+  return ids;
+}
+
+std::vector<int> Graph::end_while() { return end_if(); }
+
+void Graph::yield(std::span<const int> ids) {
+  Impl& g = *impl_;
+  g.builder.create<scf::YieldOp>(g.builder.getUnknownLoc(), values_of(g.values, ids));
+}
+
+int Graph::add_status(int32_t value) {
+  Impl& g = *impl_;
+  return g.keep(g.builder.create<arith::ConstantIntOp>(g.builder.getUnknownLoc(), value, 32));
+}
+
+void Graph::set_results(std::span<const int> ids, int status) {
+  impl_->has_status = true;
+  impl_->status_value = status;
+  set_results(ids);
+}
+
 void Graph::set_results(std::span<const int> ids) {
   Impl& g = *impl_;
   SmallVector<Value> results;
@@ -119,11 +223,13 @@ void Graph::set_results(std::span<const int> ids) {
     auto shape = cast<RankedTensorType>(v.getType()).getShape();
     g.result_shapes.emplace_back(shape.begin(), shape.end());
   }
+  if (g.has_status) results.push_back(g.values.at(g.status_value));
   g.builder.create<func::ReturnOp>(g.builder.getUnknownLoc(), results);
   g.sync_signature();
 }
 
 size_t Graph::num_arguments() const { return impl_->argument_types.size(); }
+bool Graph::has_status() const { return impl_->has_status; }
 const std::vector<Shape>& Graph::result_shapes() const { return impl_->result_shapes; }
 
 std::string Graph::str() const {

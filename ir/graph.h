@@ -9,6 +9,7 @@
 //   std::string text = g.str();   // MLIR text, kiln dialect
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -35,9 +36,38 @@ class Graph {
   // Appends kiln.<op>; the fields of `attrs` that the op declares become its attributes. The op
   // is verified at once: a shape that disagrees with its shape rule throws kiln::Error.
   int add_op(std::string_view op, std::span<const int> operands, const OpAttrs& attrs, const Shape& result);
+  // A tensor of `shape` filled with `value` (what a side exit returns in place of results).
+  int add_splat(const Shape& shape, float value);
   void set_results(std::span<const int> values);
 
+  // --- structured control flow (scf), for guards and explicit cond / while_loop -------------
+  // A value defined inside a region is visible only there; the caller keeps scopes apart.
+  //
+  // `lhs <predicate> rhs` on one-element values, predicate one of gt ge lt le eq ne: a flag.
+  int add_compare(std::string_view predicate, int lhs, int rhs);
+  int add_not(int flag);
+  // if (flag) { ...; yield } else { ...; yield }: returns the if's results (tensors of
+  // `result_shapes`, then an exit status if `with_status`).
+  void begin_if(int flag, std::span<const Shape> result_shapes, bool with_status = false);
+  void begin_else();
+  std::vector<int> end_if();
+  // while: begin_while(initial state) gives the state inside the condition region; loop_condition
+  // (flag, state) ends it and gives the state inside the body; yield(next state); end_while()
+  // gives the final state.
+  std::vector<int> begin_while(std::span<const int> initial);
+  std::vector<int> loop_condition(int flag, std::span<const int> state);
+  std::vector<int> end_while();
+  // Ends the innermost open region with `values`.
+  void yield(std::span<const int> values);
+
+  // --- exit status -------------------------------------------------------------------------
+  // A graph with guards also returns an i32 status: 0 when it ran to the end, else the id of the
+  // side exit taken (its results are then meaningless).
+  int add_status(int32_t value);
+  void set_results(std::span<const int> values, int status);
+
   size_t num_arguments() const;
+  bool has_status() const;
   const std::vector<Shape>& result_shapes() const;
   // The module as MLIR text (a func.func in the kiln dialect).
   std::string str() const;

@@ -20,6 +20,8 @@ struct OpAttrs {
   Shape shape{};                   // reshape, broadcast_to, sum_to: the target shape
   std::vector<int64_t> perm{};     // transpose
   int64_t begin = 0, end = 0;      // slice_axis
+
+  bool operator==(const OpAttrs&) const = default;
 };
 
 }  // namespace kiln

@@ -1,5 +1,6 @@
 // Arrays made from values or random draws: leaves with no history, so not ops.
 #include "frontend/nd.h"
+#include "frontend/trace_hook.h"
 #include "runtime/random.h"
 
 namespace kiln::nd {
@@ -14,12 +15,19 @@ NDArray full(const Shape& shape, float value) { return Array::full(shape, value)
 
 namespace random {
 void seed(uint64_t value) { kiln::random::seed(value); }
+// A draw inside a hybridized forward cannot be baked into the graph: the block stays eager.
+void untraceable_draw(const char* what) {
+  if (TraceHook* trace = active_trace()) trace->untraceable(what);
+}
+
 NDArray uniform(float low, float high, const Shape& shape) {
+  untraceable_draw("nd::random::uniform");
   Array out(shape);
   kiln::random::fill_uniform(out, low, high);
   return out;
 }
 NDArray normal(float loc, float scale, const Shape& shape) {
+  untraceable_draw("nd::random::normal");
   Array out(shape);
   kiln::random::fill_normal(out, loc, scale);
   return out;

@@ -1,0 +1,46 @@
+#include "frontend/trace.h"
+
+#include "runtime/error.h"
+
+namespace kiln {
+
+size_t Step::defines() const {
+  switch (kind) {
+    case Kind::Constant:
+    case Kind::Op: return 1;
+    case Kind::Guard: return 0;
+    case Kind::Loop: return loop->state_shapes.size();
+  }
+  return 0;
+}
+
+bool Step::same_as(const Step& o) const {
+  if (kind != o.kind || operands != o.operands) return false;
+  switch (kind) {
+    case Kind::Constant: return shape == o.shape && *data == *o.data;
+    case Kind::Op: return op == o.op && shape == o.shape && attrs == o.attrs;
+    case Kind::Guard: return guard.same_test(o.guard);
+    case Kind::Loop: return loop == o.loop;
+  }
+  return false;
+}
+
+size_t Trace::guard_count() const {
+  size_t n = 0;
+  for (const Step& s : steps) n += s.kind == Step::Kind::Guard;
+  return n;
+}
+
+std::string Trace::guard_summary() const {
+  std::string text;
+  for (const Step& s : steps) {
+    if (s.kind == Step::Kind::Loop) text += (text.empty() ? "" : ", ") + std::string("loop");
+    if (s.kind != Step::Kind::Guard) continue;
+    const Guard& g = s.guard;
+    text += fmt(text.empty() ? "" : ", ", g.predicate, " ", g.rhs_is_value ? "value" : fmt(g.rhs_value), " -> ",
+                g.outcome ? "true" : "false");
+  }
+  return text.empty() ? "no guards" : text;
+}
+
+}  // namespace kiln

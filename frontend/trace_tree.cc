@@ -1,0 +1,207 @@
+#include "frontend/trace_tree.h"
+
+#include <algorithm>
+
+#include "runtime/error.h"
+
+namespace kiln {
+
+namespace {
+
+// Renumbers the trace's parameter values into `all` (adding the ones it lacks).
+void share_parameters(Trace& t, std::vector<std::shared_ptr<Parameter>>& all) {
+  std::vector<ValueId> index;
+  for (const auto& p : t.parameters) {
+    auto it = std::find(all.begin(), all.end(), p);
+    if (it == all.end()) it = all.insert(all.end(), p);
+    index.push_back(parameter_value(static_cast<size_t>(it - all.begin())));
+  }
+  auto map = [&](ValueId& v) {
+    if (is_parameter_value(v)) v = index[parameter_index(v)];
+  };
+  for (Step& s : t.steps) {
+    for (ValueId& v : s.operands) map(v);
+    if (s.kind == Step::Kind::Guard) {
+      map(s.guard.lhs);
+      if (s.guard.rhs_is_value) map(s.guard.rhs);
+    }
+  }
+  for (ValueId& v : t.results) map(v);
+  t.parameters.clear();
+}
+
+std::string describe(const Guard& g, bool outcome) {
+  return fmt("(value ", g.predicate, " ", g.rhs_is_value ? std::string("value") : fmt(g.rhs_value), ") == ",
+             outcome ? "true" : "false");
+}
+
+// Builds the graph of a group of paths, step by step, splitting the group at each guard.
+class Emitter {
+ public:
+  Emitter(ir::Graph& g, const std::vector<Trace>& paths, const std::vector<Shape>& result_shapes,
+          std::vector<int> parameters, bool with_status, std::vector<std::string>& exits)
+      : g_(g), paths_(paths), result_shapes_(result_shapes), parameters_(std::move(parameters)),
+        with_status_(with_status), exits_(exits) {}
+
+  // The graph values of the results (then the status) of all paths, whose inputs are graph
+  // values `inputs`.
+  std::vector<int> emit_all(const std::vector<int>& inputs) {
+    for (size_t i = 0; i < inputs.size(); ++i) define(static_cast<ValueId>(i), inputs[i]);
+    std::vector<size_t> all(paths_.size());
+    for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+    return emit(all, 0, static_cast<ValueId>(inputs.size()));
+  }
+
+ private:
+  // The graph values of the group's results (then the status) from step `at` on; trace values
+  // below `next_value` are defined.
+  std::vector<int> emit(const std::vector<size_t>& group, size_t at, ValueId next_value) {
+    const Trace& lead = paths_[group.front()];
+    for (;; ++at) {
+      for (size_t p : group) {
+        const Trace& t = paths_[p];
+        bool ended = at == t.steps.size(), lead_ended = at == lead.steps.size();
+        if (ended != lead_ended || (!ended && !t.steps[at].same_as(lead.steps[at])) ||
+            (ended && t.results != lead.results))
+          throw Error("hybridize: two traces of the forward computed different ops before their guards differed; a "
+                      "forward must compute the same ops whenever its host reads compare the same way");
+      }
+      if (at == lead.steps.size()) break;
+      const Step& step = lead.steps[at];
+      switch (step.kind) {
+        case Step::Kind::Constant: define(next_value, g_.add_constant(step.shape, *step.data)); break;
+        case Step::Kind::Op: define(next_value, g_.add_op(step.op->name, ids(step.operands), step.attrs, step.shape)); break;
+        case Step::Kind::Loop: {
+          std::vector<int> results = emit_loop(*step.loop, ids(step.operands));
+          for (size_t i = 0; i < results.size(); ++i) define(next_value + static_cast<ValueId>(i), results[i]);
+          break;
+        }
+        case Step::Kind::Guard: return emit_guard(group, at, next_value);
+      }
+      next_value += static_cast<ValueId>(step.defines());
+    }
+    std::vector<int> out = ids(lead.results);
+    if (with_status_) out.push_back(g_.add_status(0));
+    return out;
+  }
+
+  int id(ValueId v) const { return is_parameter_value(v) ? parameters_.at(parameter_index(v)) : values_.at(v); }
+  std::vector<int> ids(const std::vector<ValueId>& vs) const {
+    std::vector<int> out;
+    for (ValueId v : vs) out.push_back(id(v));
+    return out;
+  }
+  void define(ValueId v, int graph_id) {
+    if (values_.size() <= static_cast<size_t>(v)) values_.resize(v + 1, -1);
+    values_[v] = graph_id;
+  }
+
+  int compare(const Guard& guard, int lhs, int rhs) { return g_.add_compare(guard.predicate, lhs, rhs); }
+  int rhs_of(const Guard& guard, int rhs_value_id) {
+    return guard.rhs_is_value ? rhs_value_id : g_.add_constant({1}, std::vector<float>{guard.rhs_value});
+  }
+
+  std::vector<int> emit_guard(const std::vector<size_t>& group, size_t at, ValueId next_value) {
+    const Guard& guard = paths_[group.front()].steps[at].guard;
+    int flag = compare(guard, id(guard.lhs), rhs_of(guard, guard.rhs_is_value ? id(guard.rhs) : -1));
+    std::vector<size_t> taken[2];  // [outcome]
+    for (size_t p : group) taken[paths_[p].steps[at].guard.outcome].push_back(p);
+    g_.begin_if(flag, result_shapes_, with_status_);
+    for (bool outcome : {true, false}) {
+      if (!outcome) g_.begin_else();
+      if (!taken[outcome].empty()) {
+        g_.yield(emit(taken[outcome], at + 1, next_value));
+        continue;
+      }
+      // Side exit: results are never read, the status says which exit.
+      exits_.push_back(describe(guard, outcome));
+      std::vector<int> out;
+      for (const Shape& s : result_shapes_) out.push_back(g_.add_splat(s, 0.f));
+      out.push_back(g_.add_status(static_cast<int32_t>(exits_.size())));
+      g_.yield(out);
+    }
+    return g_.end_if();
+  }
+
+  std::vector<int> emit_loop(const Loop& loop, const std::vector<int>& operands) {
+    const size_t S = loop.state_shapes.size();
+    std::vector<int> local(operands.begin(), operands.end());  // the state, then the free values
+    std::vector<int> state = g_.begin_while(std::span<const int>(operands.data(), S));
+    std::copy(state.begin(), state.end(), local.begin());
+    const Guard& c = loop.condition;
+    int flag = compare(c, local[c.lhs], rhs_of(c, c.rhs_is_value ? local[c.rhs] : -1));
+    if (!c.outcome) flag = g_.add_not(flag);
+    state = g_.loop_condition(flag, state);
+    std::copy(state.begin(), state.end(), local.begin());
+    for (const Step& s : loop.body) {
+      std::vector<int> operand_ids;
+      for (ValueId v : s.operands) operand_ids.push_back(local.at(v));
+      local.push_back(s.kind == Step::Kind::Constant ? g_.add_constant(s.shape, *s.data)
+                                                      : g_.add_op(s.op->name, operand_ids, s.attrs, s.shape));
+    }
+    std::vector<int> next;
+    for (ValueId v : loop.next) next.push_back(local.at(v));
+    g_.yield(next);
+    return g_.end_while();
+  }
+
+  ir::Graph& g_;
+  const std::vector<Trace>& paths_;
+  const std::vector<Shape>& result_shapes_;
+  std::vector<int> parameters_;  // graph ids of the parameter arguments
+  bool with_status_;
+  std::vector<std::string>& exits_;
+  std::vector<int> values_;  // trace value -> graph id, for the path being emitted
+};
+
+}  // namespace
+
+void TraceTree::add(Trace raw, const std::vector<Shape>& result_shapes) {
+  if (raw_.empty()) result_shapes_ = result_shapes;
+  else if (result_shapes != result_shapes_)
+    throw Error("hybridize: this path's outputs have other shapes than earlier paths' for the same inputs");
+  bool learned = loops_.learn(raw) > 0;
+  raw_.push_back(std::move(raw));
+  if (learned) return refold();
+  Trace folded = loops_.fold(raw_.back());
+  share_parameters(folded, parameters_);
+  paths_.push_back(std::move(folded));
+}
+
+void TraceTree::refold() {
+  paths_.clear();
+  for (const Trace& raw : raw_) {
+    Trace folded = loops_.fold(raw);
+    share_parameters(folded, parameters_);
+    paths_.push_back(std::move(folded));
+  }
+}
+
+bool TraceTree::has_guards() const {
+  for (const Trace& t : paths_)
+    for (const Step& s : t.steps)
+      if (s.kind == Step::Kind::Guard || s.kind == Step::Kind::Loop) return true;
+  return false;
+}
+
+TraceTree::Built TraceTree::build(const std::string& name) const {
+  Built built{ir::Graph(name), {}};
+  ir::Graph& g = built.graph;
+  const Trace& first = paths_.front();
+  std::vector<int> input_ids, parameter_ids;
+  for (const Shape& s : first.inputs) input_ids.push_back(g.add_argument(s));
+  for (const auto& p : parameters_) parameter_ids.push_back(g.add_argument(p->data().shape(), ir::Graph::ArgumentKind::Parameter));
+  bool with_status = has_guards();
+  Emitter emitter(g, paths_, result_shapes_, parameter_ids, with_status, built.exits);
+  std::vector<int> out = emitter.emit_all(input_ids);
+  if (with_status) {
+    int status = out.back();
+    out.pop_back();
+    g.set_results(out, status);
+  } else {
+    g.set_results(out);
+  }
+  return built;
+}
+
+}  // namespace kiln
