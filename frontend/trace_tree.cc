@@ -30,6 +30,15 @@ void share_parameters(Trace& t, std::vector<std::shared_ptr<Parameter>>& all) {
   t.parameters.clear();
 }
 
+// A read used as a number (Scalar's operator float): the guard that it had exactly this value.
+// Paths may hold different ones at the same step; they are tried in turn.
+bool exact_value(const Step& s) {
+  return s.kind == Step::Kind::Guard && s.guard.predicate == "eq" && s.guard.outcome && !s.guard.rhs_is_value;
+}
+bool same_step(const Step& a, const Step& b) {
+  return a.same_as(b) || (exact_value(a) && exact_value(b) && a.guard.lhs == b.guard.lhs && a.guard.site == b.guard.site);
+}
+
 std::string describe(const Guard& g, bool outcome) {
   return fmt("(value ", g.predicate, " ", g.rhs_is_value ? std::string("value") : fmt(g.rhs_value), ") == ",
              outcome ? "true" : "false");
@@ -61,7 +70,7 @@ class Emitter {
       for (size_t p : group) {
         const Trace& t = paths_[p];
         bool ended = at == t.steps.size(), lead_ended = at == lead.steps.size();
-        if (ended != lead_ended || (!ended && !t.steps[at].same_as(lead.steps[at])) ||
+        if (ended != lead_ended || (!ended && !same_step(t.steps[at], lead.steps[at])) ||
             (ended && t.results != lead.results))
           throw Error("hybridize: two traces of the forward computed different ops before their guards differed; a "
                       "forward must compute the same ops whenever its host reads compare the same way");
@@ -105,10 +114,19 @@ class Emitter {
     const Guard& guard = paths_[group.front()].steps[at].guard;
     int flag = compare(guard, id(guard.lhs), rhs_of(guard, guard.rhs_is_value ? id(guard.rhs) : -1));
     std::vector<size_t> taken[2];  // [outcome]
-    for (size_t p : group) taken[paths_[p].steps[at].guard.outcome].push_back(p);
+    std::vector<size_t> other_values;  // exact-value guards on other values: tried if this one fails
+    for (size_t p : group) {
+      const Guard& g = paths_[p].steps[at].guard;
+      if (g.same_test(guard)) taken[g.outcome].push_back(p);
+      else other_values.push_back(p);
+    }
     g_.begin_if(flag, result_shapes_, with_status_);
     for (bool outcome : {true, false}) {
       if (!outcome) g_.begin_else();
+      if (!outcome && !other_values.empty()) {  // exact-value guards always held: taken[false] is empty
+        g_.yield(emit_guard(other_values, at, next_value));
+        continue;
+      }
       if (!taken[outcome].empty()) {
         g_.yield(emit(taken[outcome], at + 1, next_value));
         continue;
