@@ -17,6 +17,8 @@ std::shared_ptr<nn::Block> nest_mlp() {
 
 std::shared_ptr<nn::Block> chimera() { return seed::make_chimera(); }
 
+std::shared_ptr<nn::Block> fancy_mlp() { return std::make_shared<seed::FancyMLP>(); }
+
 std::shared_ptr<nn::Block> deep_mlp() {
   auto net = std::make_shared<nn::Sequential>();
   for (int i = 0; i < 16; ++i) net->add(nn::Dense(64, "relu"));
@@ -37,7 +39,8 @@ const std::vector<Workload>& all() {
   static const std::vector<Workload> workloads{
       {"seed_mlp", "2x20 -> Dense 256 relu -> Dense 10", {2, 20}, seed_mlp},
       {"nest_mlp", "2x20 -> 64 relu -> 32 relu -> 16 relu -> 20", {2, 20}, nest_mlp},
-      {"chimera", "NestMLP, Dense 20, FancyMLP (host reads: runs eagerly until guards land)", {2, 20}, chimera},
+      {"chimera", "NestMLP, Dense 20, FancyMLP (guards on its host reads)", {2, 20}, chimera},
+      {"fancy_mlp", "FancyMLP: 2x20 -> Dense 20 relu, constant dot, while/if on the norm", {2, 20}, fancy_mlp},
       {"deep_mlp", "1x64 -> 16 x Dense 64 relu", {1, 64}, deep_mlp},
       {"wide_mlp", "256x784 -> 1024 relu -> 1024 relu -> 10", {256, 784}, wide_mlp},
   };

@@ -76,6 +76,7 @@ std::vector<Stage> lowering_stages(const VectorTarget& target) {
                  "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map "
                  "allow-return-allocs-from-loops}"),
         required("buffer-results-to-out-params", "buffer-results-to-out-params{hoist-static-allocs}"),
+        optional("buffer-hoisting", "func.func(buffer-hoisting)"), optional("buffer-loop-hoisting", "func.func(buffer-loop-hoisting)"),
         optional("kiln-plan-buffers", "func.func(kiln-plan-buffers)"),
         required("buffer-deallocation-pipeline")}},
       {"vectorized", concat({optional("kiln-vectorize-matmul", vectorize)}, cleanup())},
