@@ -75,3 +75,15 @@ func.func @layout(%x: tensor<2x3xf32>, %y: tensor<2x3x4xf32>) -> (tensor<1x2xf32
   %2 = kiln.slice_axis %1 {axis = 0 : i64, begin = 2 : i64, end = 3 : i64} : tensor<6x2xf32> -> tensor<1x2xf32>
   return %2, %t : tensor<1x2xf32>, tensor<4x2x3xf32>
 }
+
+// A guard's predicate reads both one-element tensors and compares them as C++ does.
+// CHECK-LABEL: func @guard_predicate
+// CHECK-DAG: %[[A:.*]] = tensor.extract %arg0[%{{.*}}] : tensor<1xf32>
+// CHECK-DAG: %[[B:.*]] = tensor.extract %arg1[%{{.*}}, %{{.*}}] : tensor<1x1xf32>
+// CHECK: arith.cmpf ogt, %[[A]], %[[B]] : f32
+// CHECK: arith.cmpf une
+func.func @guard_predicate(%a: tensor<1xf32>, %b: tensor<1x1xf32>) -> (i1, i1) {
+  %0 = kiln.compare_scalar "gt" %a, %b : tensor<1xf32>, tensor<1x1xf32>
+  %1 = kiln.compare_scalar "ne" %a, %b : tensor<1xf32>, tensor<1x1xf32>
+  return %0, %1 : i1, i1
+}

@@ -132,3 +132,19 @@ func.func @constant_dtype() {
   %0 = kiln.constant dense<1> : tensor<2xi32>
   return
 }
+
+// -----
+
+func.func @unknown_predicate(%a: tensor<1xf32>) -> i1 {
+  // expected-error @+1 {{predicate must be one of gt, ge, lt, le, eq, ne; got 'bigger'}}
+  %0 = kiln.compare_scalar "bigger" %a, %a : tensor<1xf32>, tensor<1xf32>
+  return %0 : i1
+}
+
+// -----
+
+func.func @guard_on_many_values(%a: tensor<2xf32>, %b: tensor<1xf32>) -> i1 {
+  // expected-error @+1 {{compares one-element tensors; got 'tensor<2xf32>'}}
+  %0 = kiln.compare_scalar "gt" %a, %b : tensor<2xf32>, tensor<1xf32>
+  return %0 : i1
+}
