@@ -356,6 +356,22 @@ void populate(RewritePatternSet& p) {
         {"le", arith::CmpFPredicate::OLE}, {"eq", arith::CmpFPredicate::OEQ}, {"ne", arith::CmpFPredicate::UNE}};
     return b.create<arith::CmpFOp>(op.getLoc(), predicates.lookup(op.getPredicate()), first(a.getLhs()), first(a.getRhs()));
   });
+  // A row of axis 0 at a loop's index: a rank-reducing slice, and its insertion.
+  auto row_slice = [](OpBuilder& b, Location loc, RankedTensorType table, Value index) {
+    SmallVector<OpFoldResult> offsets(table.getRank(), b.getIndexAttr(0)), sizes, strides(table.getRank(), b.getIndexAttr(1));
+    offsets[0] = index;
+    sizes.push_back(b.getIndexAttr(1));
+    for (int64_t d : table.getShape().drop_front()) sizes.push_back(b.getIndexAttr(d));
+    return std::make_tuple(offsets, sizes, strides);
+  };
+  add<ir::RowOp>(p, [row_slice](OpBuilder& b, ir::RowOp op, ir::RowOp::Adaptor a) -> Value {
+    auto [offsets, sizes, strides] = row_slice(b, op.getLoc(), tensor_type(a.getInput()), a.getIndex());
+    return b.create<tensor::ExtractSliceOp>(op.getLoc(), op.getType(), a.getInput(), offsets, sizes, strides);
+  });
+  add<ir::SetRowOp>(p, [row_slice](OpBuilder& b, ir::SetRowOp op, ir::SetRowOp::Adaptor a) -> Value {
+    auto [offsets, sizes, strides] = row_slice(b, op.getLoc(), tensor_type(a.getInput()), a.getIndex());
+    return b.create<tensor::InsertSliceOp>(op.getLoc(), a.getValue(), a.getInput(), offsets, sizes, strides);
+  });
   add<ir::BroadcastToOp>(p, [](OpBuilder& b, ir::BroadcastToOp op, ir::BroadcastToOp::Adaptor a) {
     return elementwise(b, op.getLoc(), op.getType(), ValueRange{a.getInput()},
                        [](OpBuilder&, Location, ValueRange x) { return x[0]; });

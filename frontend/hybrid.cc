@@ -198,7 +198,7 @@ void HybridState::compile(Block& block, CompiledEntry& entry, const std::string&
                    ? fmt("loaded ", block.display_name(), " from the compile cache in ", entry.graph->compile_ms(), " ms")
                    : fmt("compiled ", block.display_name(), " in ", entry.graph->compile_ms(), " ms (MLIR lowering ",
                          entry.graph->lowering_ms(), " ms, LLVM ", entry.graph->llvm_ms(), " ms)"));
-  if (log::enabled("guards") && entry.paths.has_guards())
+  if (log::enabled("guards") && entry.paths.has_exits())
     log::print(fmt(block.display_name(), " (", entry.signature.str(), "): ", entry.paths.paths(), " paths, ",
                    entry.paths.loops(), " loops, ", entry.exits.size(), " side exits compiled"));
   last_traced_ir_ = entry.traced_ir;

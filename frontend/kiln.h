@@ -4,6 +4,7 @@
 #include "frontend/activation.h"
 #include "frontend/autograd.h"
 #include "frontend/block.h"
+#include "frontend/control_flow.h"
 #include "frontend/dense.h"
 #include "frontend/initializer.h"
 #include "frontend/nd.h"

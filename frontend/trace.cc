@@ -10,8 +10,21 @@ size_t Step::defines() const {
     case Kind::Op: return 1;
     case Kind::Guard: return 0;
     case Kind::Loop: return loop->state_shapes.size();
+    case Kind::If:
+    case Kind::While:
+    case Kind::ForEach: return result_shapes.size();
   }
   return 0;
+}
+
+bool Region::operator==(const Region& o) const {
+  if (first != o.first || arguments != o.arguments || argument_shapes != o.argument_shapes || results != o.results ||
+      steps.size() != o.steps.size())
+    return false;
+  for (size_t i = 0; i < steps.size(); ++i)
+    if (!steps[i].same_as(o.steps[i]) || (steps[i].kind == Step::Kind::Guard && steps[i].guard.outcome != o.steps[i].guard.outcome))
+      return false;
+  return true;
 }
 
 bool Step::same_as(const Step& o) const {
@@ -21,6 +34,10 @@ bool Step::same_as(const Step& o) const {
     case Kind::Op: return op == o.op && shape == o.shape && attrs == o.attrs;
     case Kind::Guard: return guard.same_test(o.guard);
     case Kind::Loop: return loop == o.loop;
+    case Kind::If:
+    case Kind::While:
+    case Kind::ForEach:
+      return regions == o.regions && result_shapes == o.result_shapes && max_iterations == o.max_iterations;
   }
   return false;
 }

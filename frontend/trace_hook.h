@@ -22,6 +22,16 @@ class TraceHook {
                      uint64_t site) = 0;
   // Something a compiled graph cannot reproduce happened (a random draw): the block stays eager.
   virtual void untraceable(const char* what) = 0;
+
+  // Explicit control flow (frontend/control_flow.h). The ops recorded between begin_region and
+  // end_region form a region whose arguments are `arguments` (inside it, those arrays name the
+  // region's arguments) and which yields `results`. control() then joins the regions ended
+  // since the enclosing scope began into one step whose results are `outputs`.
+  enum class Control { If, While, ForEach };
+  virtual void begin_region(std::span<const NDArray> arguments) = 0;
+  virtual void end_region(std::span<const NDArray> results) = 0;
+  virtual void control(Control kind, std::span<const NDArray> operands, std::span<const NDArray> outputs,
+                       int64_t max_iterations = 0) = 0;
 };
 
 TraceHook* active_trace();

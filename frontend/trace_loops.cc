@@ -133,13 +133,10 @@ std::optional<Match> match(const Trace& t, const Run& run, const Loop& loop) {
     if (v < replaced_begin || v >= replaced_end) return true;
     return std::find(m.final.begin(), m.final.end(), v) != m.final.end();
   };
-  for (size_t i = run.checks.back() + 1; i < t.steps.size(); ++i) {
-    const Step& s = t.steps[i];
-    for (ValueId v : s.operands)
-      if (!allowed(v)) return std::nullopt;
-    if (s.kind == Step::Kind::Guard && (!allowed(s.guard.lhs) || (s.guard.rhs_is_value && !allowed(s.guard.rhs))))
-      return std::nullopt;
-  }
+  bool all_allowed = true;
+  for (size_t i = run.checks.back() + 1; i < t.steps.size(); ++i)
+    for_each_read(t.steps[i], [&](ValueId v) { all_allowed &= allowed(v); });
+  if (!all_allowed) return std::nullopt;
   for (ValueId v : t.results)
     if (!allowed(v)) return std::nullopt;
   return m;
@@ -267,16 +264,13 @@ Trace LoopLibrary::fold(const Trace& raw) const {
   std::map<ValueId, ValueId> renumbered;
   ValueId next = static_cast<ValueId>(raw.inputs.size());
   for (ValueId i = 0; i < next; ++i) renumbered[i] = i;
-  auto map = [&](ValueId v) { return is_parameter_value(v) ? v : renumbered.at(v); };
+  // Values of the trace are renumbered; parameters and the values regions number apart keep theirs.
+  auto map = [&](ValueId v) { return is_parameter_value(v) || v >= region_values(1) ? v : renumbered.at(v); };
   for (size_t i = 0; i < raw.steps.size();) {
     auto folding = by_second_check.find(i);
     if (folding == by_second_check.end()) {
       Step step = raw.steps[i];
-      for (ValueId& v : step.operands) v = map(v);
-      if (step.kind == Step::Kind::Guard) {
-        step.guard.lhs = map(step.guard.lhs);
-        if (step.guard.rhs_is_value) step.guard.rhs = map(step.guard.rhs);
-      }
+      for_each_read(step, [&](ValueId& v) { v = map(v); });
       for (size_t d = 0; d < step.defines(); ++d) renumbered[numbering.first[i] + static_cast<ValueId>(d)] = next++;
       folded.steps.push_back(std::move(step));
       ++i;

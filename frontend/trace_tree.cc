@@ -1,6 +1,7 @@
 #include "frontend/trace_tree.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "runtime/error.h"
 
@@ -19,13 +20,7 @@ void share_parameters(Trace& t, std::vector<std::shared_ptr<Parameter>>& all) {
   auto map = [&](ValueId& v) {
     if (is_parameter_value(v)) v = index[parameter_index(v)];
   };
-  for (Step& s : t.steps) {
-    for (ValueId& v : s.operands) map(v);
-    if (s.kind == Step::Kind::Guard) {
-      map(s.guard.lhs);
-      if (s.guard.rhs_is_value) map(s.guard.rhs);
-    }
-  }
+  for (Step& s : t.steps) for_each_read(s, map);
   for (ValueId& v : t.results) map(v);
   t.parameters.clear();
 }
@@ -77,21 +72,110 @@ class Emitter {
       }
       if (at == lead.steps.size()) break;
       const Step& step = lead.steps[at];
-      switch (step.kind) {
-        case Step::Kind::Constant: define(next_value, g_.add_constant(step.shape, *step.data)); break;
-        case Step::Kind::Op: define(next_value, g_.add_op(step.op->name, ids(step.operands), step.attrs, step.shape)); break;
-        case Step::Kind::Loop: {
-          std::vector<int> results = emit_loop(*step.loop, ids(step.operands));
-          for (size_t i = 0; i < results.size(); ++i) define(next_value + static_cast<ValueId>(i), results[i]);
-          break;
-        }
-        case Step::Kind::Guard: return emit_guard(group, at, next_value);
+      if (step.kind == Step::Kind::Guard) return emit_guard(group, at, next_value);
+      if (step.kind == Step::Kind::While) {
+        // Past max_iterations the call leaves here; completed on the host, it raises the error.
+        int counter = emit_step(step, next_value);
+        int exceeded = g_.add_compare("ge", counter, g_.add_constant({1}, std::vector<float>{float(step.max_iterations)}));
+        g_.begin_if(exceeded, result_shapes_, with_status_);
+        side_exit("nd::while_loop reached max_iterations");
+        g_.begin_else();
+        g_.yield(emit(group, at + 1, next_value + static_cast<ValueId>(step.defines())));
+        return g_.end_if();
       }
+      emit_step(step, next_value);
       next_value += static_cast<ValueId>(step.defines());
     }
     std::vector<int> out = ids(lead.results);
     if (with_status_) out.push_back(g_.add_status(0));
     return out;
+  }
+
+  // Emits a step that is no guard, its results numbered from `first`. For a While, returns its
+  // iteration count.
+  int emit_step(const Step& step, ValueId first) {
+    std::vector<int> results;
+    int counter = -1;
+    switch (step.kind) {
+      case Step::Kind::Constant: results = {g_.add_constant(step.shape, *step.data)}; break;
+      case Step::Kind::Op: results = {g_.add_op(step.op->name, ids(step.operands), step.attrs, step.shape)}; break;
+      case Step::Kind::Loop: results = emit_loop(*step.loop, ids(step.operands)); break;
+      case Step::Kind::If: results = emit_if(step); break;
+      case Step::Kind::ForEach: results = emit_foreach(step); break;
+      case Step::Kind::While:
+        results = emit_while(step);
+        counter = results.back();
+        results.pop_back();
+        break;
+      case Step::Kind::Guard:
+        throw Error("hybridize: a host read (asscalar) inside a function of nd::cond / nd::while_loop / nd::foreach "
+                    "cannot be compiled; compute the condition with nd:: ops instead");
+    }
+    for (size_t i = 0; i < results.size(); ++i) define(first + static_cast<ValueId>(i), results[i]);
+    return counter;
+  }
+
+  // The graph values a region yields, its arguments being `arguments`.
+  std::vector<int> emit_region(const Region& region, std::span<const int> arguments) {
+    for (size_t i = 0; i < arguments.size(); ++i) define(region.arguments[i], arguments[i]);
+    ValueId next = region.first + static_cast<ValueId>(region.arguments.size());
+    for (const Step& step : region.steps) {
+      if (step.kind == Step::Kind::While)
+        throw Error("hybridize: nd::while_loop inside a function of another nd::cond / nd::while_loop / nd::foreach "
+                    "is not compiled (its max_iterations check needs the top level)");
+      emit_step(step, next);
+      next += static_cast<ValueId>(step.defines());
+    }
+    return ids(region.results);
+  }
+
+  std::vector<int> emit_if(const Step& step) {
+    int flag = g_.add_compare("ne", id(step.operands[0]), g_.add_constant({1}, std::vector<float>{0.f}));
+    g_.begin_if(flag, step.result_shapes);
+    g_.yield(emit_region(step.regions[0], {}));
+    g_.begin_else();
+    g_.yield(emit_region(step.regions[1], {}));
+    return g_.end_if();
+  }
+
+  // Returns the final loop variables, then the iteration count.
+  std::vector<int> emit_while(const Step& step) {
+    std::vector<int> initial = ids(step.operands);
+    initial.push_back(g_.add_constant({1}, std::vector<float>{0.f}));  // iterations so far
+    std::vector<int> state = g_.begin_while(initial);
+    std::span<const int> vars(state.data(), state.size() - 1);
+    int holds = g_.add_compare("ne", emit_region(step.regions[0], vars)[0], g_.add_constant({1}, std::vector<float>{0.f}));
+    int below = g_.add_compare(
+        "lt", state.back(), g_.add_constant({1}, std::vector<float>{static_cast<float>(step.max_iterations)}));
+    state = g_.loop_condition(g_.add_and(holds, below), state);
+    std::vector<int> next = emit_region(step.regions[1], std::span<const int>(state.data(), state.size() - 1));
+    int one = g_.add_constant({1}, std::vector<float>{1.f});
+    next.push_back(g_.add_op("add", std::vector<int>{state.back(), one}, {}, {1}));
+    g_.yield(next);
+    return g_.end_while();
+  }
+
+  // scf.for over the data's rows; the outputs are stacked into a table.
+  std::vector<int> emit_foreach(const Step& step) {
+    std::vector<int> operands = ids(step.operands);
+    std::vector<int> initial{g_.add_splat(step.result_shapes[0], 0.f)};
+    initial.insert(initial.end(), operands.begin() + 1, operands.end());
+    std::vector<int> body = g_.begin_for(step.result_shapes[0][0], initial);  // index, table, states
+    std::vector<int> arguments{g_.add_row(operands[0], body[0])};
+    arguments.insert(arguments.end(), body.begin() + 2, body.end());
+    std::vector<int> yielded = emit_region(step.regions[0], arguments);  // output row, states
+    std::vector<int> next{g_.add_set_row(body[1], yielded[0], body[0])};
+    next.insert(next.end(), yielded.begin() + 1, yielded.end());
+    g_.yield(next);
+    return g_.end_for();
+  }
+
+  void side_exit(const std::string& why) {
+    exits_.push_back(why);
+    std::vector<int> out;
+    for (const Shape& s : result_shapes_) out.push_back(g_.add_splat(s, 0.f));
+    out.push_back(g_.add_status(static_cast<int32_t>(exits_.size())));
+    g_.yield(out);
   }
 
   int id(ValueId v) const { return is_parameter_value(v) ? parameters_.at(parameter_index(v)) : values_.at(v); }
@@ -100,10 +184,7 @@ class Emitter {
     for (ValueId v : vs) out.push_back(id(v));
     return out;
   }
-  void define(ValueId v, int graph_id) {
-    if (values_.size() <= static_cast<size_t>(v)) values_.resize(v + 1, -1);
-    values_[v] = graph_id;
-  }
+  void define(ValueId v, int graph_id) { values_[v] = graph_id; }
 
   int compare(const Guard& guard, int lhs, int rhs) { return g_.add_compare(guard.predicate, lhs, rhs); }
   int rhs_of(const Guard& guard, int rhs_value_id) {
@@ -132,11 +213,7 @@ class Emitter {
         continue;
       }
       // Side exit: results are never read, the status says which exit.
-      exits_.push_back(describe(guard, outcome));
-      std::vector<int> out;
-      for (const Shape& s : result_shapes_) out.push_back(g_.add_splat(s, 0.f));
-      out.push_back(g_.add_status(static_cast<int32_t>(exits_.size())));
-      g_.yield(out);
+      side_exit(describe(guard, outcome));
     }
     return g_.end_if();
   }
@@ -169,7 +246,7 @@ class Emitter {
   std::vector<int> parameters_;  // graph ids of the parameter arguments
   bool with_status_;
   std::vector<std::string>& exits_;
-  std::vector<int> values_;  // trace value -> graph id, for the path being emitted
+  std::unordered_map<ValueId, int> values_;  // trace value -> graph id, for the path being emitted
 };
 
 }  // namespace
@@ -195,10 +272,10 @@ void TraceTree::refold() {
   }
 }
 
-bool TraceTree::has_guards() const {
+bool TraceTree::has_exits() const {
   for (const Trace& t : paths_)
     for (const Step& s : t.steps)
-      if (s.kind == Step::Kind::Guard || s.kind == Step::Kind::Loop) return true;
+      if (s.kind == Step::Kind::Guard || s.kind == Step::Kind::Loop || s.kind == Step::Kind::While) return true;
   return false;
 }
 
@@ -209,7 +286,7 @@ TraceTree::Built TraceTree::build(const std::string& name) const {
   std::vector<int> input_ids, parameter_ids;
   for (const Shape& s : first.inputs) input_ids.push_back(g.add_argument(s));
   for (const auto& p : parameters_) parameter_ids.push_back(g.add_argument(p->data().shape(), ir::Graph::ArgumentKind::Parameter));
-  bool with_status = has_guards();
+  bool with_status = has_exits();
   Emitter emitter(g, paths_, result_shapes_, parameter_ids, with_status, built.exits);
   std::vector<int> out = emitter.emit_all(input_ids);
   if (with_status) {

@@ -24,7 +24,9 @@ class TraceTree {
   void add(Trace raw, const std::vector<Shape>& result_shapes);
   size_t paths() const { return raw_.size(); }
   size_t loops() const { return loops_.size(); }
-  bool has_guards() const;
+  // Whether the graph can leave early (guards, nd::while_loop's max_iterations): it then
+  // returns an exit status.
+  bool has_exits() const;
 
   struct Built {
     ir::Graph graph;

@@ -1,30 +1,58 @@
 #include "frontend/tracer.h"
 
+#include <algorithm>
+#include <limits>
+
 namespace kiln {
+
+namespace {
+constexpr int kMaxDepth = 8;
+constexpr ValueId kUnbound = std::numeric_limits<ValueId>::min();  // a shadowed array that had no value
+}  // namespace
 
 Tracer::Tracer(std::span<const NDArray> inputs, ParameterFinder find_parameter)
     : find_parameter_(std::move(find_parameter)) {
+  scopes_.emplace_back();
   for (const NDArray& in : inputs) {
     trace_.inputs.push_back(in.shape());
-    ids_[in.identity()] = next_value_++;
-    seen_.push_back(in);
+    bind(in);
   }
+  for (int d = 1; d < kMaxDepth; ++d) next_region_value_[d] = region_values(d);
+}
+
+bool Tracer::defined_here(ValueId v) const {
+  const Scope& s = scopes_.back();
+  return s.depth > 0 && v >= region_values(s.depth) && v < region_values(s.depth + 1);
+}
+
+ValueId Tracer::bind(const Array& a) {
+  Scope& s = scope();
+  auto it = ids_.find(a.identity());
+  if (s.depth > 0) {
+    if (it == ids_.end()) s.defined.push_back(a.identity());
+    else if (!defined_here(it->second)) s.shadowed.push_back({a.identity(), it->second});  // restored at the end
+  }
+  ValueId id = s.next_value++;
+  ids_[a.identity()] = id;
+  seen_.push_back(a);
+  return id;
 }
 
 ValueId Tracer::define(Step step, const Array& a) {
-  trace_.steps.push_back(std::move(step));
-  ids_[a.identity()] = next_value_;
-  seen_.push_back(a);
-  return next_value_++;
+  steps().push_back(std::move(step));
+  return bind(a);
 }
 
 ValueId Tracer::value_of(const Array& a) {
   auto it = ids_.find(a.identity());
   if (it != ids_.end()) return it->second;
+  if (std::find(out_of_scope_.begin(), out_of_scope_.end(), a.identity()) != out_of_scope_.end())
+    untraceable("an array computed inside a function of nd::cond / nd::while_loop / nd::foreach, used outside it "
+                "(return it from the function instead)");
   if (auto param = find_parameter_(a)) {
     ValueId id = parameter_value(trace_.parameters.size());
     trace_.parameters.push_back(std::move(param));
-    ids_[a.identity()] = id;
+    ids_[a.identity()] = id;  // parameters are visible in every scope
     seen_.push_back(a);
     return id;
   }
@@ -32,7 +60,12 @@ ValueId Tracer::value_of(const Array& a) {
   constant.kind = Step::Kind::Constant;
   constant.shape = a.shape();
   constant.data = std::make_shared<const std::vector<float>>(a.data(), a.data() + a.size());
-  return define(std::move(constant), a);
+  ValueId id = define(std::move(constant), a);
+  if (scope().depth > 0) {  // a constant may be used again outside: it is baked in there anew
+    scope().defined.pop_back();
+    scope().constants.push_back(a.identity());
+  }
+  return id;
 }
 
 void Tracer::record(const OpDef& op, std::span<const NDArray> inputs, const OpAttrs& attrs, const NDArray& output) {
@@ -58,11 +91,66 @@ void Tracer::guard(const Array& lhs, const Array* rhs, float rhs_value, std::str
     step.guard.rhs_is_value = true;
     step.guard.rhs = value_of(*rhs);
   }
-  trace_.steps.push_back(std::move(step));
+  steps().push_back(std::move(step));
 }
 
 void Tracer::untraceable(const char* what) {
   if (!untraceable_) untraceable_ = what;
+}
+
+void Tracer::begin_region(std::span<const NDArray> arguments) {
+  int depth = static_cast<int>(scopes_.size());
+  if (depth >= kMaxDepth) {
+    untraceable("control flow nested more than 7 deep");
+    depth = kMaxDepth - 1;  // keeps recording consistent; the trace is not used
+  }
+  scopes_.emplace_back();
+  Scope& s = scope();
+  s.depth = depth;
+  s.next_value = next_region_value_[depth];
+  s.region.first = s.next_value;
+  for (const NDArray& a : arguments) {
+    // Inside, the array names the argument; outside, whatever it named before (if anything).
+    auto it = ids_.find(a.identity());
+    s.shadowed.push_back({a.identity(), it == ids_.end() ? kUnbound : it->second});
+    ValueId id = s.next_value++;
+    ids_[a.identity()] = id;
+    seen_.push_back(a);
+    s.region.arguments.push_back(id);
+    s.region.argument_shapes.push_back(a.shape());
+  }
+}
+
+void Tracer::end_region(std::span<const NDArray> results) {
+  Scope& s = scope();
+  for (const NDArray& r : results) s.region.results.push_back(value_of(r));
+  // The region's own values go out of scope; bindings it hid come back.
+  for (const void* identity : s.defined) {
+    ids_.erase(identity);
+    out_of_scope_.push_back(identity);
+  }
+  for (const void* identity : s.constants) ids_.erase(identity);
+  for (auto it = s.shadowed.rbegin(); it != s.shadowed.rend(); ++it) {
+    if (it->second == kUnbound) ids_.erase(it->first);
+    else ids_[it->first] = it->second;
+  }
+  next_region_value_[s.depth] = s.next_value;
+  Region region = std::move(s.region);
+  scopes_.pop_back();
+  scope().ended.push_back(std::move(region));
+}
+
+void Tracer::control(Control kind, std::span<const NDArray> operands, std::span<const NDArray> outputs,
+                     int64_t max_iterations) {
+  Step step;
+  step.kind = kind == Control::If ? Step::Kind::If : kind == Control::While ? Step::Kind::While : Step::Kind::ForEach;
+  for (const NDArray& a : operands) step.operands.push_back(value_of(a));
+  step.regions = std::move(scope().ended);
+  scope().ended.clear();
+  for (const NDArray& out : outputs) step.result_shapes.push_back(out.shape());
+  step.max_iterations = max_iterations;
+  steps().push_back(std::move(step));
+  for (const NDArray& out : outputs) bind(out);
 }
 
 Trace Tracer::finish(std::span<const NDArray> outputs) {

@@ -3,7 +3,8 @@
 // The forward's inputs are the trace's first values. An array the trace meets without having
 // produced it is either a Parameter's data — a parameter value, so training updates are seen
 // without recompiling — or anything else (get_constant values, scalars), which is baked in as a
-// constant. Host reads compared on the host become guards.
+// constant. Host reads compared on the host become guards; explicit control flow records
+// regions.
 #pragma once
 
 #include <functional>
@@ -28,6 +29,10 @@ class Tracer : public TraceHook {
   void guard(const Array& lhs, const Array* rhs, float rhs_value, std::string_view predicate, bool outcome,
              uint64_t site) override;
   void untraceable(const char* what) override;
+  void begin_region(std::span<const NDArray> arguments) override;
+  void end_region(std::span<const NDArray> results) override;
+  void control(Control kind, std::span<const NDArray> operands, std::span<const NDArray> outputs,
+               int64_t max_iterations) override;
 
   // Ends the trace with `outputs` as its results and hands it over.
   Trace finish(std::span<const NDArray> outputs);
@@ -35,14 +40,30 @@ class Tracer : public TraceHook {
   const char* untraceable() const { return untraceable_; }
 
  private:
+  // The trace or a region being recorded.
+  struct Scope {
+    int depth = 0;
+    ValueId next_value = 0;
+    std::vector<Region> ended;                          // regions of the control step to come
+    std::vector<std::pair<const void*, ValueId>> shadowed;  // bindings the region's arguments hid
+    std::vector<const void*> defined;                   // arrays computed inside the region
+    std::vector<const void*> constants;                 // constants first met inside the region
+    Region region;                                      // (regions only) what is recorded
+  };
   ValueId value_of(const Array& a);
   ValueId define(Step step, const Array& a);
+  ValueId bind(const Array& a);  // names `a` with the scope's next value
+  Scope& scope() { return scopes_.back(); }
+  std::vector<Step>& steps() { return scopes_.size() == 1 ? trace_.steps : scope().region.steps; }
+  bool defined_here(ValueId v) const;
 
   Trace trace_;
-  ValueId next_value_ = 0;
+  std::vector<Scope> scopes_;  // the trace, then the regions being recorded
+  ValueId next_region_value_[8] = {};
   ParameterFinder find_parameter_;
   std::unordered_map<const void*, ValueId> ids_;  // array identity -> value
   std::vector<Array> seen_;                       // keeps every keyed array alive: identities stay unique
+  std::vector<const void*> out_of_scope_;         // arrays named inside regions that have ended
   const char* untraceable_ = nullptr;
 };
 

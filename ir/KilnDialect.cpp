@@ -212,6 +212,27 @@ OpFoldResult ConcatOp::fold(FoldAdaptor a) {
   return evaluate_constant(*this, a.getOperands());
 }
 
+// --- rows -----------------------------------------------------------------------------------
+
+namespace {
+// Whether `row` is one row of `table` (its shape without axis 0).
+bool is_row_of(RankedTensorType row, RankedTensorType table) {
+  return table.getRank() >= 1 && row.getShape() == table.getShape().drop_front();
+}
+}  // namespace
+
+LogicalResult RowOp::verify() {
+  if (!is_row_of(getType(), getInput().getType()))
+    return emitOpError("result ") << getType() << " is not a row of " << getInput().getType();
+  return success();
+}
+
+LogicalResult SetRowOp::verify() {
+  if (!is_row_of(getValue().getType(), getInput().getType()))
+    return emitOpError("value ") << getValue().getType() << " is not a row of " << getInput().getType();
+  return success();
+}
+
 // --- guards ---------------------------------------------------------------------------------
 
 LogicalResult CompareScalarOp::verify() {

@@ -257,6 +257,35 @@ def Kiln_SumToOp : Kiln_Op<"sum_to", [Pure, InferTypeOpAdaptor]> {
 }
 
 // -----------------------------------------------------------------------------------------
+// Rows, for nd::foreach (scf.for over axis 0)
+
+def Kiln_RowOp : Kiln_Op<"row", [Pure]> {
+  let summary = "row `index` of axis 0 (the axis dropped)";
+  let description = [{
+    ```mlir
+    %r = kiln.row %data[%i] : tensor<5x2x3xf32> -> tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, Index:$index);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input `[` $index `]` attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Kiln_SetRowOp : Kiln_Op<"set_row", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "`input` with row `index` of axis 0 replaced by `value`";
+  let description = [{
+    ```mlir
+    %y = kiln.set_row %acc[%i], %r : tensor<5x2x3xf32>, tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, Kiln_Tensor:$value, Index:$index);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input `[` $index `]` `,` $value attr-dict `:` type($input) `,` type($value)";
+  let hasVerifier = 1;
+}
+
+// -----------------------------------------------------------------------------------------
 // Guards
 
 def Kiln_CompareScalarOp : Kiln_Op<"compare_scalar", [Pure]> {

@@ -143,6 +143,41 @@ int Graph::add_not(int flag) {
   return g.keep(g.builder.create<arith::XOrIOp>(loc, g.values.at(flag), one));
 }
 
+int Graph::add_and(int a, int b) {
+  Impl& g = *impl_;
+  return g.keep(g.builder.create<arith::AndIOp>(g.builder.getUnknownLoc(), g.values.at(a), g.values.at(b)));
+}
+
+std::vector<int> Graph::begin_for(int64_t count, std::span<const int> initial) {
+  Impl& g = *impl_;
+  Location loc = g.builder.getUnknownLoc();
+  Value zero = g.builder.create<arith::ConstantIndexOp>(loc, 0);
+  Value end = g.builder.create<arith::ConstantIndexOp>(loc, count);
+  Value one = g.builder.create<arith::ConstantIndexOp>(loc, 1);
+  auto op = g.builder.create<scf::ForOp>(loc, zero, end, one, values_of(g.values, initial));
+  g.open_regions.push_back(op);
+  g.builder.setInsertionPointToStart(op.getBody());
+  std::vector<int> ids{g.keep(op.getInductionVar())};
+  for (Value v : op.getRegionIterArgs()) ids.push_back(g.keep(v));
+  return ids;
+}
+
+std::vector<int> Graph::end_for() { return end_if(); }
+
+int Graph::add_row(int table, int index) {
+  Impl& g = *impl_;
+  Value t = g.values.at(table);
+  auto shape = cast<RankedTensorType>(t.getType()).getShape();
+  auto type = RankedTensorType::get(shape.drop_front(), g.builder.getF32Type());
+  return g.keep(g.builder.create<RowOp>(g.builder.getUnknownLoc(), type, t, g.values.at(index)));
+}
+
+int Graph::add_set_row(int table, int value, int index) {
+  Impl& g = *impl_;
+  Value t = g.values.at(table);
+  return g.keep(g.builder.create<SetRowOp>(g.builder.getUnknownLoc(), t.getType(), t, g.values.at(value), g.values.at(index)));
+}
+
 void Graph::begin_if(int flag, std::span<const Shape> result_shapes, bool with_status) {
   Impl& g = *impl_;
   SmallVector<Type> types;

@@ -46,6 +46,7 @@ class Graph {
   // `lhs <predicate> rhs` on one-element values, predicate one of gt ge lt le eq ne: a flag.
   int add_compare(std::string_view predicate, int lhs, int rhs);
   int add_not(int flag);
+  int add_and(int a, int b);
   // if (flag) { ...; yield } else { ...; yield }: returns the if's results (tensors of
   // `result_shapes`, then an exit status if `with_status`).
   void begin_if(int flag, std::span<const Shape> result_shapes, bool with_status = false);
@@ -57,6 +58,13 @@ class Graph {
   std::vector<int> begin_while(std::span<const int> initial);
   std::vector<int> loop_condition(int flag, std::span<const int> state);
   std::vector<int> end_while();
+  // for i in [0, count): begin_for gives i (an index) then the state inside the body; yield(next
+  // state); end_for() gives the final state.
+  std::vector<int> begin_for(int64_t count, std::span<const int> initial);
+  std::vector<int> end_for();
+  // Row `index` of `table`'s axis 0, and `table` with that row replaced by `value`.
+  int add_row(int table, int index);
+  int add_set_row(int table, int value, int index);
   // Ends the innermost open region with `values`.
   void yield(std::span<const int> values);
 
