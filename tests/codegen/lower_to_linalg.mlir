@@ -87,3 +87,13 @@ func.func @guard_predicate(%a: tensor<1xf32>, %b: tensor<1x1xf32>) -> (i1, i1) {
   %1 = kiln.compare_scalar "ne" %a, %b : tensor<1xf32>, tensor<1x1xf32>
   return %0, %1 : i1, i1
 }
+
+// nd::foreach's rows: a rank-reducing slice at the loop index, and its insertion.
+// CHECK-LABEL: func @rows
+// CHECK: %[[R:.*]] = tensor.extract_slice %arg0[%arg2, 0, 0] [1, 2, 3] [1, 1, 1] : tensor<5x2x3xf32> to tensor<2x3xf32>
+// CHECK: tensor.insert_slice %[[R]] into %arg1[%arg2, 0, 0] [1, 2, 3] [1, 1, 1] : tensor<2x3xf32> into tensor<5x2x3xf32>
+func.func @rows(%data: tensor<5x2x3xf32>, %acc: tensor<5x2x3xf32>, %i: index) -> tensor<5x2x3xf32> {
+  %r = kiln.row %data[%i] : tensor<5x2x3xf32> -> tensor<2x3xf32>
+  %y = kiln.set_row %acc[%i], %r : tensor<5x2x3xf32>, tensor<2x3xf32>
+  return %y : tensor<5x2x3xf32>
+}

@@ -148,3 +148,19 @@ func.func @guard_on_many_values(%a: tensor<2xf32>, %b: tensor<1xf32>) -> i1 {
   %0 = kiln.compare_scalar "gt" %a, %b : tensor<2xf32>, tensor<1xf32>
   return %0 : i1
 }
+
+// -----
+
+func.func @not_a_row(%a: tensor<5x2xf32>, %i: index) -> tensor<3xf32> {
+  // expected-error @+1 {{result 'tensor<3xf32>' is not a row of 'tensor<5x2xf32>'}}
+  %0 = kiln.row %a[%i] : tensor<5x2xf32> -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @set_wrong_row(%a: tensor<5x2xf32>, %v: tensor<5xf32>, %i: index) -> tensor<5x2xf32> {
+  // expected-error @+1 {{value 'tensor<5xf32>' is not a row of 'tensor<5x2xf32>'}}
+  %0 = kiln.set_row %a[%i], %v : tensor<5x2xf32>, tensor<5xf32>
+  return %0 : tensor<5x2xf32>
+}
