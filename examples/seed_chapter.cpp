@@ -1,6 +1,7 @@
 // Every code cell of the seed chapter ("Layers and Blocks") in C++, printing each output as the
 // Python does, plus the chapter's exercises 4 (a parallel block) and 5 (a block factory).
 #include <iostream>
+#include <vector>
 
 #include "examples/seed_models.h"
 
@@ -33,6 +34,23 @@ int main() {
   FancyMLP fancy;
   fancy.initialize();
   std::cout << fancy(x) << "\n\n";
+
+  std::cout << "== FancyMLP hybridized: its while/if on asscalar() compile as guards and a loop\n";
+  std::vector<float> scales{0.01f, 1.f, 100.f, 1e4f};
+  std::vector<NDArray> inputs, eager;
+  for (float scale : scales) {
+    inputs.push_back(x * scale);
+    eager.push_back(fancy(inputs.back()));
+  }
+  fancy.hybridize();
+  for (int pass = 0; pass < 2; ++pass)  // the first pass traces new paths, the second runs compiled
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      NDArray y = fancy(inputs[i]);
+      if (pass == 1) std::cout << "x * " << scales[i] << ": eager " << eager[i].asscalar() << ", compiled " << y.asscalar() << "\n";
+    }
+  nn::HybridStats stats = fancy.hybrid_stats();
+  std::cout << stats.compiled << " calls compiled end to end, " << stats.traced << " traced (" << stats.side_exits
+            << " side exits)\n\n";
 
   std::cout << "== chimera: Sequential(NestMLP, Dense(20), FancyMLP)\n";
   auto chimera = make_chimera();

@@ -1,6 +1,7 @@
 #include "frontend/trace_tree.h"
 
 #include <algorithm>
+#include <map>
 #include <unordered_map>
 
 #include "runtime/error.h"
@@ -35,8 +36,10 @@ bool same_step(const Step& a, const Step& b) {
 }
 
 std::string describe(const Guard& g, bool outcome) {
-  return fmt("(value ", g.predicate, " ", g.rhs_is_value ? std::string("value") : fmt(g.rhs_value), ") == ",
-             outcome ? "true" : "false");
+  static const std::map<std::string, const char*> symbols{{"gt", ">"}, {"ge", ">="}, {"lt", "<"},
+                                                          {"le", "<="}, {"eq", "=="}, {"ne", "!="}};
+  return fmt("host read ", symbols.at(g.predicate), " ", g.rhs_is_value ? std::string("another read") : fmt(g.rhs_value),
+             " came out ", outcome ? "true" : "false");
 }
 
 // Builds the graph of a group of paths, step by step, splitting the group at each guard.

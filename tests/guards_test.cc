@@ -3,6 +3,7 @@
 // checked against eager ones within kAtol + kRtol·|eager|.
 #include <cmath>
 #include <random>
+#include <thread>
 
 #include "examples/seed_models.h"
 #include "tests/test_util.h"
@@ -65,6 +66,30 @@ TEST(Guards, ChimeraMatchesEagerOverAThousandInputs) {
   auto chimera = seed::make_chimera();
   chimera->initialize();
   EXPECT_EQ(check_against_eager(*chimera, inputs_across_scales(1000, {2, 20}, 12)), 1.0);
+}
+
+TEST(Guards, ThreadsTakingDifferentPathsAtOnceStayCorrect) {
+  nd::random::seed(3);
+  FancyMLP net;
+  net.initialize();
+  std::vector<NDArray> xs = inputs_across_scales(200, {2, 20}, 13);
+  std::vector<NDArray> eager;
+  for (const NDArray& x : xs) eager.push_back(net(x));
+  net.hybridize();
+  // Two threads walk the inputs from opposite ends: side exits, retraces and compiled calls
+  // interleave.
+  std::vector<NDArray> got(xs.size());
+  auto walk = [&](bool forward) {
+    for (size_t k = 0; k < xs.size(); ++k) {
+      size_t i = forward ? k : xs.size() - 1 - k;
+      NDArray y = net(xs[i]);
+      if (forward) got[i] = y;
+    }
+  };
+  std::thread other(walk, false);
+  walk(true);
+  other.join();
+  for (size_t i = 0; i < xs.size(); ++i) expect_close(got[i], eager[i], kAtol, kRtol);
 }
 
 // A branch on the sign of the sum, flipping from call to call.
