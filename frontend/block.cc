@@ -9,9 +9,11 @@
 
 #include "frontend/autograd.h"
 #include "frontend/hybrid.h"
+#include "runtime/file_io.h"
 #include "frontend/trace_hook.h"
 #include "runtime/error.h"
 #include "runtime/params_file.h"
+#include "runtime/version.h"
 
 namespace kiln::nn {
 
@@ -124,6 +126,29 @@ void Block::save_parameters(const std::string& path) const {
   params_file::NamedArrays arrays;
   for (const auto& [name, p] : collect_params()) arrays.emplace_back(name, p->data());
   params_file::write(path, arrays);
+}
+
+void Block::export_model(const std::string& path, int epoch) const {
+  if (epoch < 0 || epoch > 9999) throw ValueError(fmt("export: epoch must be in [0, 9999]; got ", epoch));
+  params_file::NamedArrays parameters;
+  std::vector<ir::ExportedGraph> graphs;
+  if (hybrid_) graphs = hybrid_->exported_graphs(*this, parameters);
+  if (graphs.empty())
+    throw ValueError(fmt("export: ", display_name(), " has no traced graph; hybridize() it and call it once first"));
+  std::string header = fmt("// exported by kiln ", kVersion, " from ", type_name(), "\n");
+  for (const ir::ExportedGraph& g : graphs) {
+    header += fmt("// signature ", g.signature, ":");
+    for (const std::string& name : g.argument_names) header += " " + name;
+    header += "\n";
+  }
+  char epoch_text[8];
+  std::snprintf(epoch_text, sizeof epoch_text, "%04d", epoch);
+  std::string params_path = fmt(path, "-", epoch_text, ".params");
+  header += fmt("// parameters: ", params_path.substr(params_path.find_last_of('/') + 1), "\n");
+  file_io::StagedWrites writes("export");
+  writes.stage(path + "-symbol.mlir", ir::write_program(graphs, header));
+  writes.stage(params_path, params_file::encode(parameters));
+  writes.commit();
 }
 
 void Block::load_parameters(const std::string& path, bool allow_missing, bool ignore_extra) {

@@ -86,6 +86,14 @@ class Block {
   void save_parameters(const std::string& path) const;
   void load_parameters(const std::string& path, bool allow_missing = false, bool ignore_extra = false);
 
+  // Gluon's export (`export` is a C++ keyword): after a hybridized call, writes
+  // <path>-symbol.mlir (every compiled signature's traced graph as kiln-dialect MLIR text, with a
+  // versioned, checksummed header naming the inputs and shapes) and <path>-<epoch, 4 digits>.params
+  // (the parameters the graphs take, in save_parameters' format; constants stay in the graph).
+  // Both files are written before either replaces an older one. SymbolBlock::imports reads them
+  // back; docs/export.md has the formats.
+  void export_model(const std::string& path, int epoch = 0) const;
+
   // Gluon's hybridize: later calls run natively compiled code. On the first call for an input
   // signature (input shapes and training mode) forward runs eagerly — the caller gets its results
   // — while its ops are traced into one graph (children inlined), which is then compiled.

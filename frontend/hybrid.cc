@@ -61,6 +61,33 @@ std::string HybridState::last_traced_ir() const {
   return last_traced_ir_;
 }
 
+std::vector<ir::ExportedGraph> HybridState::exported_graphs(const Block& block,
+                                                            std::vector<std::pair<std::string, Array>>& parameters) const {
+  std::shared_lock lock(mutex_);
+  ParameterDict all = block.collect_params();
+  auto name_of = [&](const std::shared_ptr<Parameter>& p) {
+    for (const auto& [name, q] : all)
+      if (q == p) return name;
+    throw Error(fmt("export: a parameter of ", block.display_name(), "'s graph is no longer in the block"));
+  };
+  std::vector<ir::ExportedGraph> graphs;
+  for (const CompiledEntry& e : cache_) {
+    if (e.epoch != structure_epoch()) continue;  // stale: the block changed since
+    ir::ExportedGraph g{e.traced_ir, e.signature.str(), {}};
+    size_t inputs = e.signature.shapes.size();
+    for (size_t i = 0; i < inputs; ++i) g.argument_names.push_back(inputs == 1 ? "data" : fmt("data", i));
+    for (const auto& p : e.parameters) {
+      std::string name = name_of(p);
+      g.argument_names.push_back(name);
+      bool listed = false;
+      for (const auto& [n, a] : parameters) listed |= n == name;
+      if (!listed) parameters.emplace_back(name, p->data());
+    }
+    graphs.push_back(std::move(g));
+  }
+  return graphs;
+}
+
 HybridStats HybridState::stats() const {
   return {.compiled = compiled_calls_, .traced = traced_calls_, .eager = eager_calls_, .side_exits = side_exits_};
 }

@@ -13,6 +13,7 @@
 #include "frontend/hybridize_options.h"
 #include "frontend/parameter.h"
 #include "frontend/trace_tree.h"
+#include "ir/program.h"
 
 namespace kiln::nn {
 
@@ -59,6 +60,9 @@ class HybridState {
   size_t compile_count() const;
   std::string last_traced_ir() const;
   HybridStats stats() const;
+  // Each compiled signature's traced graph with its arguments' names, for export; the
+  // parameters the graphs take, by name.
+  std::vector<ir::ExportedGraph> exported_graphs(const Block& block, std::vector<std::pair<std::string, Array>>& parameters) const;
 
  private:
   // The fresh compiled entry for this call, or null.

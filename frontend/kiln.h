@@ -11,4 +11,5 @@
 #include "frontend/ndarray.h"
 #include "frontend/parameter.h"
 #include "frontend/sequential.h"
+#include "frontend/symbol_block.h"
 #include "runtime/error.h"

@@ -36,6 +36,9 @@ struct OpDef {
   std::vector<NDArray> (*gradient)(const GradContext& ctx) = nullptr;
 };
 
+// The op called `name` (the kiln dialect's op name without "kiln."), or null.
+const OpDef* find_op(std::string_view name);
+
 // Runs `op` on `inputs` and records it where autograd asks.
 NDArray dispatch(const OpDef& op, std::span<const NDArray> inputs, const OpAttrs& attrs = {});
 inline NDArray dispatch(const OpDef& op, std::initializer_list<NDArray> inputs, const OpAttrs& attrs = {}) {

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace kiln::file_io {
 
@@ -15,6 +17,20 @@ uint64_t fnv1a(const void* data, size_t bytes);
 // Writes `bytes` to a temporary file beside `path` and renames it into place, so an existing
 // file is replaced whole or not at all. FileError names `what` (e.g. "save_parameters") on failure.
 void write_atomically(const std::string& path, std::string_view bytes, const char* what);
+
+// Several files replaced together: each is written to a temporary file first, and only when all
+// are written are they renamed into place. A failed write leaves every existing file untouched.
+class StagedWrites {
+ public:
+  explicit StagedWrites(const char* what) : what_(what) {}
+  ~StagedWrites();  // removes temporary files not committed
+  void stage(const std::string& path, std::string_view bytes);
+  void commit();
+
+ private:
+  const char* what_;
+  std::vector<std::pair<std::string, std::string>> staged_;  // temporary file, final path
+};
 
 // The file's bytes; FileError naming `what` if it cannot be opened.
 std::string read(const std::string& path, const char* what);

@@ -51,6 +51,10 @@ class Reader {
 uint64_t checksum(const void* data, size_t bytes) { return file_io::fnv1a(data, bytes); }
 
 void write(const std::string& path, const NamedArrays& arrays) {
+  file_io::write_atomically(path, encode(arrays), "save_parameters");
+}
+
+std::string encode(const NamedArrays& arrays) {
   std::string buf(kMagic, sizeof kMagic);
   put<uint32_t>(buf, kVersionMajor);
   put<uint32_t>(buf, kVersionMinor);
@@ -64,8 +68,7 @@ void write(const std::string& path, const NamedArrays& arrays) {
     buf.append(reinterpret_cast<const char*>(array.data()), array.size() * dtype_size(array.dtype()));
   }
   put<uint64_t>(buf, checksum(buf.data(), buf.size()));
-
-  file_io::write_atomically(path, buf, "save_parameters");
+  return buf;
 }
 
 NamedArrays read(const std::string& path) {

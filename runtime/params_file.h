@@ -23,6 +23,8 @@ using NamedArrays = std::vector<std::pair<std::string, Array>>;
 // Writes to a temporary file beside `path` and renames it into place, so an existing file is
 // replaced whole or not at all.
 void write(const std::string& path, const NamedArrays& arrays);
+// The file's bytes, for writers that stage several files (file_io::StagedWrites).
+std::string encode(const NamedArrays& arrays);
 
 NamedArrays read(const std::string& path);
 

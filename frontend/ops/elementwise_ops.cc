@@ -107,6 +107,9 @@ NDArray equal(const NDArray& a, const NDArray& b) { return dispatch(kEqual, {a, 
 NDArray greater(const NDArray& a, const NDArray& b) { return dispatch(kGreater, {a, b}); }
 NDArray lesser(const NDArray& a, const NDArray& b) { return dispatch(kLesser, {a, b}); }
 
+
+std::vector<const OpDef*> elementwise_ops() { return {&kRelu, &kSigmoid, &kTanh, &kExp, &kLog, &kNegative, &kSqrt, &kSquare, &kAdd, &kSubtract, &kMultiply, &kDivide, &kMaximum, &kEqual, &kGreater, &kLesser}; }
+
 }  // namespace kiln::nd
 
 namespace kiln {

@@ -110,6 +110,9 @@ NDArray slice_axis(const NDArray& x, int axis, int64_t begin, int64_t end) {
 NDArray broadcast_to(const NDArray& x, const Shape& shape) { return dispatch(kBroadcastTo, {x}, {.shape = shape}); }
 NDArray sum_to(const NDArray& x, const Shape& shape) { return dispatch(kSumTo, {x}, {.shape = shape}); }
 
+
+std::vector<const OpDef*> layout_ops() { return {&kReshape, &kTranspose, &kConcat, &kSliceAxis, &kBroadcastTo, &kSumTo}; }
+
 }  // namespace kiln::nd
 
 namespace kiln {

@@ -74,4 +74,7 @@ NDArray fully_connected(const NDArray& x, const NDArray& weight, const NDArray& 
   return dispatch(kFullyConnected, {x, weight});
 }
 
+
+std::vector<const OpDef*> matmul_ops() { return {&kDot, &kFullyConnected}; }
+
 }  // namespace kiln::nd

@@ -71,6 +71,9 @@ NDArray max(const NDArray& x, std::optional<int> axis, bool keepdims) {
 }
 NDArray norm(const NDArray& x) { return dispatch(kNorm, {x}); }
 
+
+std::vector<const OpDef*> reduce_ops() { return {&kSum, &kMean, &kMax, &kNorm}; }
+
 }  // namespace kiln::nd
 
 namespace kiln {
