@@ -71,17 +71,8 @@ std::unique_ptr<JitModule> JitModule::compile(mlir::ModuleOp module,
   auto machine = take(take(llvm::orc::JITTargetMachineBuilder::detectHost(), "host").createTargetMachine(),
                       "target machine");
   std::function<llvm::Error(llvm::Module*)> optimize = make_llvm_optimizer(machine.get());
-  // With AVX-512, LLVM still prefers 256-bit vectors unless told otherwise; the kernels are
-  // shaped for the full register width, and so should LLVM's own vectorised loops be.
-  std::string vector_bits = std::to_string(host_vector_target().lanes * 32);
   std::function<llvm::Error(llvm::Module*)> transform = [&](llvm::Module* m) -> llvm::Error {
-    for (llvm::Function& f : *m)
-      if (!f.isDeclaration()) {
-        f.addFnAttr("prefer-vector-width", vector_bits);
-        f.addFnAttr("min-legal-vector-width", vector_bits);
-        // The C-interface wrappers would each inline a copy of the graph's body: compile it once.
-        if (!f.getName().starts_with("_mlir")) f.addFnAttr(llvm::Attribute::NoInline);
-      }
+    mark_functions(*m, host_vector_target().lanes * 32);
     if (auto err = optimize(m)) return err;
     if (dump_llvm_ir) {
       std::string text;

@@ -37,4 +37,14 @@ std::function<llvm::Error(llvm::Module*)> make_llvm_optimizer(llvm::TargetMachin
   };
 }
 
+void mark_functions(llvm::Module& module, int64_t vector_bits) {
+  std::string bits = std::to_string(vector_bits);
+  for (llvm::Function& f : module)
+    if (!f.isDeclaration()) {
+      f.addFnAttr("prefer-vector-width", bits);
+      f.addFnAttr("min-legal-vector-width", bits);
+      if (!f.getName().starts_with("_mlir")) f.addFnAttr(llvm::Attribute::NoInline);
+    }
+}
+
 }  // namespace kiln::codegen

@@ -8,12 +8,15 @@ namespace kiln::codegen {
 VectorTarget host_vector_target() {
   static const VectorTarget target = [] {
     auto features = llvm::sys::getHostCPUFeatures();
-    auto has = [&](const char* f) { return features.lookup(f); };
-    if (has("avx512f")) return VectorTarget{16, 32, "avx512"};
-    if (has("avx2") && has("fma")) return VectorTarget{8, 16, "avx2"};
-    return VectorTarget{4, 16, "sse"};
+    return vector_target_with(features.lookup("avx512f"), features.lookup("avx2"), features.lookup("fma"));
   }();
   return target;
+}
+
+VectorTarget vector_target_with(bool avx512f, bool avx2, bool fma) {
+  if (avx512f) return VectorTarget{16, 32, "avx512"};
+  if (avx2 && fma) return VectorTarget{8, 16, "avx2"};
+  return VectorTarget{4, 16, "sse"};
 }
 
 }  // namespace kiln::codegen

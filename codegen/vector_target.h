@@ -15,5 +15,7 @@ struct VectorTarget {
 
 // AVX-512F: 16 lanes, 32 registers; AVX2 with FMA: 8 lanes, 16 registers; otherwise SSE.
 VectorTarget host_vector_target();
+// The same choice from what a CPU has (for AOT objects aimed at a named CPU).
+VectorTarget vector_target_with(bool avx512f, bool avx2, bool fma);
 
 }  // namespace kiln::codegen

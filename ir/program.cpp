@@ -1,10 +1,14 @@
 #include "ir/program.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
+#include <optional>
 #include <sstream>
 
 #include "ir/KilnDialect.h"
 #include "ir/graph_module.h"
+#include "ir/program_module.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/raw_ostream.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -163,8 +167,9 @@ class Reader {
 
 }  // namespace
 
-Program read_program(const std::string& text, const std::string& path) {
-  auto fail = [&](const std::string& problem) -> void { throw FileError(fmt("SymbolBlock: '", path, "' ", problem)); };
+mlir::OwningOpRef<mlir::ModuleOp> parse_symbol_file(const std::string& text, const std::string& path,
+                                                    mlir::MLIRContext& context) {
+  auto fail = [&](const std::string& problem) { throw FileError(fmt("SymbolBlock: '", path, "' ", problem)); };
   // Magic and version: the first line.
   if (text.rfind(kMagicLine, 0) != 0) fail("is not a kiln symbol file (its first line is not '// kiln-symbol M.m')");
   int major = -1, minor = -1;
@@ -181,15 +186,20 @@ Program read_program(const std::string& text, const std::string& path) {
   if (stored != checksum_text(std::string_view(text).substr(0, last)))
     fail("is corrupted (checksum mismatch: the file changed after it was written)");
 
-  std::unique_ptr<MLIRContext> context = make_context();
   std::string diagnostics;
-  ScopedDiagnosticHandler capture(context.get(), [&](Diagnostic& d) {
+  ScopedDiagnosticHandler capture(&context, [&](Diagnostic& d) {
     diagnostics += d.str() + "\n";
     return success();
   });
-  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text.substr(0, last), ParserConfig(context.get()), path);
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text.substr(0, last), ParserConfig(&context), path);
   if (!module) fail(fmt("does not parse as a kiln graph: ", diagnostics));
   if (failed(verify(*module))) fail(fmt("does not verify as a kiln graph: ", diagnostics));
+  return module;
+}
+
+Program read_program(const std::string& text, const std::string& path) {
+  std::unique_ptr<MLIRContext> context = make_context();
+  OwningOpRef<ModuleOp> module = parse_symbol_file(text, path, *context);
   return Reader(path).read(*module);
 }
 

@@ -71,9 +71,9 @@ std::string encode(const NamedArrays& arrays) {
   return buf;
 }
 
-NamedArrays read(const std::string& path) {
-  std::string bytes = file_io::read(path, "load_parameters");
+NamedArrays read(const std::string& path) { return decode(file_io::read(path, "load_parameters"), path); }
 
+NamedArrays decode(const std::string& bytes, const std::string& path) {
   if (bytes.size() < kHeaderBytes + kTrailerBytes)
     throw FileError(fmt("load_parameters: '", path, "' is truncated: ", bytes.size(),
                         " bytes is less than the smallest valid file (", kHeaderBytes + kTrailerBytes, " bytes)"));
