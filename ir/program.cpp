@@ -42,7 +42,7 @@ class Reader {
   explicit Reader(const std::string& path) : path_(path) {}
 
   [[noreturn]] void fail(const std::string& problem) const {
-    throw FileError(fmt("SymbolBlock: '", path_, "' ", problem));
+    throw FileError(fmt("symbol file '", path_, "' ", problem));
   }
 
   Program read(ModuleOp module) {
@@ -169,7 +169,7 @@ class Reader {
 
 mlir::OwningOpRef<mlir::ModuleOp> parse_symbol_file(const std::string& text, const std::string& path,
                                                     mlir::MLIRContext& context) {
-  auto fail = [&](const std::string& problem) { throw FileError(fmt("SymbolBlock: '", path, "' ", problem)); };
+  auto fail = [&](const std::string& problem) { throw FileError(fmt("symbol file '", path, "' ", problem)); };
   // Magic and version: the first line.
   if (text.rfind(kMagicLine, 0) != 0) fail("is not a kiln symbol file (its first line is not '// kiln-symbol M.m')");
   int major = -1, minor = -1;
@@ -203,6 +203,8 @@ Program read_program(const std::string& text, const std::string& path) {
   return Reader(path).read(*module);
 }
 
+std::string seal_symbol_text(const std::string& body) { return body + kChecksumLine + checksum_text(body) + "\n"; }
+
 std::string write_program(const std::vector<ExportedGraph>& graphs, const std::string& header) {
   std::unique_ptr<MLIRContext> context = make_context();
   OpBuilder b(context.get());
@@ -224,8 +226,7 @@ std::string write_program(const std::vector<ExportedGraph>& graphs, const std::s
   std::string text;
   llvm::raw_string_ostream out(text);
   joined->print(out);
-  std::string body = fmt(kMagicLine, kSymbolVersionMajor, ".", kSymbolVersionMinor, "\n", header, text, "\n");
-  return body + kChecksumLine + checksum_text(body) + "\n";
+  return seal_symbol_text(fmt(kMagicLine, kSymbolVersionMajor, ".", kSymbolVersionMinor, "\n", header, text, "\n"));
 }
 
 }  // namespace kiln::ir

@@ -58,6 +58,9 @@ struct Program {
 // kiln dialect, or ops and types an exported graph cannot hold.
 Program read_program(const std::string& text, const std::string& path);
 
+// `body` (a symbol file up to its checksum line) with the checksum line appended.
+std::string seal_symbol_text(const std::string& body);
+
 // One traced graph to export (its module text from ir::Graph::str()).
 struct ExportedGraph {
   std::string module_text;

@@ -73,7 +73,7 @@ std::string encode(const NamedArrays& arrays) {
 
 NamedArrays read(const std::string& path) { return decode(file_io::read(path, "load_parameters"), path); }
 
-NamedArrays decode(const std::string& bytes, const std::string& path) {
+NamedArrays decode(const std::string& bytes, const std::string& path, std::pair<uint32_t, uint32_t>* version) {
   if (bytes.size() < kHeaderBytes + kTrailerBytes)
     throw FileError(fmt("load_parameters: '", path, "' is truncated: ", bytes.size(),
                         " bytes is less than the smallest valid file (", kHeaderBytes + kTrailerBytes, " bytes)"));
@@ -82,6 +82,7 @@ NamedArrays decode(const std::string& bytes, const std::string& path) {
   Reader header(path, bytes.data() + sizeof kMagic, bytes.size() - sizeof kMagic);
   uint32_t major = header.get<uint32_t>("version");
   uint32_t minor = header.get<uint32_t>("version");
+  if (version) *version = {major, minor};
   if (major != kVersionMajor)
     throw FileError(fmt("load_parameters: '", path, "' has format version ", major, ".", minor, "; this kiln reads ",
                         kVersionMajor, ".x"));
@@ -89,7 +90,7 @@ NamedArrays decode(const std::string& bytes, const std::string& path) {
   uint64_t stored;
   std::memcpy(&stored, bytes.data() + body, sizeof stored);
   if (stored != checksum(bytes.data(), body))
-    throw FileError(fmt("load_parameters: '", path, "' is corrupted (checksum mismatch)"));
+    throw FileError(fmt("load_parameters: '", path, "' is corrupted or truncated (checksum mismatch)"));
 
   Reader r(path, bytes.data() + sizeof kMagic + 2 * sizeof(uint32_t), body - sizeof kMagic - 2 * sizeof(uint32_t));
   uint64_t count = r.get<uint64_t>("the entry count");

@@ -27,8 +27,9 @@ void write(const std::string& path, const NamedArrays& arrays);
 std::string encode(const NamedArrays& arrays);
 
 NamedArrays read(const std::string& path);
-// The arrays in a file's bytes; `path` names the file in errors.
-NamedArrays decode(const std::string& bytes, const std::string& path);
+// The arrays in a file's bytes; `path` names the file in errors. `version`, if given, receives
+// the file's format version (major, minor).
+NamedArrays decode(const std::string& bytes, const std::string& path, std::pair<uint32_t, uint32_t>* version = nullptr);
 
 // 64-bit FNV-1a, the file's checksum.
 uint64_t checksum(const void* data, size_t bytes);

@@ -12,6 +12,7 @@ packages=(
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools   # MLIR/LLVM 19 (pinned, see docs)
   libdnnl-dev ocl-icd-opencl-dev                           # oneDNN 2.6; its CMake config needs OpenCL
   libgtest-dev libgmock-dev libbenchmark-dev               # tests and benchmarks
+  clang-19 libclang-rt-19-dev                              # libFuzzer for the loaders (scripts/fuzz.sh)
   zlib1g-dev libzstd-dev                                   # libraries LLVM's CMake config looks for
 )
 missing=()
