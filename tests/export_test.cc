@@ -1,11 +1,14 @@
 // Export and SymbolBlock::imports (Block::export_model, frontend/symbol_block.h): round trips
 // for the seed chapter's nets and every benchmark workload, training an imported block, and every
 // kind of damaged file. Outputs are compared within kAtol + kRtol·|expected|.
+#include <dlfcn.h>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
 
 #include "bench/workloads.h"
+#include "codegen/aot_compiler.h"
 #include "examples/seed_models.h"
 #include "runtime/file_io.h"
 #include "tests/test_util.h"
@@ -71,6 +74,65 @@ TEST_F(Export, SeedChapterNetsRoundTrip) {
   mine.add(nn::Dense(3));
   mine.initialize();
   round_trip(mine, {x}, "mysequential");
+  seed::Parallel parallel{seed::MLP(), seed::NestMLP()};  // exercise 4
+  parallel.initialize();
+  round_trip(parallel, {x}, "parallel");
+  auto stacked = seed::stack(3, [] { return std::make_shared<nn::Dense>(20, "relu"); });  // exercise 5
+  stacked->initialize();
+  round_trip(*stacked, {x}, "stacked");
+}
+
+// The C ABI of kiln-compile's library, opened with dlopen (codegen/aot_compiler.h).
+struct AotLibrary {
+  void* handle = nullptr;
+  void* (*create)(const char*) = nullptr;
+  int (*run)(void*, const float* const*, float* const*) = nullptr;
+  void (*destroy)(void*) = nullptr;
+  const char* (*last_error)() = nullptr;
+  explicit AotLibrary(const std::string& path) : handle(dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) {
+    if (!handle) throw Error(dlerror());
+    create = reinterpret_cast<decltype(create)>(dlsym(handle, "kiln_model_create"));
+    run = reinterpret_cast<decltype(run)>(dlsym(handle, "kiln_model_run"));
+    destroy = reinterpret_cast<decltype(destroy)>(dlsym(handle, "kiln_model_destroy"));
+    last_error = reinterpret_cast<decltype(last_error)>(dlsym(handle, "kiln_model_last_error"));
+  }
+  ~AotLibrary() { dlclose(handle); }
+};
+
+// A forward with a guard: positive sums double, others negate.
+class SignFlip : public nn::Block {
+ protected:
+  NDArray forward(const NDArray& x) override {
+    if (x.sum().asscalar() > 0) return x * 2.f;
+    return -x;
+  }
+};
+
+TEST_F(Export, AnAotLibraryRunsTheTracedPathsOfAGuardedModelAndReportsOthers) {
+  SignFlip net;
+  net.hybridize();
+  net(nd::array({1, 2}));  // only the positive path is traced and exported
+  net.export_model(path("sign"));
+  codegen::AotArtifact artifact = codegen::compile_library(path("sign-symbol.mlir"), path("aot"), {});
+  AotLibrary lib(artifact.library);
+  void* model = lib.create(path("sign-0000.params").c_str());
+  ASSERT_NE(model, nullptr) << lib.last_error();
+  auto run = [&](std::vector<float> x, int& status) {
+    std::vector<float> y(2);
+    const float* inputs[] = {x.data()};
+    float* outputs[] = {y.data()};
+    status = lib.run(model, inputs, outputs);
+    return y;
+  };
+  int status = -1;
+  EXPECT_EQ(run({3, -1}, status), (std::vector<float>{6, -2}));
+  EXPECT_EQ(status, 0);
+  run({-3, 1}, status);  // the branch never traced: a side exit, reported
+  EXPECT_NE(status, 0);
+  EXPECT_NE(std::string(lib.last_error()).find("never traced"), std::string::npos) << lib.last_error();
+  lib.destroy(model);
+  EXPECT_EQ(lib.create(path("missing.params").c_str()), nullptr);
+  EXPECT_NE(std::string(lib.last_error()).find("missing.params"), std::string::npos) << lib.last_error();
 }
 
 TEST_F(Export, TheSymbolFileIsReadableMLIRWithAHeader) {
