@@ -2,9 +2,11 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 #include "runtime/error.h"
 #include "runtime/file_io.h"
@@ -101,8 +103,43 @@ std::optional<Entry> load(const std::string& key) {
     complain(fmt("'", path, "' has a malformed body; rebuilding it"));
     return std::nullopt;
   }
+  std::error_code ignored;  // recently used: the last to be evicted
+  std::filesystem::last_write_time(path, std::filesystem::file_time_type::clock::now(), ignored);
   return entry;
 }
+
+size_t evict(uintmax_t max_bytes) {
+  namespace fs = std::filesystem;
+  std::vector<std::pair<fs::file_time_type, fs::path>> entries;
+  uintmax_t total = 0;
+  std::error_code error;
+  for (const auto& file : fs::directory_iterator(directory(), error)) {
+    if (file.path().extension() != ".kilnobj") continue;
+    total += file.file_size(error);
+    entries.emplace_back(file.last_write_time(error), file.path());
+  }
+  std::sort(entries.begin(), entries.end());
+  size_t removed = 0;
+  for (const auto& [time, path] : entries) {
+    if (total <= max_bytes) break;
+    uintmax_t size = fs::file_size(path, error);
+    if (fs::remove(path, error)) {
+      total -= size;
+      ++removed;
+    }
+  }
+  return removed;
+}
+
+namespace {
+uintmax_t max_bytes() {
+  static const uintmax_t bound = [] {
+    const char* mb = std::getenv("KILN_CACHE_MAX_MB");
+    return static_cast<uintmax_t>(mb && std::atoll(mb) > 0 ? std::atoll(mb) : 1024) << 20;
+  }();
+  return bound;
+}
+}  // namespace
 
 void store(const std::string& key, const Entry& entry) {
   if (directory().empty()) return;
@@ -114,6 +151,8 @@ void store(const std::string& key, const Entry& entry) {
   try {
     std::filesystem::create_directories(directory());
     file_io::write_atomically(path_of(key), bytes, "compile cache");
+    if (size_t removed = evict(max_bytes()); removed && log::enabled("recompiles"))
+      log::print(fmt("compile cache: removed ", removed, " least recently used entries (KILN_CACHE_MAX_MB)"));
   } catch (const std::exception& e) {
     complain(fmt("not stored: ", e.what()));
   }

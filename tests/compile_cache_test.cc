@@ -100,5 +100,24 @@ TEST_F(CompileCache, DifferentGraphsHaveDifferentEntries) {
   EXPECT_EQ(entries().size(), 2u);
 }
 
+TEST_F(CompileCache, PastItsBoundTheLeastRecentlyUsedEntriesGo) {
+  namespace cache = codegen::compile_cache;
+  const std::string object(1000, 'x');
+  for (const char* key : {"old", "middle", "new"}) cache::store(key, {"interface", object});
+  // Age them: old, then middle, then new; then use "old", which makes it the most recent.
+  auto now = fs::file_time_type::clock::now();
+  int age = 30;
+  for (const char* key : {"old", "middle", "new"})
+    fs::last_write_time(cache::directory() + "/" + key + ".kilnobj", now - std::chrono::seconds(age -= 10));
+  ASSERT_TRUE(cache::load("old"));
+  uintmax_t one = fs::file_size(cache::directory() + "/new.kilnobj");
+  EXPECT_EQ(cache::evict(2 * one), 1u);  // "middle" is now the least recently used
+  EXPECT_TRUE(cache::load("old"));
+  EXPECT_FALSE(cache::load("middle"));
+  EXPECT_TRUE(cache::load("new"));
+  EXPECT_EQ(cache::evict(0), 2u);
+  EXPECT_TRUE(entries().empty());
+}
+
 }  // namespace
 }  // namespace kiln
