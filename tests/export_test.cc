@@ -82,6 +82,37 @@ TEST_F(Export, SeedChapterNetsRoundTrip) {
   round_trip(*stacked, {x}, "stacked");
 }
 
+// Explicit control flow in one forward: a recurrent loop over rows, then halving while large.
+class RecurrentThenHalve : public nn::Block {
+ public:
+  nn::Child<nn::Dense> cell = register_block("cell", nn::Dense(4, "tanh"));
+
+ protected:
+  NDArray forward(const NDArray& x) override {
+    auto [outputs, states] = nd::foreach(
+        [&](const NDArray& row, const nd::LoopVars& s) {
+          NDArray h = cell(nd::concat({row, s[0]}, 1));
+          return std::make_pair(h, nd::LoopVars{h});
+        },
+        x, {nd::zeros({2, 4})});
+    NDArray y = outputs.sum(0) * 10.f;
+    return nd::while_loop([](const nd::LoopVars& v) { return v[0].norm() > 1.f; },
+                          [](const nd::LoopVars& v) { return nd::LoopVars{v[0] / 2.f}; }, {y}, 64)[0];
+  }
+};
+
+TEST_F(Export, ExplicitControlFlowRoundTrips) {
+  nd::random::seed(8);
+  RecurrentThenHalve net;
+  net.initialize();
+  std::vector<NDArray> inputs;
+  for (float scale : {0.1f, 1.f, 10.f}) inputs.push_back(nd::random::uniform(-scale, scale, {5, 2, 3}));
+  round_trip(net, inputs, "recurrent");
+  std::string text = file_io::read(path("recurrent-symbol.mlir"), "test");
+  EXPECT_NE(text.find("scf.for"), std::string::npos);
+  EXPECT_NE(text.find("scf.while"), std::string::npos);
+}
+
 // The C ABI of kiln-compile's library, opened with dlopen (codegen/aot_compiler.h).
 struct AotLibrary {
   void* handle = nullptr;
