@@ -169,6 +169,31 @@ TEST(ControlFlow, GradientsMatchFiniteDifferences) {
       {nd::random::uniform(-1, 1, {3, 2, 2}), nd::random::uniform(-1, 1, {2, 3}), nd::random::uniform(-1, 1, {3, 3})});
 }
 
+TEST(ControlFlow, WhatCannotBeCompiledRunsEagerlyAndStaysCorrect) {
+  // A host read inside a branch, and a while_loop nested in a foreach body: both documented
+  // limits. The block warns once, runs eagerly and gives the eager results.
+  Lambda read_inside([](const NDArray& x) {
+    return nd::cond(x.sum() > 0.f, [&] { return x * (x.max().asscalar() > 1 ? 2.f : 3.f); }, [&] { return -x; });
+  });
+  Lambda nested([](const NDArray& x) {
+    return nd::foreach([](const NDArray& row, const LoopVars& s) {
+             NDArray r = halve(row * 10.f)[0];
+             return std::make_pair(r, s);
+           },
+                       x, {})
+        .first;
+  });
+  for (Lambda* net : {&read_inside, &nested}) {
+    std::vector<NDArray> xs{nd::array({0.5f, 2.f}, {1, 2}), nd::array({0.2f, 0.3f}, {1, 2}), nd::array({-1.f, -2.f}, {1, 2})};
+    std::vector<NDArray> eager;
+    for (const NDArray& x : xs) eager.push_back((*net)(x));
+    net->hybridize();
+    for (int pass = 0; pass < 2; ++pass)
+      for (size_t i = 0; i < xs.size(); ++i) expect_close((*net)(xs[i]), eager[i], kAtol, kRtol);
+    EXPECT_EQ(net->hybrid_stats().compiled, 0u);
+  }
+}
+
 TEST(ControlFlow, ShapeErrorsNameTheFunction) {
   NDArray x = nd::array({1, 2});
   Lambda mismatched([](const NDArray& x) { return nd::cond(x.sum() > 0.f, [&] { return x; }, [&] { return x.sum(); }); });
