@@ -8,6 +8,17 @@
 
 namespace kiln::codegen {
 
+namespace {
+// Level 1: what kiln's lowered graphs need from LLVM, and no more. Their kernels arrive blocked
+// and vectorised and their bodies are not inlined, so the interprocedural half of -O1
+// (IPSCCP, attribute inference, the inliner, global optimisation) finds nothing to do; what pays
+// is cleanup (SROA, EarlyCSE, InstCombine, SimplifyCFG, LICM) and vectorising the elementwise
+// loops. A third of -O1's time on the seed MLP (6 ms against 19 in one run).
+constexpr const char* kKernelCleanupPipeline =
+    "function(sroa,early-cse,instcombine<no-verify-fixpoint>,simplifycfg,loop-mssa(licm),loop-simplify,lcssa,"
+    "loop-rotate,loop-vectorize,slp-vectorizer,instcombine<no-verify-fixpoint>,simplifycfg)";
+}  // namespace
+
 std::function<llvm::Error(llvm::Module*)> make_llvm_optimizer(llvm::TargetMachine* machine,
                                                                LlvmOptimizerOptions options) {
   return [machine, options](llvm::Module* module) -> llvm::Error {
@@ -29,9 +40,13 @@ std::function<llvm::Error(llvm::Module*)> make_llvm_optimizer(llvm::TargetMachin
     static const llvm::OptimizationLevel levels[] = {llvm::OptimizationLevel::O0, llvm::OptimizationLevel::O1,
                                                      llvm::OptimizationLevel::O2, llvm::OptimizationLevel::O3};
     llvm::OptimizationLevel level = levels[std::clamp(options.level, 0, 3)];
-    llvm::ModulePassManager pipeline = level == llvm::OptimizationLevel::O0
-                                           ? builder.buildO0DefaultPipeline(level)
-                                           : builder.buildPerModuleDefaultPipeline(level);
+    llvm::ModulePassManager pipeline;
+    if (options.level == 1) {
+      if (auto err = builder.parsePassPipeline(pipeline, kKernelCleanupPipeline)) return err;
+    } else {
+      pipeline = level == llvm::OptimizationLevel::O0 ? builder.buildO0DefaultPipeline(level)
+                                                      : builder.buildPerModuleDefaultPipeline(level);
+    }
     pipeline.run(*module, modules);
     return llvm::Error::success();
   };
