@@ -124,9 +124,13 @@ void run_stages(mlir::ModuleOp module, const std::vector<Stage>& stages,
   // One thread: graphs are small, a 2-core host gains nothing from the pool, and pass
   // statistics and logs stay in order.
   ctx->disableMultithreading();
-  mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
+  // Every dialect and extension (bufferization models, ...) the stages may load, built once.
+  static const mlir::DialectRegistry registry = [] {
+    mlir::DialectRegistry all;
+    mlir::registerAllDialects(all);
+    mlir::registerAllExtensions(all);
+    return all;
+  }();
   ctx->appendDialectRegistry(registry);
 
   std::string diagnostics;
