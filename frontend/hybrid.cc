@@ -196,8 +196,7 @@ std::vector<NDArray> HybridState::trace_and_compile(Block& block, std::span<cons
     Trace trace = tracer.finish(outputs);
     if (log::enabled("guards") && trace.guard_count())
       log::print(fmt("new path in ", block.display_name(), ": ", trace.guard_summary()));
-    entry->paths.add(std::move(trace), result_shapes);
-    compile(block, *entry, reason);
+    if (entry->paths.add(std::move(trace), result_shapes)) compile(block, *entry, reason);
   } catch (const Error& e) {
     return give_up(fmt("cannot be compiled (", e.what(), ")"));
   }

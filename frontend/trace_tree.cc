@@ -254,16 +254,34 @@ class Emitter {
 
 }  // namespace
 
-void TraceTree::add(Trace raw, const std::vector<Shape>& result_shapes) {
+namespace {
+// The same steps with the same guard outcomes and results.
+bool same_path(const Trace& a, const Trace& b) {
+  if (a.steps.size() != b.steps.size() || a.results != b.results) return false;
+  for (size_t i = 0; i < a.steps.size(); ++i)
+    if (!a.steps[i].same_as(b.steps[i]) ||
+        (a.steps[i].kind == Step::Kind::Guard && a.steps[i].guard.outcome != b.steps[i].guard.outcome))
+      return false;
+  return true;
+}
+}  // namespace
+
+bool TraceTree::add(Trace raw, const std::vector<Shape>& result_shapes) {
   if (raw_.empty()) result_shapes_ = result_shapes;
   else if (result_shapes != result_shapes_)
     throw Error("hybridize: this path's outputs have other shapes than earlier paths' for the same inputs");
-  bool learned = loops_.learn(raw) > 0;
-  raw_.push_back(std::move(raw));
-  if (learned) return refold();
-  Trace folded = loops_.fold(raw_.back());
+  if (loops_.learn(raw) > 0) {
+    raw_.push_back(std::move(raw));
+    refold();
+    return true;
+  }
+  Trace folded = loops_.fold(raw);
   share_parameters(folded, parameters_);
+  for (const Trace& known : paths_)
+    if (same_path(known, folded)) return false;  // another thread traced it meanwhile
+  raw_.push_back(std::move(raw));
   paths_.push_back(std::move(folded));
+  return true;
 }
 
 void TraceTree::refold() {

@@ -19,9 +19,9 @@ namespace kiln {
 
 class TraceTree {
  public:
-  // Adds a path as traced (a raw trace) whose outputs have `result_shapes`. Throws kiln::Error
-  // when it cannot join the others: different output shapes.
-  void add(Trace raw, const std::vector<Shape>& result_shapes);
+  // Adds a path as traced (a raw trace) whose outputs have `result_shapes`; false if the tree
+  // holds it already. Throws kiln::Error when it cannot join the others: different output shapes.
+  bool add(Trace raw, const std::vector<Shape>& result_shapes);
   size_t paths() const { return raw_.size(); }
   size_t loops() const { return loops_.size(); }
   // Whether the graph can leave early (guards, nd::while_loop's max_iterations): it then
