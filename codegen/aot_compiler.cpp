@@ -44,8 +44,7 @@ struct Tensor {
 };
 
 struct Convention {
-  std::vector<Tensor> inputs, parameters, prepared, outputs;
-  std::vector<std::string> parameter_names;
+  std::vector<Tensor> inputs, parameters, prepared, outputs;  // parameters by their .params names
   bool has_prepare = false, has_status = false;
 };
 
@@ -147,8 +146,8 @@ std::string source_text(const std::string& name, const Convention& c, const std:
     s << (ts.empty() ? "0" : "") << "};\n";
   }
   s << "static const char* const parameter_names[] = {";
-  for (size_t i = 0; i < c.parameter_names.size(); ++i) s << (i ? ", " : "") << '"' << c.parameter_names[i] << '"';
-  s << (c.parameter_names.empty() ? "0" : "") << "};\n";
+  for (size_t i = 0; i < c.parameters.size(); ++i) s << (i ? ", " : "") << '"' << c.parameters[i].name << '"';
+  s << (c.parameters.empty() ? "0" : "") << "};\n";
   if (embedded) {
     s << "static const unsigned char embedded_parameters[] = {";
     for (size_t i = 0; i < embedded->size(); ++i)
@@ -245,10 +244,6 @@ AotArtifact compile_library(const std::string& symbol_file, const std::string& o
     throw Error(fmt("kiln-compile: '", symbol_file, "' has no function '", options.function, "'; it has ", available));
   chosen.setName(kGraph);
   Convention c;
-  for (unsigned i = 0; i < chosen.getNumArguments(); ++i) {
-    std::string arg_name = chosen.getArgAttrOfType<mlir::StringAttr>(i, "kiln.name").str();
-    if (chosen.getArgAttr(i, ir::kParameterAttr)) c.parameter_names.push_back(arg_name);
-  }
 
   std::unique_ptr<llvm::TargetMachine> machine = target_machine(options.cpu);
   const llvm::MCSubtargetInfo& cpu = *machine->getMCSubtargetInfo();
@@ -257,10 +252,13 @@ AotArtifact compile_library(const std::string& symbol_file, const std::string& o
   run_stages(*module, optimization_stages(), nullptr);
   auto graph = module->lookupSymbol<mlir::func::FuncOp>(kGraph);
   for (unsigned i = 0; i < graph.getNumArguments(); ++i) {
-    Tensor t{"", shape_of(graph.getArgument(i).getType())};
-    if (graph.getArgAttr(i, ir::kPreparedAttr)) c.prepared.push_back({fmt("prepared ", c.prepared.size()), t.shape});
-    else if (graph.getArgAttr(i, ir::kParameterAttr)) c.parameters.push_back({c.parameter_names[c.parameters.size()], t.shape});
-    else c.inputs.push_back({graph.getArgAttrOfType<mlir::StringAttr>(i, "kiln.name").str(), t.shape});
+    Shape shape = shape_of(graph.getArgument(i).getType());
+    if (graph.getArgAttr(i, ir::kPreparedAttr)) {
+      c.prepared.push_back({fmt("prepared ", c.prepared.size()), shape});
+      continue;
+    }
+    Tensor named{graph.getArgAttrOfType<mlir::StringAttr>(i, ir::kNameAttr).str(), shape};
+    (graph.getArgAttr(i, ir::kParameterAttr) ? c.parameters : c.inputs).push_back(named);
   }
   for (mlir::Type t : graph.getResultTypes()) {
     if (t.isInteger(32)) c.has_status = true;

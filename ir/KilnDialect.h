@@ -28,5 +28,8 @@ namespace kiln::ir {
 // graph's `<name>_prepare` function, which the runtime reruns only when a parameter changes.
 inline constexpr llvm::StringLiteral kParameterAttr = "kiln.parameter";
 inline constexpr llvm::StringLiteral kPreparedAttr = "kiln.prepared";
+// In an exported graph (ir/program.h): each argument's name, and each function's signature.
+inline constexpr llvm::StringLiteral kNameAttr = "kiln.name";
+inline constexpr llvm::StringLiteral kSignatureAttr = "kiln.signature";
 
 }  // namespace kiln::ir

@@ -25,8 +25,6 @@ namespace kiln::ir {
 
 namespace {
 
-constexpr llvm::StringLiteral kNameAttr = "kiln.name";
-constexpr llvm::StringLiteral kSignatureAttr = "kiln.signature";
 constexpr const char* kMagicLine = "// kiln-symbol ";
 constexpr const char* kChecksumLine = "// checksum ";
 constexpr int64_t kMaxElements = int64_t{1} << 32;  // per tensor: bounds what a file can make us allocate
