@@ -16,7 +16,7 @@ std::atomic<uint64_t> g_epoch{0};
 }  // namespace
 
 std::vector<NDArray> HybridState::run_eagerly(Block& block, std::span<const NDArray> inputs) {
-  ++eager_calls_;
+  eager_calls_.fetch_add(1, std::memory_order_relaxed);
   return block.forward_multi(std::vector<NDArray>(inputs.begin(), inputs.end()));
 }
 
@@ -101,7 +101,7 @@ std::vector<NDArray> HybridState::call(Block& block, std::span<const NDArray> in
     if (const CompiledEntry* entry = find(inputs, training, epoch)) {
       auto [outputs, status] = run(*entry, inputs);
       if (status == 0) {
-        ++compiled_calls_;
+        compiled_calls_.fetch_add(1, std::memory_order_relaxed);  // a statistic: no ordering needed
         return outputs;
       }
       exit = status;
@@ -140,7 +140,7 @@ std::vector<NDArray> HybridState::call(Block& block, std::span<const NDArray> in
 }
 
 std::vector<NDArray> HybridState::side_exit(Block& block, std::span<const NDArray> inputs, int32_t exit) {
-  ++side_exits_;
+  side_exits_.fetch_add(1, std::memory_order_relaxed);
   std::unique_lock lock(mutex_);
   CompiledEntry* entry = find(inputs, autograd::is_training(), structure_epoch());
   if (!entry) return run_eagerly(block, inputs);  // invalidated meanwhile; the next call retraces
@@ -161,7 +161,7 @@ std::vector<NDArray> HybridState::side_exit(Block& block, std::span<const NDArra
 
 std::vector<NDArray> HybridState::trace_and_compile(Block& block, std::span<const NDArray> inputs,
                                                     const std::string& reason, CompiledEntry* entry) {
-  ++traced_calls_;
+  traced_calls_.fetch_add(1, std::memory_order_relaxed);
   ParameterDict params = block.collect_params();
   // With static_params no parameter becomes an argument: their values are baked in as constants.
   Tracer tracer(inputs, [&](const Array& a) -> std::shared_ptr<Parameter> {
