@@ -2,29 +2,17 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <mutex>
 #include <set>
 #include <sstream>
 
-#include "codegen/llvm_optimizer.h"
+#include "codegen/object_code.h"
 #include "codegen/pipeline.h"
 #include "codegen/vector_target.h"
 #include "ir/KilnDialect.h"
 #include "ir/graph_module.h"
 #include "ir/program_module.h"
-#include "llvm/IR/LegacyPassManager.h"
-#include "llvm/IR/Module.h"
-#include "llvm/MC/MCSubtargetInfo.h"
-#include "llvm/MC/TargetRegistry.h"
-#include "llvm/Support/TargetSelect.h"
-#include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
-#include "llvm/Target/TargetOptions.h"
-#include "llvm/TargetParser/Host.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Export.h"
 #include "runtime/error.h"
 #include "runtime/file_io.h"
 
@@ -51,26 +39,6 @@ struct Convention {
 Shape shape_of(mlir::Type type) {
   auto shape = mlir::cast<mlir::RankedTensorType>(type).getShape();
   return Shape(shape.begin(), shape.end());
-}
-
-std::unique_ptr<llvm::TargetMachine> target_machine(const std::string& cpu_option) {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-  });
-  std::string triple = llvm::sys::getDefaultTargetTriple(), error;
-  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!target) throw Error(fmt("kiln-compile: no LLVM target for ", triple, ": ", error));
-  std::string cpu = cpu_option.empty() ? llvm::sys::getHostCPUName().str() : cpu_option;
-  std::string features;
-  if (cpu_option.empty())
-    for (const auto& f : llvm::sys::getHostCPUFeatures()) features += (features.empty() ? "" : ",") + std::string(f.second ? "+" : "-") + f.first().str();
-  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Default));
-  if (!machine || !machine->getMCSubtargetInfo()->isCPUStringValid(cpu))
-    throw Error(fmt("kiln-compile: unknown target CPU '", cpu, "' (try x86-64, x86-64-v2, x86-64-v3, x86-64-v4 or an LLVM CPU name)"));
-  return machine;
 }
 
 std::string c_shape(const Shape& s) {
@@ -245,9 +213,8 @@ AotArtifact compile_library(const std::string& symbol_file, const std::string& o
   chosen.setName(kGraph);
   Convention c;
 
-  std::unique_ptr<llvm::TargetMachine> machine = target_machine(options.cpu);
-  const llvm::MCSubtargetInfo& cpu = *machine->getMCSubtargetInfo();
-  VectorTarget vectors = vector_target_with(cpu.checkFeatures("+avx512f"), cpu.checkFeatures("+avx2"), cpu.checkFeatures("+fma"));
+  std::unique_ptr<llvm::TargetMachine> machine = make_target_machine(options.cpu);
+  VectorTarget vectors = vector_target_of(*machine);
 
   run_stages(*module, optimization_stages(), nullptr);
   auto graph = module->lookupSymbol<mlir::func::FuncOp>(kGraph);
@@ -267,32 +234,17 @@ AotArtifact compile_library(const std::string& symbol_file, const std::string& o
   c.has_prepare = static_cast<bool>(module->lookupSymbol<mlir::func::FuncOp>(std::string(kGraph) + "_prepare"));
   run_stages(*module, lowering_stages(vectors), nullptr);
 
-  // LLVM IR, optimised as the JIT does it, then an object file for the target CPU.
-  mlir::registerBuiltinDialectTranslation(*context);
-  mlir::registerLLVMDialectTranslation(*context);
-  llvm::LLVMContext llvm_context;
-  std::unique_ptr<llvm::Module> llvm_module = mlir::translateModuleToLLVMIR(*module, llvm_context, name);
-  if (!llvm_module) throw Error("kiln-compile: translation to LLVM IR failed");
-  llvm_module->setDataLayout(machine->createDataLayout());
-  llvm_module->setTargetTriple(machine->getTargetTriple().str());
-  mark_functions(*llvm_module, vectors.lanes * 32);
-  if (auto err = make_llvm_optimizer(machine.get())(llvm_module.get()))
-    throw Error(fmt("kiln-compile: LLVM optimisation failed: ", llvm::toString(std::move(err))));
-  llvm::SmallVector<char, 0> object;
-  {
-    llvm::raw_svector_ostream out(object);
-    llvm::legacy::PassManager emit;
-    if (machine->addPassesToEmitFile(emit, out, nullptr, llvm::CodeGenFileType::ObjectFile))
-      throw Error("kiln-compile: this target cannot emit object files");
-    emit.run(*llvm_module);
-  }
+  // Object code made as the JIT makes it, for the target CPU.
+  ObjectOptions object_options;
+  object_options.module_name = name;
+  std::string object = emit_object(*module, *machine, object_options);
 
   fs::create_directories(out_dir);
   fs::path dir(out_dir);
   std::string object_path = (dir / (name + "_graph.o")).string();
   std::string source_path = (dir / (name + "_model.c")).string();
   AotArtifact artifact{(dir / ("lib" + name + ".so")).string(), (dir / (name + ".h")).string()};
-  file_io::write_atomically(object_path, std::string_view(object.data(), object.size()), "kiln-compile");
+  file_io::write_atomically(object_path, object, "kiln-compile");
   std::string embedded;
   if (options.embed_parameters) embedded = file_io::read(options.parameters_file, "kiln-compile --embed-params");
   file_io::write_atomically(artifact.header, header_text(name, symbol_file, c), "kiln-compile");

@@ -37,9 +37,9 @@ std::string print(mlir::ModuleOp module) {
   return text;
 }
 
-// Builds the packed argument list of an MLIR C-interface function: one memref descriptor per
+// Builds the argument list of a packed entry (codegen/object_code.h): one memref descriptor per
 // array, laid out as StridedMemRefType<float, rank> (allocated pointer, aligned pointer, offset,
-// sizes[rank], strides[rank]), all on the stack.
+// sizes[rank], strides[rank]), all on the stack, and the descriptors' addresses in order.
 class PackedCall {
  public:
   void add(const Array& a) {
@@ -56,18 +56,15 @@ class PackedCall {
       d[3 + rank + i] = stride;
       stride *= shape[i];
     }
-    descriptor_ptrs_[n_] = d;
-    packed_[n_] = &descriptor_ptrs_[n_];
-    ++n_;
+    packed_[n_++] = d;
   }
-  // The packed interface's last pointer receives a scalar result (the exit status).
+  // The packed entry's last pointer receives a scalar result (the exit status).
   void add_result_slot(int32_t* slot) { packed_[n_++] = slot; }
   void invoke(void (*fn)(void**)) { fn(packed_); }
 
  private:
   static constexpr size_t kWords = 3 + 2 * CompiledGraph::kMaxRank;
   int64_t descriptors_[CompiledGraph::kMaxArguments][kWords];
-  void* descriptor_ptrs_[CompiledGraph::kMaxArguments];
   void* packed_[CompiledGraph::kMaxArguments + 1];
   size_t n_ = 0;
 };
@@ -152,13 +149,15 @@ std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const Co
       write_file(fmt(options.dump_dir, "/", options.dump_name, ".", index, "-", stage, extension), text);
     ++index;
   };
-  auto dump_stage = [&](const std::string& stage, mlir::ModuleOp m) { dump(stage, print(m), ".mlir"); };
-  std::string traced = print(module);
+  // Printing a module costs a few milliseconds: only when the stages are dumped.
+  std::function<void(const std::string&, mlir::ModuleOp)> dump_stage;
+  if (!options.dump_dir.empty()) dump_stage = [&](const std::string& stage, mlir::ModuleOp m) { dump(stage, print(m), ".mlir"); };
+  // A second process finds the object code on disk and compiles nothing.
+  bool use_cache = !compile_cache::directory().empty() && options.dump_dir.empty();
+  std::string traced = use_cache || !options.dump_dir.empty() ? print(module) : "";
   dump("traced", traced, ".mlir");
   std::unique_ptr<CompiledGraph> compiled(new CompiledGraph());
 
-  // A second process finds the object code on disk and compiles nothing.
-  bool use_cache = !compile_cache::directory().empty() && options.dump_dir.empty();
   std::string cache_key = use_cache ? compile_cache::key(traced, configuration()) : "";
   if (use_cache)
     if (auto entry = compile_cache::load(cache_key)) {
@@ -202,8 +201,10 @@ std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const Co
 
   std::function<void(const std::string&)> dump_llvm_ir;
   if (!options.dump_dir.empty()) dump_llvm_ir = [&](const std::string& text) { dump("llvm-ir", text, ".ll"); };
-  compiled->jit_ = JitModule::compile(module, dump_llvm_ir, use_cache);
-  compiled->forward_ = compiled->jit_->lookup(entry_name);  // the first lookup compiles the module
+  std::vector<std::string> entries{entry_name};
+  if (has_prepare) entries.push_back(entry_name + "_prepare");
+  compiled->jit_ = JitModule::compile(module, entries, dump_llvm_ir);
+  compiled->forward_ = compiled->jit_->lookup(entry_name);  // the first lookup links the object
   if (has_prepare) compiled->prepare_ = compiled->jit_->lookup(entry_name + "_prepare");
   compiled->compile_ms_ = elapsed_ms();
   if (use_cache) compile_cache::store(cache_key, {compiled->interface(), compiled->jit_->object()});

@@ -1,35 +1,19 @@
 #include "codegen/jit_module.h"
 
-#include <filesystem>
-#include <mutex>
-#include <unistd.h>
+#include <atomic>
 
-#include "codegen/llvm_optimizer.h"
-#include "codegen/vector_target.h"
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "codegen/object_code.h"
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
-#include "llvm/IR/Module.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/TargetSelect.h"
-#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
 #include "runtime/c_abi.h"
 #include "runtime/error.h"
-#include "runtime/file_io.h"
+#include "runtime/log.h"
 
 namespace kiln::codegen {
 namespace {
-
-void initialize_llvm() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-  });
-}
 
 template <class T>
 T take(llvm::Expected<T> value, const char* what) {
@@ -37,8 +21,13 @@ T take(llvm::Expected<T> value, const char* what) {
   return std::move(*value);
 }
 
-// What generated code calls in kiln's runtime (runtime/c_abi.h).
-llvm::orc::SymbolMap runtime_symbols(llvm::orc::MangleAndInterner interner) {
+void check(llvm::Error error, const char* what) {
+  if (error) throw Error(fmt("codegen: ", what, ": ", llvm::toString(std::move(error))));
+}
+
+// What generated code calls in kiln's runtime (runtime/c_abi.h), under the names MLIR's
+// lowering gives the calls.
+llvm::orc::SymbolMap runtime_symbols(llvm::orc::MangleAndInterner& interner) {
   llvm::orc::SymbolMap symbols;
   auto add = [&](const char* name, auto* fn) {
     symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn), llvm::JITSymbolFlags::Exported};
@@ -50,85 +39,76 @@ llvm::orc::SymbolMap runtime_symbols(llvm::orc::MangleAndInterner interner) {
   add("_mlir_memref_to_llvm_alloc", &kiln_rt_alloc);
   add("_mlir_memref_to_llvm_aligned_alloc", &kiln_rt_aligned_alloc);
   add("_mlir_memref_to_llvm_free", &kiln_rt_free);
+  add("memrefCopy", &kiln_rt_memref_copy);
   return symbols;
+}
+
+// One LLJIT for the process: its main JITDylib holds the runtime's symbols and sees the
+// process's (libm, memcpy); each graph's object gets a JITDylib of its own that links against it.
+// Never destroyed: a graph held in static storage may be destroyed after any other static.
+struct ProcessJit {
+  std::unique_ptr<llvm::orc::LLJIT> jit;
+  std::atomic<uint64_t> next_dylib{0};
+};
+
+ProcessJit& process_jit() {
+  static ProcessJit* instance = [] {
+    make_target_machine();  // initialises LLVM's native target
+    auto* p = new ProcessJit();
+    p->jit = take(llvm::orc::LLJITBuilder()
+                      .setJITTargetMachineBuilder(take(llvm::orc::JITTargetMachineBuilder::detectHost(), "host"))
+                      .create(),
+                  "cannot create the JIT");
+    llvm::orc::JITDylib& main = p->jit->getMainJITDylib();
+    char prefix = p->jit->getDataLayout().getGlobalPrefix();
+    main.addGenerator(take(llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(prefix), "process symbols"));
+    llvm::orc::MangleAndInterner interner(p->jit->getExecutionSession(), p->jit->getDataLayout());
+    check(main.define(llvm::orc::absoluteSymbols(runtime_symbols(interner))), "runtime symbols");
+    return p;
+  }();
+  return *instance;
+}
+
+// The host's target machine, one per thread: code generation mutates it, and building one (with
+// its subtarget's lowering tables) is a cost worth paying once.
+llvm::TargetMachine& host_machine() {
+  thread_local std::unique_ptr<llvm::TargetMachine> machine = make_target_machine();
+  return *machine;
 }
 
 }  // namespace
 
-JitModule::~JitModule() = default;
+std::unique_ptr<JitModule> JitModule::compile(mlir::ModuleOp module, const std::vector<std::string>& entries,
+                                              const std::function<void(const std::string&)>& dump_llvm_ir) {
+  ObjectOptions options;
+  options.packed_entries = entries;
+  options.dump_llvm_ir = dump_llvm_ir;
+  return load(emit_object(module, host_machine(), options));
+}
 
-std::unique_ptr<JitModule> JitModule::compile(mlir::ModuleOp module,
-                                              const std::function<void(const std::string&)>& dump_llvm_ir,
-                                              bool keep_object) {
-  initialize_llvm();
-  mlir::DialectRegistry registry;
-  mlir::registerBuiltinDialectTranslation(registry);
-  mlir::registerLLVMDialectTranslation(registry);
-  module.getContext()->appendDialectRegistry(registry);
-
-  // The optimiser needs the host's target machine: without it LLVM's vectorisers see no vector
-  // registers. Keep the transformer alive: ExecutionEngineOptions holds only a reference to it.
-  auto machine = take(take(llvm::orc::JITTargetMachineBuilder::detectHost(), "host").createTargetMachine(),
-                      "target machine");
-  std::function<llvm::Error(llvm::Module*)> optimize = make_llvm_optimizer(machine.get());
-  std::function<llvm::Error(llvm::Module*)> transform = [&](llvm::Module* m) -> llvm::Error {
-    mark_functions(*m, host_vector_target().lanes * 32);
-    if (auto err = optimize(m)) return err;
-    if (dump_llvm_ir) {
-      std::string text;
-      llvm::raw_string_ostream out(text);
-      m->print(out, nullptr);
-      dump_llvm_ir(text);
-    }
-    return llvm::Error::success();
-  };
-  mlir::ExecutionEngineOptions options;
-  options.transformer = transform;
-  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Default;
-  options.enableObjectDump = keep_object;
-  llvm::StringRef runtime_libraries[] = {KILN_MLIR_C_RUNNER_UTILS};
-  options.sharedLibPaths = runtime_libraries;
+std::unique_ptr<JitModule> JitModule::load(std::string object) {
+  ProcessJit& p = process_jit();
   std::unique_ptr<JitModule> jit(new JitModule());
-  jit->engine_ = take(mlir::ExecutionEngine::create(module, options), "JIT compilation failed");
-  jit->engine_->registerSymbols(runtime_symbols);
+  jit->object_ = std::move(object);
+  auto created = p.jit->createJITDylib(fmt("kiln-graph-", p.next_dylib++));
+  if (!created) throw Error(fmt("codegen: JITDylib: ", llvm::toString(created.takeError())));
+  llvm::orc::JITDylib& dylib = *created;
+  dylib.addToLinkOrder(p.jit->getMainJITDylib());
+  jit->dylib_ = &dylib;
+  // The buffer only refers to object_: JITLink copies what it keeps into executable memory.
+  auto buffer = llvm::MemoryBuffer::getMemBuffer(jit->object_, "kiln-graph", false);
+  check(p.jit->addObjectFile(dylib, std::move(buffer)), "cannot link the object code");
   return jit;
 }
 
-std::string JitModule::object() const {
-  if (!engine_) throw Error("codegen: only a module compiled here has its object code at hand");
-  auto path = std::filesystem::temp_directory_path() / fmt("kiln-object-", ::getpid(), "-", this, ".o");
-  engine_->dumpToObjectFile(path.string());  // the ExecutionEngine writes files only
-  std::string bytes = file_io::read(path.string(), "compile cache");
-  std::filesystem::remove(path);
-  return bytes;
-}
-
-std::unique_ptr<JitModule> JitModule::load(const std::string& object) {
-  initialize_llvm();
-  std::unique_ptr<JitModule> jit(new JitModule());
-  auto builder = take(llvm::orc::JITTargetMachineBuilder::detectHost(), "host");
-  jit->jit_ = take(llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(builder)).create(), "JIT");
-  llvm::orc::JITDylib& dylib = jit->jit_->getMainJITDylib();
-  char prefix = jit->jit_->getDataLayout().getGlobalPrefix();
-  dylib.addGenerator(take(llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(prefix), "process symbols"));
-  dylib.addGenerator(take(llvm::orc::DynamicLibrarySearchGenerator::Load(KILN_MLIR_C_RUNNER_UTILS, prefix),
-                          "MLIR's C runner utilities"));
-  llvm::orc::MangleAndInterner interner(jit->jit_->getExecutionSession(), jit->jit_->getDataLayout());
-  if (auto err = dylib.define(llvm::orc::absoluteSymbols(runtime_symbols(interner))))
-    throw Error(fmt("codegen: ", llvm::toString(std::move(err))));
-  if (auto err = jit->jit_->addObjectFile(llvm::MemoryBuffer::getMemBufferCopy(object, "kiln-cached-graph")))
-    throw Error(fmt("codegen: cannot load the cached object: ", llvm::toString(std::move(err))));
-  return jit;
+JitModule::~JitModule() {
+  if (!dylib_) return;
+  if (llvm::Error error = process_jit().jit->getExecutionSession().removeJITDylib(*dylib_))
+    log::print(fmt("codegen: removing a graph's code from the JIT: ", llvm::toString(std::move(error))));
 }
 
 JitModule::PackedFunction JitModule::lookup(const std::string& function) {
-  std::string name = "_mlir_ciface_" + function;
-  if (engine_) {
-    auto fn = engine_->lookupPacked(name);
-    if (!fn) throw Error(fmt("codegen: no entry point ", function, ": ", llvm::toString(fn.takeError())));
-    return *fn;
-  }
-  auto address = jit_->lookup("_mlir_" + name);  // the packed wrapper ExecutionEngine generated
+  auto address = process_jit().jit->lookup(*dylib_, packed_entry_name(function));
   if (!address) throw Error(fmt("codegen: no entry point ", function, ": ", llvm::toString(address.takeError())));
   return address->toPtr<PackedFunction>();
 }

@@ -1,44 +1,46 @@
-// The native code of one compiled graph: compiled from the LLVM dialect by MLIR's
-// ExecutionEngine, or loaded from an object file (the disk cache) into an ORC LLJIT. Either way
-// the runtime's C ABI (runtime/c_abi.h) is linked in and functions are found by name once.
+// The native code of one compiled graph, linked into the process: an object file (compiled here
+// by object_code.h, or read from the disk cache) in its own JITDylib of one process-wide ORC
+// LLJIT, with the runtime's C ABI (runtime/c_abi.h) linked in. Functions are found by name once.
+// Destroying a JitModule removes its code from the JIT; the JIT itself lives as long as the
+// process, so a graph costs no JIT setup or teardown.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "mlir/IR/BuiltinOps.h"
 
 namespace llvm::orc {
-class LLJIT;
-}
-namespace mlir {
-class ExecutionEngine;
+class JITDylib;
 }
 
 namespace kiln::codegen {
 
 class JitModule {
  public:
-  using PackedFunction = void (*)(void**);  // MLIR's packed C interface
+  using PackedFunction = void (*)(void**);  // object_code.h's packed entry
 
-  // Optimises and compiles `module` (LLVM dialect) for the host CPU. `dump_llvm_ir` sees the
-  // optimised LLVM IR when set; with `keep_object`, object() gives the object code after the
-  // first lookup (which is when the module is compiled).
-  static std::unique_ptr<JitModule> compile(mlir::ModuleOp module, const std::function<void(const std::string&)>& dump_llvm_ir,
-                                            bool keep_object);
-  // Links an object file from compile(..., keep_object = true). Throws kiln::Error if it cannot.
-  static std::unique_ptr<JitModule> load(const std::string& object);
+  // Compiles `module` (LLVM dialect) for the host CPU with packed entries for `entries`, and links
+  // it. `dump_llvm_ir` sees the optimised LLVM IR when set.
+  static std::unique_ptr<JitModule> compile(mlir::ModuleOp module, const std::vector<std::string>& entries,
+                                            const std::function<void(const std::string&)>& dump_llvm_ir);
+  // Links an object file from compile() (object()). Throws kiln::Error if it cannot.
+  static std::unique_ptr<JitModule> load(std::string object);
   ~JitModule();
+  JitModule(const JitModule&) = delete;
+  JitModule& operator=(const JitModule&) = delete;
 
-  // The packed C-interface entry of `function` ("forward" -> _mlir__mlir_ciface_forward).
+  // The packed entry of `function`. Throws kiln::Error if the object has none.
   PackedFunction lookup(const std::string& function);
-  std::string object() const;
+  // The object code, as the disk cache stores it.
+  const std::string& object() const { return object_; }
 
  private:
   JitModule() = default;
-  std::unique_ptr<mlir::ExecutionEngine> engine_;
-  std::unique_ptr<llvm::orc::LLJIT> jit_;
+  llvm::orc::JITDylib* dylib_ = nullptr;
+  std::string object_;
 };
 
 }  // namespace kiln::codegen

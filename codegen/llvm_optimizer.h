@@ -26,7 +26,7 @@ struct LlvmOptimizerOptions {
 // width), and the graph's body compiled once rather than inlined into its C-interface wrappers.
 void mark_functions(llvm::Module& module, int64_t vector_bits);
 
-// A transformer for mlir::ExecutionEngineOptions. `machine` must outlive it.
+// Optimises a module in place for `machine`, which must outlive the returned function.
 std::function<llvm::Error(llvm::Module*)> make_llvm_optimizer(llvm::TargetMachine* machine,
                                                                LlvmOptimizerOptions options = {});
 

@@ -1,5 +1,6 @@
 #include "runtime/c_abi.h"
 
+#include <cstring>
 #include <new>
 
 #include "runtime/allocator.h"
@@ -15,6 +16,33 @@ constexpr size_t kHeader = 64;
 const float* data(const KilnMemRef1D* m) { return m->aligned + m->offset; }
 const float* data(const KilnMemRef2D* m) { return m->aligned + m->offset; }
 float* data(KilnMemRef2D* m) { return m->aligned + m->offset; }
+
+// MLIR's UnrankedMemRefType: the rank, then a pointer to a ranked descriptor.
+struct UnrankedMemRef {
+  int64_t rank;
+  void* descriptor;
+};
+
+struct RankedView {
+  char* aligned;
+  int64_t offset;
+  const int64_t* sizes;
+  const int64_t* strides;
+};
+
+RankedView view(const UnrankedMemRef& m) {
+  auto* words = static_cast<int64_t*>(m.descriptor);  // allocated, aligned, offset, sizes[r], strides[r]
+  return {reinterpret_cast<char*>(words[1]), words[2], words + 3, words + 3 + m.rank};
+}
+
+void copy_dim(int64_t element, int64_t rank, int64_t d, const RankedView& s, const RankedView& t, int64_t so, int64_t to) {
+  if (d == rank) {
+    std::memcpy(t.aligned + to * element, s.aligned + so * element, static_cast<size_t>(element));
+    return;
+  }
+  for (int64_t i = 0; i < s.sizes[d]; ++i)
+    copy_dim(element, rank, d + 1, s, t, so + i * s.strides[d], to + i * t.strides[d]);
+}
 
 }  // namespace
 
@@ -35,6 +63,13 @@ void kiln_rt_free(void* p) {
   if (!p) return;
   char* block = static_cast<char*>(p) - kHeader;
   kiln::memory::release(block, *reinterpret_cast<size_t*>(block));
+}
+
+void kiln_rt_memref_copy(int64_t element_size, void* source, void* target) {
+  const auto& s_ref = *static_cast<const UnrankedMemRef*>(source);
+  const auto& t_ref = *static_cast<const UnrankedMemRef*>(target);
+  RankedView s = view(s_ref), t = view(t_ref);
+  copy_dim(element_size, s_ref.rank, 0, s, t, s.offset, t.offset);
 }
 
 void _mlir_ciface_kiln_rt_transpose_2d(KilnMemRef2D* x, KilnMemRef2D* out) {

@@ -16,6 +16,12 @@ void* kiln_rt_alloc(size_t bytes);
 void* kiln_rt_aligned_alloc(size_t alignment, size_t bytes);  // alignment <= 64
 void kiln_rt_free(void* block);
 
+// A strided copy (memref.copy of non-contiguous memrefs, which finalize-memref-to-llvm lowers to
+// a call of `memrefCopy`; MLIR's runner utilities would supply it, kiln does instead so that
+// neither the JIT nor an AOT model loads them). `source` and `target` point at MLIR's
+// UnrankedMemRefType {int64 rank; ranked descriptor*}; elements are `element_size` bytes.
+void kiln_rt_memref_copy(int64_t element_size, void* source, void* target);
+
 struct KilnMemRef1D {
   float* allocated;
   float* aligned;

@@ -1,0 +1,111 @@
+#include "codegen/object_code.h"
+
+#include <mutex>
+
+#include "codegen/llvm_optimizer.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "runtime/error.h"
+
+namespace kiln::codegen {
+
+namespace {
+
+void initialize_llvm_target() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+}
+
+// `kiln_call_<name>(void** args)` calling `_mlir_ciface_<name>(args[0], ..., args[n-1])` and
+// storing a returned value through args[n]: one signature for every graph, so the host calls
+// any of them through a plain function pointer.
+void add_packed_entry(llvm::Module& module, const std::string& function) {
+  llvm::Function* target = module.getFunction("_mlir_ciface_" + function);
+  if (!target) throw Error(fmt("codegen: the module has no C interface for '", function, "'"));
+  llvm::LLVMContext& context = module.getContext();
+  llvm::IRBuilder<> b(context);
+  auto* type = llvm::FunctionType::get(b.getVoidTy(), {b.getPtrTy()}, false);
+  auto* entry = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage, packed_entry_name(function), module);
+  b.SetInsertPoint(llvm::BasicBlock::Create(context, "entry", entry));
+  llvm::Value* args = entry->getArg(0);
+  auto slot = [&](unsigned i) { return b.CreateLoad(b.getPtrTy(), b.CreateConstInBoundsGEP1_64(b.getPtrTy(), args, i)); };
+  std::vector<llvm::Value*> operands;
+  for (unsigned i = 0; i < target->arg_size(); ++i) {
+    if (!target->getArg(i)->getType()->isPointerTy())
+      throw Error(fmt("codegen: argument ", i, " of '", function, "' is not a memref descriptor"));
+    operands.push_back(slot(i));
+  }
+  llvm::Value* result = b.CreateCall(target, operands);
+  if (!result->getType()->isVoidTy()) b.CreateStore(result, slot(target->arg_size()));
+  b.CreateRetVoid();
+}
+
+}  // namespace
+
+std::string packed_entry_name(const std::string& function) { return "kiln_call_" + function; }
+
+std::unique_ptr<llvm::TargetMachine> make_target_machine(const std::string& cpu_option) {
+  initialize_llvm_target();
+  std::string triple = llvm::sys::getDefaultTargetTriple(), error;
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target) throw Error(fmt("codegen: no LLVM target for ", triple, ": ", error));
+  std::string cpu = cpu_option.empty() ? llvm::sys::getHostCPUName().str() : cpu_option;
+  std::string features;
+  if (cpu_option.empty())
+    for (const auto& f : llvm::sys::getHostCPUFeatures())
+      features += (features.empty() ? "" : ",") + std::string(f.second ? "+" : "-") + f.first().str();
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Default));
+  if (!machine || !machine->getMCSubtargetInfo()->isCPUStringValid(cpu))
+    throw Error(fmt("codegen: unknown target CPU '", cpu, "' (try x86-64, x86-64-v2, x86-64-v3, x86-64-v4 or an LLVM CPU name)"));
+  return machine;
+}
+
+VectorTarget vector_target_of(const llvm::TargetMachine& machine) {
+  const llvm::MCSubtargetInfo& cpu = *machine.getMCSubtargetInfo();
+  return vector_target_with(cpu.checkFeatures("+avx512f"), cpu.checkFeatures("+avx2"), cpu.checkFeatures("+fma"));
+}
+
+std::string emit_object(mlir::ModuleOp module, llvm::TargetMachine& machine, const ObjectOptions& options) {
+  mlir::registerBuiltinDialectTranslation(*module.getContext());
+  mlir::registerLLVMDialectTranslation(*module.getContext());
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> llvm_module = mlir::translateModuleToLLVMIR(module, context, options.module_name);
+  if (!llvm_module) throw Error("codegen: translation to LLVM IR failed");
+  llvm_module->setDataLayout(machine.createDataLayout());
+  llvm_module->setTargetTriple(machine.getTargetTriple().str());
+  mark_functions(*llvm_module, vector_target_of(machine).lanes * 32);
+  for (const std::string& function : options.packed_entries) add_packed_entry(*llvm_module, function);
+  if (auto err = make_llvm_optimizer(&machine)(llvm_module.get()))
+    throw Error(fmt("codegen: LLVM optimisation failed: ", llvm::toString(std::move(err))));
+  if (options.dump_llvm_ir) {
+    std::string text;
+    llvm::raw_string_ostream out(text);
+    llvm_module->print(out, nullptr);
+    options.dump_llvm_ir(text);
+  }
+  llvm::SmallVector<char, 0> object;
+  llvm::raw_svector_ostream out(object);
+  llvm::legacy::PassManager emit;
+  if (machine.addPassesToEmitFile(emit, out, nullptr, llvm::CodeGenFileType::ObjectFile))
+    throw Error("codegen: this target cannot emit object files");
+  emit.run(*llvm_module);
+  return std::string(object.data(), object.size());
+}
+
+}  // namespace kiln::codegen
