@@ -15,51 +15,38 @@ namespace {
 // is cleanup (SROA, EarlyCSE, InstCombine, SimplifyCFG, LICM) and vectorising the elementwise
 // loops. A third of -O1's time on the seed MLP (6 ms against 19 in one run).
 constexpr const char* kKernelCleanupPipeline =
-    "function(sroa,early-cse,instcombine<no-verify-fixpoint>,simplifycfg,loop-mssa(licm),loop-simplify,lcssa,"
+    "always-inline,function(sroa,early-cse,instcombine<no-verify-fixpoint>,simplifycfg,loop-mssa(licm),loop-simplify,lcssa,"
     "loop-rotate,loop-vectorize,slp-vectorizer,instcombine<no-verify-fixpoint>,simplifycfg)";
 }  // namespace
 
-std::function<llvm::Error(llvm::Module*)> make_llvm_optimizer(llvm::TargetMachine* machine,
-                                                               LlvmOptimizerOptions options) {
-  return [machine, options](llvm::Module* module) -> llvm::Error {
-    llvm::LoopAnalysisManager loops;
-    llvm::FunctionAnalysisManager functions;
-    llvm::CGSCCAnalysisManager cgscc;
-    llvm::ModuleAnalysisManager modules;
-    llvm::PipelineTuningOptions tuning;
-    tuning.LoopUnrolling = options.unroll_loops;
-    tuning.LoopInterleaving = options.unroll_loops;
-    tuning.LoopVectorization = options.level >= 1;
-    tuning.SLPVectorization = options.level >= 1;
-    llvm::PassBuilder builder(machine, tuning);
-    builder.registerModuleAnalyses(modules);
-    builder.registerCGSCCAnalyses(cgscc);
-    builder.registerFunctionAnalyses(functions);
-    builder.registerLoopAnalyses(loops);
-    builder.crossRegisterProxies(loops, functions, cgscc, modules);
-    static const llvm::OptimizationLevel levels[] = {llvm::OptimizationLevel::O0, llvm::OptimizationLevel::O1,
-                                                     llvm::OptimizationLevel::O2, llvm::OptimizationLevel::O3};
-    llvm::OptimizationLevel level = levels[std::clamp(options.level, 0, 3)];
-    llvm::ModulePassManager pipeline;
-    if (options.level == 1) {
-      if (auto err = builder.parsePassPipeline(pipeline, kKernelCleanupPipeline)) return err;
-    } else {
-      pipeline = level == llvm::OptimizationLevel::O0 ? builder.buildO0DefaultPipeline(level)
-                                                      : builder.buildPerModuleDefaultPipeline(level);
-    }
-    pipeline.run(*module, modules);
-    return llvm::Error::success();
-  };
-}
-
-void mark_functions(llvm::Module& module, int64_t vector_bits) {
-  std::string bits = std::to_string(vector_bits);
-  for (llvm::Function& f : module)
-    if (!f.isDeclaration()) {
-      f.addFnAttr("prefer-vector-width", bits);
-      f.addFnAttr("min-legal-vector-width", bits);
-      if (!f.getName().starts_with("_mlir")) f.addFnAttr(llvm::Attribute::NoInline);
-    }
+llvm::Error optimize_llvm_module(llvm::Module& module, llvm::TargetMachine& machine, LlvmOptimizerOptions options) {
+  llvm::LoopAnalysisManager loops;
+  llvm::FunctionAnalysisManager functions;
+  llvm::CGSCCAnalysisManager cgscc;
+  llvm::ModuleAnalysisManager modules;
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopUnrolling = options.unroll_loops;
+  tuning.LoopInterleaving = options.unroll_loops;
+  tuning.LoopVectorization = options.level >= 1;
+  tuning.SLPVectorization = options.level >= 1;
+  llvm::PassBuilder builder(&machine, tuning);
+  builder.registerModuleAnalyses(modules);
+  builder.registerCGSCCAnalyses(cgscc);
+  builder.registerFunctionAnalyses(functions);
+  builder.registerLoopAnalyses(loops);
+  builder.crossRegisterProxies(loops, functions, cgscc, modules);
+  static const llvm::OptimizationLevel levels[] = {llvm::OptimizationLevel::O0, llvm::OptimizationLevel::O1,
+                                                   llvm::OptimizationLevel::O2, llvm::OptimizationLevel::O3};
+  llvm::OptimizationLevel level = levels[std::clamp(options.level, 0, 3)];
+  llvm::ModulePassManager pipeline;
+  if (options.level == 1) {
+    if (auto err = builder.parsePassPipeline(pipeline, kKernelCleanupPipeline)) return err;
+  } else {
+    pipeline = level == llvm::OptimizationLevel::O0 ? builder.buildO0DefaultPipeline(level)
+                                                    : builder.buildPerModuleDefaultPipeline(level);
+  }
+  pipeline.run(module, modules);
+  return llvm::Error::success();
 }
 
 }  // namespace kiln::codegen

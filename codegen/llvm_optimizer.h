@@ -5,8 +5,6 @@
 // for no measurable speed.
 #pragma once
 
-#include <cstdint>
-#include <functional>
 
 namespace llvm {
 class Error;
@@ -21,13 +19,8 @@ struct LlvmOptimizerOptions {
   bool unroll_loops = false;
 };
 
-// Marks the module's functions as both the JIT and AOT compile them: vectors of `vector_bits`
-// (with AVX-512, LLVM otherwise prefers 256 bits, while kiln's kernels are shaped for the full
-// width), and the graph's body compiled once rather than inlined into its C-interface wrappers.
-void mark_functions(llvm::Module& module, int64_t vector_bits);
-
-// Optimises a module in place for `machine`, which must outlive the returned function.
-std::function<llvm::Error(llvm::Module*)> make_llvm_optimizer(llvm::TargetMachine* machine,
-                                                               LlvmOptimizerOptions options = {});
+// Optimises `module` in place for `machine`. The always-inliner runs first: object_code.cpp marks
+// each graph's body to be inlined into its one entry point.
+llvm::Error optimize_llvm_module(llvm::Module& module, llvm::TargetMachine& machine, LlvmOptimizerOptions options = {});
 
 }  // namespace kiln::codegen

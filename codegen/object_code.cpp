@@ -14,6 +14,7 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -55,6 +56,46 @@ void add_packed_entry(llvm::Module& module, const std::string& function) {
   b.CreateRetVoid();
 }
 
+// kiln's argument attributes (ir/KilnDialect.h) mean nothing to LLVM; left on, the translation
+// warns about each one and prints the whole function into the (discarded) warning.
+void drop_kiln_argument_attributes(mlir::ModuleOp module) {
+  module.walk([](mlir::FunctionOpInterface function) {
+    for (unsigned i = 0; i < function.getNumArguments(); ++i) {
+      llvm::SmallVector<mlir::NamedAttribute> kept;
+      for (mlir::NamedAttribute a : function.getArgAttrs(i))
+        if (!a.getName().strref().starts_with("kiln.")) kept.push_back(a);
+      function.setArgAttrs(i, kept);
+    }
+  });
+}
+
+// Shapes the module into one function per entry point. A graph's body and MLIR's wrappers around
+// it (the C interface, the helpers that call the runtime) each have one caller, so they are made
+// internal and always inlined: code generation then sees only the entries (the C interfaces, or
+// the packed entries when there are any), and each body is compiled once. Every function prefers
+// vectors of `vector_bits`: with AVX-512 LLVM otherwise prefers 256 bits, and kiln's kernels are
+// shaped for the full width.
+void prepare_functions(llvm::Module& module, const std::vector<std::string>& packed_entries, int64_t vector_bits) {
+  auto inline_always = [](llvm::Function& f) {
+    f.setLinkage(llvm::GlobalValue::InternalLinkage);
+    f.addFnAttr(llvm::Attribute::AlwaysInline);
+  };
+  for (llvm::Function& f : module) {
+    if (f.isDeclaration() || f.getName().starts_with("_mlir_ciface_")) continue;
+    if (f.hasLocalLinkage() || module.getFunction(("_mlir_ciface_" + f.getName()).str())) inline_always(f);
+  }
+  for (const std::string& function : packed_entries) {
+    add_packed_entry(module, function);
+    inline_always(*module.getFunction("_mlir_ciface_" + function));
+  }
+  std::string bits = std::to_string(vector_bits);
+  for (llvm::Function& f : module)
+    if (!f.isDeclaration()) {
+      f.addFnAttr("prefer-vector-width", bits);
+      f.addFnAttr("min-legal-vector-width", bits);
+    }
+}
+
 }  // namespace
 
 std::string packed_entry_name(const std::string& function) { return "kiln_call_" + function; }
@@ -70,7 +111,7 @@ std::unique_ptr<llvm::TargetMachine> make_target_machine(const std::string& cpu_
     for (const auto& f : llvm::sys::getHostCPUFeatures())
       features += (features.empty() ? "" : ",") + std::string(f.second ? "+" : "-") + f.first().str();
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Default));
+      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_, std::nullopt, getenv("XCG") ? (llvm::CodeGenOptLevel)atoi(getenv("XCG")) : llvm::CodeGenOptLevel::Default));
   if (!machine || !machine->getMCSubtargetInfo()->isCPUStringValid(cpu))
     throw Error(fmt("codegen: unknown target CPU '", cpu, "' (try x86-64, x86-64-v2, x86-64-v3, x86-64-v4 or an LLVM CPU name)"));
   return machine;
@@ -82,6 +123,7 @@ VectorTarget vector_target_of(const llvm::TargetMachine& machine) {
 }
 
 std::string emit_object(mlir::ModuleOp module, llvm::TargetMachine& machine, const ObjectOptions& options) {
+  drop_kiln_argument_attributes(module);
   mlir::registerBuiltinDialectTranslation(*module.getContext());
   mlir::registerLLVMDialectTranslation(*module.getContext());
   llvm::LLVMContext context;
@@ -89,9 +131,8 @@ std::string emit_object(mlir::ModuleOp module, llvm::TargetMachine& machine, con
   if (!llvm_module) throw Error("codegen: translation to LLVM IR failed");
   llvm_module->setDataLayout(machine.createDataLayout());
   llvm_module->setTargetTriple(machine.getTargetTriple().str());
-  mark_functions(*llvm_module, vector_target_of(machine).lanes * 32);
-  for (const std::string& function : options.packed_entries) add_packed_entry(*llvm_module, function);
-  if (auto err = make_llvm_optimizer(&machine)(llvm_module.get()))
+  prepare_functions(*llvm_module, options.packed_entries, vector_target_of(machine).lanes * 32);
+  if (auto err = optimize_llvm_module(*llvm_module, machine))
     throw Error(fmt("codegen: LLVM optimisation failed: ", llvm::toString(std::move(err))));
   if (options.dump_llvm_ir) {
     std::string text;

@@ -1,5 +1,6 @@
 #include "codegen/pipeline.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <mutex>
 
@@ -140,7 +141,10 @@ void run_stages(mlir::ModuleOp module, const std::vector<Stage>& stages,
   });
   bool log_passes = log::enabled("passes");
   static const bool verify_each_pass = std::getenv("KILN_VERIFY_EACH_PASS") != nullptr;
+  using Clock = std::chrono::steady_clock;
+  auto ms_since = [](Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); };
   for (const Stage& stage : stages) {
+    Clock::time_point started = Clock::now();
     mlir::PassManager pm(ctx);
     // Verifying after every pass was half the MLIR time of a compile; the module is verified
     // once per stage instead (KILN_VERIFY_EACH_PASS=1 restores the per-pass check to debug a pass).
@@ -155,11 +159,19 @@ void run_stages(mlir::ModuleOp module, const std::vector<Stage>& stages,
       pass_log = owned.get();
       pm.addInstrumentation(std::move(owned));
     }
+    double parse_ms = ms_since(started);
+    Clock::time_point running = Clock::now();
     if (mlir::failed(pm.run(module)))
       throw Error(fmt("codegen: stage '", stage.name, "' failed: ", diagnostics));
+    double run_ms = ms_since(running);
+    Clock::time_point verifying = Clock::now();
     if (!verify_each_pass && mlir::failed(mlir::verify(module)))
       throw Error(fmt("codegen: stage '", stage.name, "' produced invalid IR: ", diagnostics));
-    if (pass_log) pass_log->print(stage.name);
+    if (pass_log) {
+      pass_log->print(stage.name);
+      log::print(fmt("stage ", stage.name, ": ", ms_since(started), " ms (pipeline set-up ", parse_ms, ", run ", run_ms,
+                     ", verify ", ms_since(verifying), ")"));
+    }
     if (after_stage) after_stage(stage.name, module);
   }
 }
