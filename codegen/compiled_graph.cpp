@@ -37,34 +37,15 @@ std::string print(mlir::ModuleOp module) {
   return text;
 }
 
-// Builds the argument list of a packed entry (codegen/object_code.h): one memref descriptor per
-// array, laid out as StridedMemRefType<float, rank> (allocated pointer, aligned pointer, offset,
-// sizes[rank], strides[rank]), all on the stack, and the descriptors' addresses in order.
+// The argument list of a packed entry (codegen/object_code.h): each array's data pointer in the
+// graph's argument order (shapes are compiled in), then where the exit status goes.
 class PackedCall {
  public:
-  void add(const Array& a) {
-    int64_t* d = descriptors_[n_];
-    float* data = const_cast<float*>(a.data());
-    d[0] = reinterpret_cast<int64_t>(data);
-    d[1] = reinterpret_cast<int64_t>(data);
-    d[2] = 0;
-    const Shape& shape = a.shape();
-    size_t rank = shape.size();
-    int64_t stride = 1;
-    for (size_t i = rank; i-- > 0;) {
-      d[3 + i] = shape[i];
-      d[3 + rank + i] = stride;
-      stride *= shape[i];
-    }
-    packed_[n_++] = d;
-  }
-  // The packed entry's last pointer receives a scalar result (the exit status).
+  void add(const Array& a) { packed_[n_++] = const_cast<float*>(a.data()); }
   void add_result_slot(int32_t* slot) { packed_[n_++] = slot; }
   void invoke(void (*fn)(void**)) { fn(packed_); }
 
  private:
-  static constexpr size_t kWords = 3 + 2 * CompiledGraph::kMaxRank;
-  int64_t descriptors_[CompiledGraph::kMaxArguments][kWords];
   void* packed_[CompiledGraph::kMaxArguments + 1];
   size_t n_ = 0;
 };

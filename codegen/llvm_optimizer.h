@@ -20,7 +20,7 @@ struct LlvmOptimizerOptions {
 };
 
 // Optimises `module` in place for `machine`. The always-inliner runs first: object_code.cpp marks
-// each graph's body to be inlined into its one entry point.
+// MLIR's private runtime-call helpers to be inlined where they are called.
 llvm::Error optimize_llvm_module(llvm::Module& module, llvm::TargetMachine& machine, LlvmOptimizerOptions options = {});
 
 }  // namespace kiln::codegen

@@ -391,7 +391,7 @@ void populate(RewritePatternSet& p) {
 struct LowerKilnToLinalgPass : PassWrapper<LowerKilnToLinalgPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LowerKilnToLinalgPass)
   StringRef getArgument() const override { return "lower-kiln-to-linalg"; }
-  StringRef getDescription() const override { return "Lower kiln ops to linalg, tensor, arith and math"; }
+  StringRef getDescription() const override { return "Lower kiln ops to linalg, tensor, arith and math; entry points take bare pointers"; }
   void getDependentDialects(DialectRegistry& registry) const override {
     registry.insert<arith::ArithDialect, bufferization::BufferizationDialect, func::FuncDialect, linalg::LinalgDialect,
                     math::MathDialect, memref::MemRefDialect, tensor::TensorDialect>();
@@ -404,6 +404,16 @@ struct LowerKilnToLinalgPass : PassWrapper<LowerKilnToLinalgPass, OperationPass<
     RewritePatternSet patterns(&getContext());
     populate(patterns);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns)))) signalPassFailure();
+    use_bare_pointers_at_entries(getOperation());
+  }
+
+  // A graph's entry points (`llvm.emit_c_interface` functions with a body: forward and its
+  // prepare function) take one data pointer per array instead of MLIR's memref descriptors:
+  // every shape is static, so the descriptor carries nothing the code does not know, and the
+  // host then passes pointers rather than building descriptors each call.
+  static void use_bare_pointers_at_entries(ModuleOp module) {
+    for (auto f : module.getOps<func::FuncOp>())
+      if (!f.isExternal() && f->removeAttr("llvm.emit_c_interface")) f->setAttr("llvm.bareptr", UnitAttr::get(f.getContext()));
   }
 };
 

@@ -32,12 +32,12 @@ void initialize_llvm_target() {
   });
 }
 
-// `kiln_call_<name>(void** args)` calling `_mlir_ciface_<name>(args[0], ..., args[n-1])` and
-// storing a returned value through args[n]: one signature for every graph, so the host calls
-// any of them through a plain function pointer.
+// `kiln_call_<name>(void** args)` calling `<name>(args[0], ..., args[n-1])` and storing a
+// returned value through args[n]: one signature for every graph, so the host calls any of them
+// through a plain function pointer.
 void add_packed_entry(llvm::Module& module, const std::string& function) {
-  llvm::Function* target = module.getFunction("_mlir_ciface_" + function);
-  if (!target) throw Error(fmt("codegen: the module has no C interface for '", function, "'"));
+  llvm::Function* target = module.getFunction(function);
+  if (!target || target->isDeclaration()) throw Error(fmt("codegen: the module defines no function '", function, "'"));
   llvm::LLVMContext& context = module.getContext();
   llvm::IRBuilder<> b(context);
   auto* type = llvm::FunctionType::get(b.getVoidTy(), {b.getPtrTy()}, false);
@@ -48,7 +48,7 @@ void add_packed_entry(llvm::Module& module, const std::string& function) {
   std::vector<llvm::Value*> operands;
   for (unsigned i = 0; i < target->arg_size(); ++i) {
     if (!target->getArg(i)->getType()->isPointerTy())
-      throw Error(fmt("codegen: argument ", i, " of '", function, "' is not a memref descriptor"));
+      throw Error(fmt("codegen: argument ", i, " of '", function, "' is not an array's data pointer"));
     operands.push_back(slot(i));
   }
   llvm::Value* result = b.CreateCall(target, operands);
@@ -69,31 +69,21 @@ void drop_kiln_argument_attributes(mlir::ModuleOp module) {
   });
 }
 
-// Shapes the module into one function per entry point. A graph's body and MLIR's wrappers around
-// it (the C interface, the helpers that call the runtime) each have one caller, so they are made
-// internal and always inlined: code generation then sees only the entries (the C interfaces, or
-// the packed entries when there are any), and each body is compiled once. Every function prefers
-// vectors of `vector_bits`: with AVX-512 LLVM otherwise prefers 256 bits, and kiln's kernels are
-// shaped for the full width.
+// A graph's body is compiled once, as its entry function (lower-kiln-to-linalg gave it bare
+// pointer arguments), and not inlined into its packed entry. MLIR's helpers that call the runtime
+// through descriptors are private and always inlined. Every function prefers vectors of
+// `vector_bits`: with AVX-512 LLVM otherwise prefers 256 bits, and kiln's kernels are shaped for
+// the full width.
 void prepare_functions(llvm::Module& module, const std::vector<std::string>& packed_entries, int64_t vector_bits) {
-  auto inline_always = [](llvm::Function& f) {
-    f.setLinkage(llvm::GlobalValue::InternalLinkage);
-    f.addFnAttr(llvm::Attribute::AlwaysInline);
-  };
-  for (llvm::Function& f : module) {
-    if (f.isDeclaration() || f.getName().starts_with("_mlir_ciface_")) continue;
-    if (f.hasLocalLinkage() || module.getFunction(("_mlir_ciface_" + f.getName()).str())) inline_always(f);
-  }
-  for (const std::string& function : packed_entries) {
-    add_packed_entry(module, function);
-    inline_always(*module.getFunction("_mlir_ciface_" + function));
-  }
+  for (const std::string& function : packed_entries) add_packed_entry(module, function);
   std::string bits = std::to_string(vector_bits);
-  for (llvm::Function& f : module)
-    if (!f.isDeclaration()) {
-      f.addFnAttr("prefer-vector-width", bits);
-      f.addFnAttr("min-legal-vector-width", bits);
-    }
+  for (llvm::Function& f : module) {
+    if (f.isDeclaration()) continue;
+    if (f.hasLocalLinkage()) f.addFnAttr(llvm::Attribute::AlwaysInline);
+    else if (!f.getName().starts_with(packed_entry_name(""))) f.addFnAttr(llvm::Attribute::NoInline);
+    f.addFnAttr("prefer-vector-width", bits);
+    f.addFnAttr("min-legal-vector-width", bits);
+  }
 }
 
 }  // namespace
