@@ -43,6 +43,23 @@ llvm::orc::SymbolMap runtime_symbols(llvm::orc::MangleAndInterner& interner) {
   return symbols;
 }
 
+// The host's target machine, one per thread: code generation mutates it, and building one (with
+// its subtarget's lowering tables) is a cost worth paying once.
+llvm::TargetMachine& host_machine() {
+  thread_local std::unique_ptr<llvm::TargetMachine> machine = make_target_machine();
+  return *machine;
+}
+
+// The JIT only links objects (compiled by object_code.h); this stands in for the IR compiler an
+// LLJIT would otherwise build, with target machines of its own, at creation.
+class ObjectsOnly : public llvm::orc::IRCompileLayer::IRCompiler {
+ public:
+  ObjectsOnly() : IRCompiler(llvm::orc::IRSymbolMapper::ManglingOptions()) {}
+  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> operator()(llvm::Module&) override {
+    return llvm::make_error<llvm::StringError>("kiln's JIT links object files only", llvm::inconvertibleErrorCode());
+  }
+};
+
 // One LLJIT for the process: its main JITDylib holds the runtime's symbols and sees the
 // process's (libm, memcpy); each graph's object gets a JITDylib of its own that links against it.
 // Never destroyed: a graph held in static storage may be destroyed after any other static.
@@ -53,10 +70,14 @@ struct ProcessJit {
 
 ProcessJit& process_jit() {
   static ProcessJit* instance = [] {
-    make_target_machine();  // initialises LLVM's native target
     auto* p = new ProcessJit();
     p->jit = take(llvm::orc::LLJITBuilder()
                       .setJITTargetMachineBuilder(take(llvm::orc::JITTargetMachineBuilder::detectHost(), "host"))
+                      .setDataLayout(host_machine().createDataLayout())
+                      .setCompileFunctionCreator([](llvm::orc::JITTargetMachineBuilder)
+                                                     -> llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
+                        return std::make_unique<ObjectsOnly>();
+                      })
                       .create(),
                   "cannot create the JIT");
     llvm::orc::JITDylib& main = p->jit->getMainJITDylib();
@@ -67,13 +88,6 @@ ProcessJit& process_jit() {
     return p;
   }();
   return *instance;
-}
-
-// The host's target machine, one per thread: code generation mutates it, and building one (with
-// its subtarget's lowering tables) is a cost worth paying once.
-llvm::TargetMachine& host_machine() {
-  thread_local std::unique_ptr<llvm::TargetMachine> machine = make_target_machine();
-  return *machine;
 }
 
 }  // namespace
