@@ -56,8 +56,9 @@ class CompiledGraph {
   // Whether the code came from the disk cache (codegen/compile_cache.h) rather than a compile.
   bool from_cache() const { return from_cache_; }
 
-  // The most memref arguments (inputs, parameters, prepared values and results) and the highest
-  // rank run() supports.
+  // The most arrays (inputs, parameters, prepared values and results) run() passes, and the highest
+  // rank a compiled graph accepts. Arrays cross as bare data pointers, so the rank bound is not the
+  // call's: it bounds what a cached interface may record, which read_interface checks.
   static constexpr size_t kMaxArguments = 64;
   static constexpr size_t kMaxRank = 8;
 
