@@ -101,7 +101,7 @@ std::unique_ptr<llvm::TargetMachine> make_target_machine(const std::string& cpu_
     for (const auto& f : llvm::sys::getHostCPUFeatures())
       features += (features.empty() ? "" : ",") + std::string(f.second ? "+" : "-") + f.first().str();
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_, std::nullopt, getenv("XCG") ? (llvm::CodeGenOptLevel)atoi(getenv("XCG")) : llvm::CodeGenOptLevel::Default));
+      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Default));
   if (!machine || !machine->getMCSubtargetInfo()->isCPUStringValid(cpu))
     throw Error(fmt("codegen: unknown target CPU '", cpu, "' (try x86-64, x86-64-v2, x86-64-v3, x86-64-v4 or an LLVM CPU name)"));
   return machine;
