@@ -46,7 +46,8 @@ std::string pipeline_text(const std::vector<Stage>& stages);
 void run_stages(mlir::ModuleOp module, const std::vector<Stage>& stages,
                 const std::function<void(const std::string&, mlir::ModuleOp)>& after_stage = {});
 
-// Registers kiln's passes, the lowering pass and two pipelines for kiln-opt:
+// Registers the upstream passes the stages use, kiln's passes, the lowering pass and two
+// pipelines for kiln-opt:
 // --kiln-optimize (optimization_stages) and --kiln-lower-to-llvm (lowering_stages for the host).
 void register_passes_and_pipelines();
 
