@@ -199,23 +199,21 @@ size_t CompiledGraph::prepare_count() const {
   return prepare_count_;
 }
 
-bool CompiledGraph::prepared_current(std::span<const Array* const> arguments) const {
-  if (prepared_.empty()) return false;
-  size_t p = 0;
+size_t CompiledGraph::parameters_of(std::span<const Array* const> arguments, const Array** parameters) const {
+  size_t n = 0;
   for (size_t i = 0; i < arguments.size(); ++i)
-    if (argument_kinds_[i] == ArgumentKind::Parameter && arguments[i]->version() != prepared_versions_[p++])
-      return false;
-  return true;
+    if (argument_kinds_[i] == ArgumentKind::Parameter) parameters[n++] = arguments[i];
+  return n;
 }
 
-void CompiledGraph::prepare(std::span<const Array* const> arguments) const {
+bool CompiledGraph::prepared_current(std::span<const Array* const> parameters) const {
+  return !prepared_.empty() && prepared_from_.current(parameters);
+}
+
+void CompiledGraph::prepare(std::span<const Array* const> parameters) const {
   PackedCall call;
-  prepared_versions_.clear();
-  for (size_t i = 0; i < arguments.size(); ++i)
-    if (argument_kinds_[i] == ArgumentKind::Parameter) {
-      call.add(*arguments[i]);
-      prepared_versions_.push_back(arguments[i]->version());
-    }
+  for (const Array* p : parameters) call.add(*p);
+  prepared_from_.take(parameters);
   if (prepared_.empty())
     for (const Shape& s : prepared_shapes_) prepared_.emplace_back(s);
   for (Array& a : prepared_) call.add(a);
@@ -238,12 +236,14 @@ int32_t CompiledGraph::run(std::span<const Array* const> arguments, std::span<Ar
     return status;
   };
   if (!prepare_) return call_forward();
+  const Array* parameter_storage[kMaxArguments];
+  std::span<const Array* const> parameters(parameter_storage, parameters_of(arguments, parameter_storage));
   {
     std::shared_lock lock(prepared_mutex_);
-    if (prepared_current(arguments)) return call_forward();
+    if (prepared_current(parameters)) return call_forward();
   }
   std::unique_lock lock(prepared_mutex_);  // a parameter changed (or first call): recompute alone
-  if (!prepared_current(arguments)) prepare(arguments);
+  if (!prepared_current(parameters)) prepare(parameters);
   return call_forward();
 }
 

@@ -18,6 +18,7 @@
 
 #include "ir/graph.h"
 #include "runtime/array.h"
+#include "runtime/array_snapshot.h"
 
 namespace kiln::codegen {
 
@@ -63,16 +64,18 @@ class CompiledGraph {
   static constexpr size_t kMaxRank = 8;
 
  private:
-  using PackedFunction = void (*)(void**);  // MLIR's packed C interface
+  using PackedFunction = void (*)(void**);  // kiln_call_<name> (codegen/object_code.h)
   enum class ArgumentKind { Input, Parameter };
 
   CompiledGraph() = default;
   // The calling convention as text, for the disk cache, and back; false if the text is malformed.
   std::string interface() const;
   bool read_interface(const std::string& text, bool& has_prepare);
-  // Whether the prepared values were computed from the parameters in `arguments` as they are now.
-  bool prepared_current(std::span<const Array* const> arguments) const;
-  void prepare(std::span<const Array* const> arguments) const;
+  // The parameter arguments among `arguments`, in order, into `parameters`; returns their number.
+  size_t parameters_of(std::span<const Array* const> arguments, const Array** parameters) const;
+  // Whether the prepared values were computed from `parameters` as they are now.
+  bool prepared_current(std::span<const Array* const> parameters) const;
+  void prepare(std::span<const Array* const> parameters) const;
 
   std::unique_ptr<JitModule> jit_;
   PackedFunction forward_ = nullptr;
@@ -86,7 +89,7 @@ class CompiledGraph {
 
   mutable std::shared_mutex prepared_mutex_;
   mutable std::vector<Array> prepared_;
-  mutable std::vector<DataVersion> prepared_versions_;  // of the parameter arguments, in order
+  mutable ArraysSnapshot prepared_from_;  // the parameter arguments the prepared values were computed from
   mutable size_t prepare_count_ = 0;
 };
 

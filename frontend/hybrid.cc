@@ -39,9 +39,12 @@ std::string Signature::str() const {
 namespace {
 // Whether the parameters a static_params graph baked in still hold the values it was built from.
 bool frozen_current(const CompiledEntry& e) {
-  for (const FrozenParameter& f : e.frozen)
-    if (f.parameter->data().version() != f.version) return false;
-  return true;
+  if (e.frozen.empty()) return true;
+  const Array* stack[codegen::CompiledGraph::kMaxArguments];
+  std::vector<const Array*> heap(e.frozen.size() > std::size(stack) ? e.frozen.size() : 0);
+  const Array** values = heap.empty() ? stack : heap.data();
+  for (size_t i = 0; i < e.frozen.size(); ++i) values[i] = &e.frozen[i]->data();
+  return e.frozen_values.current({values, e.frozen.size()});
 }
 }  // namespace
 
@@ -213,7 +216,10 @@ void HybridState::compile(Block& block, CompiledEntry& entry, const std::string&
   entry.frozen.clear();
   if (options_.static_params)
     for (const auto& [name, p] : block.collect_params())
-      if (!p->is_constant() && p->is_initialized()) entry.frozen.push_back({p, p->data().version()});
+      if (!p->is_constant() && p->is_initialized()) entry.frozen.push_back(p);
+  std::vector<const Array*> frozen_values;
+  for (const auto& p : entry.frozen) frozen_values.push_back(&p->data());
+  entry.frozen_values.take(frozen_values);
   entry.epoch = structure_epoch();
   codegen::CompileOptions options;
   if (const char* dir = std::getenv("KILN_DUMP_IR")) options.dump_dir = dir;

@@ -14,6 +14,7 @@
 #include "frontend/parameter.h"
 #include "frontend/trace_tree.h"
 #include "ir/program.h"
+#include "runtime/array_snapshot.h"
 
 namespace kiln::nn {
 
@@ -32,19 +33,14 @@ struct Signature {
   std::string str() const;  // "2x20,predict"
 };
 
-// A parameter baked into a graph as a constant (static_params), with the data it had.
-struct FrozenParameter {
-  std::shared_ptr<Parameter> parameter;
-  DataVersion version;
-};
-
 struct CompiledEntry {
   Signature signature;
   TraceTree paths;  // every path traced for the signature
   std::unique_ptr<codegen::CompiledGraph> graph;
   std::vector<std::shared_ptr<Parameter>> parameters;  // graph arguments after the inputs
   std::vector<std::string> exits;                      // what each side exit stands for
-  std::vector<FrozenParameter> frozen;                 // static_params: constants of the graph
+  std::vector<std::shared_ptr<Parameter>> frozen;      // static_params: baked in as constants,
+  ArraysSnapshot frozen_values;                        // with the data they had
   uint64_t epoch = 0;
   std::string traced_ir;
 };

@@ -60,8 +60,7 @@ void Parameter::infer_shape(const Shape& shape) {
   create_data(*deferred_init_);
 }
 
-const NDArray& Parameter::data() const {
-  if (data_.defined()) return data_;
+void Parameter::throw_uninitialized() const {
   if (deferred_init_)
     throw InitError(fmt("Parameter '", name_, "' has not been initialized yet because initialization was deferred: ",
                         "its shape ", shape_str(shape_), " is completed by the first forward pass. Pass one batch of ",

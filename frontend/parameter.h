@@ -40,7 +40,11 @@ class Parameter {
 
   // The values (InitError before initialisation); the same handle on every call, so an update
   // to it is seen by every user.
-  const NDArray& data() const;
+  const NDArray& data() const {
+    if (!data_.defined()) [[unlikely]]
+      throw_uninitialized();
+    return data_;
+  }
   NDArray grad() const;
   // Copies `value` in (shapes must agree); initialises a parameter that has no data yet.
   void set_data(const NDArray& value);
@@ -51,6 +55,7 @@ class Parameter {
   friend class ParameterDict;    // marks constants
   void set_prefix(const std::string& prefix) { name_ = prefix + local_name_; }
   void create_data(const init::Initializer& init);
+  [[noreturn]] void throw_uninitialized() const;
   // ShapeError unless `shape` fills in (or equals) the declared shape.
   void check_compatible(const Shape& shape) const;
 

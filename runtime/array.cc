@@ -34,34 +34,8 @@ Array Array::from_values(Shape shape, const std::vector<float>& values) {
   return a;
 }
 
-void Array::require_defined(const char* what) const {
-  if (!impl_) throw ValueError(fmt(what, ": the array is undefined (default-constructed, never assigned)"));
-}
-
-const Shape& Array::shape() const {
-  require_defined("shape");
-  return impl_->shape;
-}
-
-DType Array::dtype() const {
-  require_defined("dtype");
-  return impl_->dtype;
-}
-
-float* Array::data() {
-  require_defined("data");
-  impl_->storage->mark_written();
-  return impl_->data;
-}
-
-DataVersion Array::version() const {
-  require_defined("version");
-  return impl_->storage->version();
-}
-
-const float* Array::data() const {
-  require_defined("data");
-  return impl_->data;
+void Array::throw_undefined(const char* what) {
+  throw ValueError(fmt(what, ": the array is undefined (default-constructed, never assigned)"));
 }
 
 std::vector<float> Array::to_vector() const { return std::vector<float>(data(), data() + size()); }

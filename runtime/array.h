@@ -31,17 +31,38 @@ class Array {
   static Array from_values(Shape shape, const std::vector<float>& values);
 
   bool defined() const { return impl_ != nullptr; }
-  const Shape& shape() const;
+  const Shape& shape() const {
+    require_defined("shape");
+    return impl_->shape;
+  }
   size_t ndim() const { return shape().size(); }
   int64_t size() const { return num_elements(shape()); }
-  DType dtype() const;
+  DType dtype() const {
+    require_defined("dtype");
+    return impl_->dtype;
+  }
 
   // Write access: counts as a write to the storage (see version()). Read through a const Array
   // to avoid that; writes through the pointer must be done before the next op reads the array.
-  float* data();
-  const float* data() const;
+  float* data() {
+    require_defined("data");
+    impl_->storage->mark_written();
+    return impl_->data;
+  }
+  const float* data() const {
+    require_defined("data");
+    return impl_->data;
+  }
   // Changes whenever data() hands out write access to this array's storage (or a view of it).
-  DataVersion version() const;
+  DataVersion version() const {
+    require_defined("version");
+    return impl_->storage->version();
+  }
+  // Makes writes to this array's storage move watched_write_count() (see Storage::watch).
+  void watch_writes() const {
+    require_defined("watch_writes");
+    impl_->storage->watch();
+  }
   std::vector<float> to_vector() const;
 
   // The one value of a one-element array; ValueError otherwise.
@@ -77,7 +98,12 @@ class Array {
     DType dtype = DType::Float32;
     std::shared_ptr<AutogradMeta> autograd;
   };
-  void require_defined(const char* what) const;
+  // Called by every accessor: inline and cheap, with the throw out of line.
+  void require_defined(const char* what) const {
+    if (!impl_) [[unlikely]]
+      throw_undefined(what);
+  }
+  [[noreturn]] static void throw_undefined(const char* what);
   // Makes this handle refer to `other`'s array (used by in-place ops that rebind under autograd).
   void rebind(const Array& other) { impl_ = other.impl_; }
 

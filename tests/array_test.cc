@@ -2,6 +2,7 @@
 #include <cstdint>
 
 #include "runtime/allocator.h"
+#include "runtime/array_snapshot.h"
 #include "test_util.h"
 
 namespace kiln {
@@ -55,6 +56,49 @@ TEST(Array, WriteAccessChangesTheDataVersionAndReadsDoNot) {
   view.data()[1] = 1.f;  // a write through a view is a write to the storage
   EXPECT_NE(a.version(), before);
   EXPECT_NE(Array::zeros({4}).version(), a.version()) << "versions of different storages never compare equal";
+}
+
+TEST(Array, OnlyWritesToWatchedStoragesMoveTheWatchedWriteCount) {
+  Array watched = Array::zeros({4}), plain = Array::zeros({4});
+  watched.watch_writes();
+  uint64_t before = watched_write_count();
+  plain.data()[0] = 1.f;
+  (void)static_cast<const Array&>(watched).data();
+  EXPECT_EQ(watched_write_count(), before);
+  watched.view_as({2, 2}).data()[0] = 1.f;  // through a view: the same storage
+  EXPECT_GT(watched_write_count(), before);
+}
+
+TEST(ArraysSnapshot, CurrentUntilAnArrayIsWrittenOrReplaced) {
+  Array a = Array::zeros({4}), b = Array::zeros({2, 2});
+  const Array* arrays[] = {&a, &b};
+  ArraysSnapshot snapshot;
+  EXPECT_FALSE(snapshot.current(arrays)) << "nothing taken yet";
+  snapshot.take(arrays);
+  EXPECT_TRUE(snapshot.current(arrays));
+  Array handle = a;  // another handle to the same array
+  const Array* same[] = {&handle, &b};
+  EXPECT_TRUE(snapshot.current(same));
+
+  Array elsewhere = Array::zeros({4});  // another cache's array: the count moves, these did not change
+  const Array* other[] = {&elsewhere};
+  ArraysSnapshot another;
+  another.take(other);
+  elsewhere.data()[0] = 3.f;
+  EXPECT_TRUE(snapshot.current(arrays));
+  EXPECT_FALSE(another.current(other));
+
+  b.data()[3] = 1.f;
+  EXPECT_FALSE(snapshot.current(arrays));
+  snapshot.take(arrays);
+  ArraysSnapshot moved = std::move(snapshot);  // as a compiled entry moving in its cache
+  EXPECT_TRUE(moved.current(arrays));
+
+  Array replacement = a.copy();  // equal values, but another array
+  const Array* replaced[] = {&replacement, &b};
+  EXPECT_FALSE(moved.current(replaced));
+  const Array* fewer[] = {&a};
+  EXPECT_FALSE(moved.current(fewer));
 }
 
 TEST(Allocator, FreedBlocksAreReusedWithoutTheSystemAllocator) {

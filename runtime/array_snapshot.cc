@@ -1,0 +1,45 @@
+#include "runtime/array_snapshot.h"
+
+namespace kiln {
+
+ArraysSnapshot::ArraysSnapshot(ArraysSnapshot&& other) noexcept
+    : arrays_(std::move(other.arrays_)),
+      versions_(std::move(other.versions_)),
+      taken_(other.taken_),
+      checked_at_(other.checked_at_.load(std::memory_order_relaxed)) {}
+
+ArraysSnapshot& ArraysSnapshot::operator=(ArraysSnapshot&& other) noexcept {
+  arrays_ = std::move(other.arrays_);
+  versions_ = std::move(other.versions_);
+  taken_ = other.taken_;
+  checked_at_.store(other.checked_at_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+  return *this;
+}
+
+void ArraysSnapshot::take(std::span<const Array* const> arrays) {
+  arrays_.clear();
+  versions_.clear();
+  for (const Array* a : arrays) a->watch_writes();
+  // Read the count after watching and before the versions: a write after this moves it again.
+  uint64_t now = watched_write_count();
+  for (const Array* a : arrays) {
+    arrays_.push_back(*a);
+    versions_.push_back(a->version());
+  }
+  checked_at_.store(now, std::memory_order_relaxed);
+  taken_ = true;
+}
+
+bool ArraysSnapshot::current(std::span<const Array* const> arrays) const {
+  if (!taken_ || arrays.size() != arrays_.size()) return false;
+  for (size_t i = 0; i < arrays.size(); ++i)
+    if (!arrays[i]->same_as(arrays_[i])) return false;  // another array (a parameter was rebound)
+  uint64_t now = watched_write_count();
+  if (now == checked_at_.load(std::memory_order_relaxed)) return true;
+  for (size_t i = 0; i < arrays.size(); ++i)
+    if (arrays_[i].version() != versions_[i]) return false;
+  checked_at_.store(now, std::memory_order_relaxed);  // read before the versions, as in take()
+  return true;
+}
+
+}  // namespace kiln
