@@ -7,12 +7,23 @@
 
 namespace kiln {
 
-Array::Array(Shape shape, DType dtype) : impl_(std::make_shared<Impl>()) {
+namespace {
+// A new array's Impl with its Storage: one allocation per array instead of two.
+template <class Impl>
+struct ImplWithStorage : Impl {
+  explicit ImplWithStorage(size_t bytes) : own(bytes) {
+    this->storage = &own;
+    this->data = static_cast<float*>(own.data());
+  }
+  Storage own;
+};
+}  // namespace
+
+Array::Array(Shape shape, DType dtype) {
   for (int64_t d : shape)
     if (d < 0) throw ShapeError(fmt("array: negative extent in shape ", shape_str(shape)));
   size_t bytes = static_cast<size_t>(num_elements(shape)) * dtype_size(dtype);
-  impl_->storage = std::make_shared<Storage>(bytes);
-  impl_->data = static_cast<float*>(impl_->storage->data());
+  impl_ = std::make_shared<ImplWithStorage<Impl>>(bytes);
   impl_->shape = std::move(shape);
   impl_->dtype = dtype;
 }
@@ -66,7 +77,9 @@ Array Array::view_as(Shape shape) const {
     throw ShapeError(fmt("reshape: cannot view shape ", shape_str(impl_->shape), " (", size(),
                          " elements) as ", shape_str(shape), " (", num_elements(shape), " elements)"));
   Array out;
-  out.impl_ = std::make_shared<Impl>(Impl{impl_->storage, impl_->data, std::move(shape), impl_->dtype, nullptr});
+  // The view keeps the storage's owner alive: this array's owner if it is a view itself.
+  std::shared_ptr<const void> owner = impl_->storage_owner ? impl_->storage_owner : impl_;
+  out.impl_ = std::make_shared<Impl>(Impl{impl_->storage, std::move(owner), impl_->data, std::move(shape), impl_->dtype, nullptr});
   return out;
 }
 

@@ -91,8 +91,11 @@ class Array {
   void set_autograd_meta(std::shared_ptr<AutogradMeta> meta);
 
  protected:
+  // A new array's Impl and Storage share one allocation (see array.cc); a view's Impl points at
+  // the storage and keeps whatever owns it alive.
   struct Impl {
-    std::shared_ptr<Storage> storage;
+    Storage* storage = nullptr;
+    std::shared_ptr<const void> storage_owner;  // views only: the array whose storage this is
     float* data = nullptr;
     Shape shape;
     DType dtype = DType::Float32;

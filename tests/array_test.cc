@@ -46,6 +46,18 @@ TEST(Array, CopiesShareTheArrayAndReshapeIsAView) {
   EXPECT_FALSE(c.shares_storage(a));
 }
 
+TEST(Array, AViewKeepsItsStorageAliveAfterTheArrayItViews) {
+  Array view_of_view;
+  {
+    Array a = Array::from_values({4}, {1, 2, 3, 4});
+    Array view = a.view_as({2, 2});
+    view_of_view = view.view_as({1, 4});
+  }  // a and view are gone; their storage is not
+  expect_values(view_of_view, {1, 2, 3, 4});
+  view_of_view.data()[0] = 5.f;
+  EXPECT_EQ(view_of_view.to_vector()[0], 5.f);
+}
+
 TEST(Array, WriteAccessChangesTheDataVersionAndReadsDoNot) {
   Array a = Array::zeros({4});
   Array view = a.view_as({2, 2});
