@@ -8,8 +8,9 @@
 // An entry is keyed by a 128-bit hash of the traced module's text, the pass pipeline (with any
 // KILN_DISABLE_PASSES), the target CPU and its features, the LLVM version and kiln's build id (a
 // hash of every source that shapes generated code, cmake/build_id.cmake). It holds the object
-// code and the graph's calling convention, with a checksum: a damaged entry is reported under
-// KILN_LOG=recompiles, ignored and rewritten. Entries are written atomically.
+// code, the graph's calling convention and the object's data layout, with a checksum: a damaged
+// entry is reported under KILN_LOG=recompiles, ignored and rewritten. Entries are written
+// atomically.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +20,7 @@
 namespace kiln::codegen::compile_cache {
 
 struct Entry {
-  std::string interface;  // the calling convention, as CompiledGraph writes it
+  std::string interface;  // the calling convention and data layout, as CompiledGraph writes them
   std::string object;     // the relocatable object file
 };
 

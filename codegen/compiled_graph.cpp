@@ -19,6 +19,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
 #include "runtime/error.h"
+#include "runtime/log.h"
 
 namespace kiln::codegen {
 
@@ -61,8 +62,9 @@ namespace {
 
 // What the compiled code depends on besides the module: the pipeline (with any disabled
 // passes), where products go to oneDNN, the target CPU and every feature it reports (a virtual
-// machine may hide some behind a known CPU name), LLVM and kiln's build.
-std::string configuration() {
+// machine may hide some behind a known CPU name), LLVM and kiln's build. None of it changes
+// while the process runs.
+std::string make_configuration() {
   std::vector<std::string> features;
   for (const auto& feature : llvm::sys::getHostCPUFeatures())
     if (feature.second) features.push_back(feature.first().str());
@@ -71,6 +73,11 @@ std::string configuration() {
                          "|onednn from ", passes::onednn_multiply_adds(), "|", llvm::sys::getHostCPUName().str(), "|");
   for (const std::string& f : features) text += f + ",";
   return text + fmt("|LLVM ", LLVM_VERSION_STRING, "|kiln ", KILN_BUILD_ID);
+}
+
+const std::string& configuration() {
+  static const std::string text = make_configuration();
+  return text;
 }
 
 }  // namespace
@@ -87,10 +94,10 @@ std::string CompiledGraph::interface() const {
   };
   shapes("prepared", prepared_shapes_);
   shapes("results", result_shapes_);
-  return text + fmt("\nprepare ", prepare_ ? 1 : 0, "\nstatus ", has_status_ ? 1 : 0, "\n");
+  return text + fmt("\nprepare ", prepare_ ? 1 : 0, "\nstatus ", has_status_ ? 1 : 0, "\nlayout ", jit_->data_layout(), "\n");
 }
 
-bool CompiledGraph::read_interface(const std::string& text, bool& has_prepare) {
+bool CompiledGraph::read_interface(const std::string& text, bool& has_prepare, std::string& data_layout) {
   std::istringstream in(text);
   std::string word;
   in >> word;
@@ -112,7 +119,8 @@ bool CompiledGraph::read_interface(const std::string& text, bool& has_prepare) {
   };
   int prepare = 0, status = 0;
   if (!shapes("prepared", prepared_shapes_) || !shapes("results", result_shapes_) || word != "prepare" ||
-      !(in >> prepare) || !(in >> word) || word != "status" || !(in >> status))
+      !(in >> prepare) || !(in >> word) || word != "status" || !(in >> status) || !(in >> word) ||
+      word != "layout" || !(in >> data_layout))
     return false;
   has_prepare = prepare == 1;
   has_status_ = status == 1;
@@ -143,15 +151,20 @@ std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const Co
   if (use_cache)
     if (auto entry = compile_cache::load(cache_key)) {
       bool has_prepare = false;
-      if (compiled->read_interface(entry->interface, has_prepare)) {
-        compiled->jit_ = JitModule::load(entry->object);
-        compiled->forward_ = compiled->jit_->lookup(entry_name);
-        if (has_prepare) compiled->prepare_ = compiled->jit_->lookup(entry_name + "_prepare");
-        compiled->from_cache_ = true;
-        compiled->compile_ms_ = elapsed_ms();
-        return compiled;
+      std::string data_layout;
+      if (compiled->read_interface(entry->interface, has_prepare, data_layout)) {
+        try {
+          compiled->jit_ = JitModule::load(entry->object, data_layout);
+          compiled->forward_ = compiled->jit_->lookup(entry_name);
+          if (has_prepare) compiled->prepare_ = compiled->jit_->lookup(entry_name + "_prepare");
+          compiled->from_cache_ = true;
+          compiled->compile_ms_ = elapsed_ms();
+          return compiled;
+        } catch (const Error& e) {
+          if (log::enabled("recompiles")) log::print(fmt("compile cache: an entry does not link (", e.what(), ")"));
+        }
       }
-      compiled.reset(new CompiledGraph());  // an unreadable interface: compile afresh
+      compiled.reset(new CompiledGraph());  // an unreadable or unlinkable entry: compile afresh
     }
 
   run_stages(module, optimization_stages(), dump_stage);

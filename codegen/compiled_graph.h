@@ -68,9 +68,10 @@ class CompiledGraph {
   enum class ArgumentKind { Input, Parameter };
 
   CompiledGraph() = default;
-  // The calling convention as text, for the disk cache, and back; false if the text is malformed.
+  // The calling convention and the object's data layout as text, for the disk cache, and back;
+  // false if the text is malformed.
   std::string interface() const;
-  bool read_interface(const std::string& text, bool& has_prepare);
+  bool read_interface(const std::string& text, bool& has_prepare, std::string& data_layout);
   // The parameter arguments among `arguments`, in order, into `parameters`; returns their number.
   size_t parameters_of(std::span<const Array* const> arguments, const Array** parameters) const;
   // Whether the prepared values were computed from `parameters` as they are now.

@@ -68,12 +68,17 @@ struct ProcessJit {
   std::atomic<uint64_t> next_dylib{0};
 };
 
-ProcessJit& process_jit() {
-  static ProcessJit* instance = [] {
+// Created when the first graph is linked, with the data layout its object was built for (for a
+// cached object, read from the cache: computing it costs a target machine). Later callers pass
+// no layout.
+ProcessJit& process_jit(const llvm::DataLayout* first_layout = nullptr) {
+  static ProcessJit* instance = [&] {
+    if (!first_layout) throw Error("codegen: the JIT was used before any graph was linked");
+    const llvm::DataLayout& layout = *first_layout;
     auto* p = new ProcessJit();
     p->jit = take(llvm::orc::LLJITBuilder()
                       .setJITTargetMachineBuilder(take(llvm::orc::JITTargetMachineBuilder::detectHost(), "host"))
-                      .setDataLayout(host_machine().createDataLayout())
+                      .setDataLayout(layout)
                       .setCompileFunctionCreator([](llvm::orc::JITTargetMachineBuilder)
                                                      -> llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
                         return std::make_unique<ObjectsOnly>();
@@ -97,13 +102,19 @@ std::unique_ptr<JitModule> JitModule::compile(mlir::ModuleOp module, const std::
   ObjectOptions options;
   options.packed_entries = entries;
   options.dump_llvm_ir = dump_llvm_ir;
-  return load(emit_object(module, host_machine(), options));
+  llvm::TargetMachine& machine = host_machine();
+  return load(emit_object(module, machine, options), machine.createDataLayout().getStringRepresentation());
 }
 
-std::unique_ptr<JitModule> JitModule::load(std::string object) {
-  ProcessJit& p = process_jit();
+std::unique_ptr<JitModule> JitModule::load(std::string object, const std::string& data_layout) {
+  llvm::DataLayout layout = take(llvm::DataLayout::parse(data_layout), "the object's data layout");
+  ProcessJit& p = process_jit(&layout);
+  if (p.jit->getDataLayout() != layout)
+    throw Error(fmt("codegen: the object was built for data layout '", data_layout, "' but the JIT links for '",
+                    p.jit->getDataLayout().getStringRepresentation(), "'"));
   std::unique_ptr<JitModule> jit(new JitModule());
   jit->object_ = std::move(object);
+  jit->data_layout_ = data_layout;
   auto created = p.jit->createJITDylib(fmt("kiln-graph-", p.next_dylib++));
   if (!created) throw Error(fmt("codegen: JITDylib: ", llvm::toString(created.takeError())));
   llvm::orc::JITDylib& dylib = *created;

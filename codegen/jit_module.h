@@ -26,21 +26,25 @@ class JitModule {
   // it. `dump_llvm_ir` sees the optimised LLVM IR when set.
   static std::unique_ptr<JitModule> compile(mlir::ModuleOp module, const std::vector<std::string>& entries,
                                             const std::function<void(const std::string&)>& dump_llvm_ir);
-  // Links an object file from compile() (object()). Throws kiln::Error if it cannot.
-  static std::unique_ptr<JitModule> load(std::string object);
+  // Links an object file from compile() (object()), built for `data_layout` (data_layout()).
+  // Builds no target machine: a process that only loads cached objects never needs one. Throws
+  // kiln::Error if it cannot link the object, or if the JIT links for another data layout.
+  static std::unique_ptr<JitModule> load(std::string object, const std::string& data_layout);
   ~JitModule();
   JitModule(const JitModule&) = delete;
   JitModule& operator=(const JitModule&) = delete;
 
   // The packed entry of `function`. Throws kiln::Error if the object has none.
   PackedFunction lookup(const std::string& function);
-  // The object code, as the disk cache stores it.
+  // The object code, and the data layout it was built for, as the disk cache stores them.
   const std::string& object() const { return object_; }
+  const std::string& data_layout() const { return data_layout_; }
 
  private:
   JitModule() = default;
   llvm::orc::JITDylib* dylib_ = nullptr;
   std::string object_;
+  std::string data_layout_;
 };
 
 }  // namespace kiln::codegen

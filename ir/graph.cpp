@@ -45,7 +45,9 @@ struct Graph::Impl {
 };
 
 std::unique_ptr<MLIRContext> make_context() {
-  auto ctx = std::make_unique<MLIRContext>();
+  // One thread: the passes run single-threaded anyway (codegen/pipeline.cpp), and a context made
+  // without threading builds no thread pool and uniques types and attributes without locks.
+  auto ctx = std::make_unique<MLIRContext>(MLIRContext::Threading::DISABLED);
   ctx->loadDialect<KilnDialect, func::FuncDialect, scf::SCFDialect, arith::ArithDialect>();
   return ctx;
 }

@@ -9,7 +9,8 @@ namespace kiln::ir {
 
 mlir::ModuleOp module_of(Graph& graph);
 mlir::MLIRContext& context_of(Graph& graph);
-// A context with every dialect the kiln pipeline produces, loaded.
+// A single-threaded context with the dialects a traced graph uses (kiln, func, scf, arith)
+// loaded; the pipeline loads the others as it needs them.
 std::unique_ptr<mlir::MLIRContext> make_context();
 
 }  // namespace kiln::ir

@@ -90,6 +90,27 @@ TEST_F(CompileCache, ATruncatedEntryIsRebuilt) {
   EXPECT_FALSE(codegen::CompiledGraph::compile(g2)->from_cache());
 }
 
+// An intact entry whose object was built for another data layout (or names one that does not
+// parse) cannot be linked: it is compiled afresh, never linked wrongly or fatal.
+TEST_F(CompileCache, AnEntryForAnotherDataLayoutIsRebuilt) {
+  ir::Graph g1 = dense_graph();
+  auto reference = run(*codegen::CompiledGraph::compile(g1));
+  ASSERT_EQ(entries().size(), 1u);
+  std::string key = entries()[0].stem().string();
+  for (const char* layout : {"E-m:e-i64:64-n32:64-S128", "not-a-layout!"}) {
+    auto entry = codegen::compile_cache::load(key);
+    ASSERT_TRUE(entry);
+    size_t at = entry->interface.find("\nlayout ");
+    ASSERT_NE(at, std::string::npos) << entry->interface;
+    entry->interface = entry->interface.substr(0, at) + "\nlayout " + layout + "\n";
+    codegen::compile_cache::store(key, *entry);
+    ir::Graph g = dense_graph();
+    auto rebuilt = codegen::CompiledGraph::compile(g);
+    EXPECT_FALSE(rebuilt->from_cache()) << layout;
+    EXPECT_EQ(run(*rebuilt), reference);
+  }
+}
+
 TEST_F(CompileCache, DifferentGraphsHaveDifferentEntries) {
   ir::Graph a = dense_graph();
   codegen::CompiledGraph::compile(a);
