@@ -107,8 +107,6 @@ class Array {
       throw_undefined(what);
   }
   [[noreturn]] static void throw_undefined(const char* what);
-  // Makes this handle refer to `other`'s array (used by in-place ops that rebind under autograd).
-  void rebind(const Array& other) { impl_ = other.impl_; }
 
   std::shared_ptr<Impl> impl_;
 };

@@ -33,7 +33,7 @@ void ArraysSnapshot::take(std::span<const Array* const> arrays) {
 bool ArraysSnapshot::current(std::span<const Array* const> arrays) const {
   if (!taken_ || arrays.size() != arrays_.size()) return false;
   for (size_t i = 0; i < arrays.size(); ++i)
-    if (!arrays[i]->same_as(arrays_[i])) return false;  // another array (a parameter was rebound)
+    if (!arrays[i]->same_as(arrays_[i])) return false;  // another array in this place
   uint64_t now = watched_write_count();
   if (now == checked_at_.load(std::memory_order_relaxed)) return true;
   for (size_t i = 0; i < arrays.size(); ++i)
