@@ -224,11 +224,15 @@ bool CompiledGraph::prepared_current(std::span<const Array* const> parameters) c
 }
 
 void CompiledGraph::prepare(std::span<const Array* const> parameters) const {
+  if (prepared_.empty()) {  // all or nothing: a failed allocation leaves none behind
+    std::vector<Array> values;
+    for (const Shape& s : prepared_shapes_) values.emplace_back(s);
+    prepared_ = std::move(values);
+  }
+  // Recorded before the values are read: a write from here on makes them stale again.
+  prepared_from_.take(parameters);
   PackedCall call;
   for (const Array* p : parameters) call.add(*p);
-  prepared_from_.take(parameters);
-  if (prepared_.empty())
-    for (const Shape& s : prepared_shapes_) prepared_.emplace_back(s);
   for (Array& a : prepared_) call.add(a);
   call.invoke(prepare_);
   ++prepare_count_;
