@@ -43,6 +43,7 @@ std::string print(mlir::ModuleOp module) {
 class PackedCall {
  public:
   void add(const Array& a) { packed_[n_++] = const_cast<float*>(a.data()); }
+  void add(const float* data) { packed_[n_++] = const_cast<float*>(data); }
   void add_result_slot(int32_t* slot) { packed_[n_++] = slot; }
   void invoke(void (*fn)(void**)) { fn(packed_); }
 
@@ -212,55 +213,63 @@ size_t CompiledGraph::prepare_count() const {
   return prepare_count_;
 }
 
-size_t CompiledGraph::parameters_of(std::span<const Array* const> arguments, const Array** parameters) const {
-  size_t n = 0;
-  for (size_t i = 0; i < arguments.size(); ++i)
-    if (argument_kinds_[i] == ArgumentKind::Parameter) parameters[n++] = arguments[i];
-  return n;
+size_t CompiledGraph::num_parameters() const {
+  return static_cast<size_t>(std::count(argument_kinds_.begin(), argument_kinds_.end(), ArgumentKind::Parameter));
 }
 
-bool CompiledGraph::prepared_current(std::span<const Array* const> parameters) const {
-  return !prepared_.empty() && prepared_from_.current(parameters);
+void CompiledGraph::bind_parameters(std::vector<Array> parameters) {
+  if (parameters.size() != num_parameters())
+    throw Error(fmt("codegen: the compiled graph takes ", num_parameters(), " parameters; ", parameters.size(),
+                    " were bound"));
+  parameter_data_.clear();
+  for (const Array& p : parameters) parameter_data_.push_back(p.data());
+  parameters_ = std::move(parameters);
+  prepared_from_ = ArraysSnapshot();  // computed from other arrays, if any
 }
 
-void CompiledGraph::prepare(std::span<const Array* const> parameters) const {
+void CompiledGraph::prepare() const {
   if (prepared_.empty()) {  // all or nothing: a failed allocation leaves none behind
     std::vector<Array> values;
-    for (const Shape& s : prepared_shapes_) values.emplace_back(s);
+    std::vector<const float*> data;
+    for (const Shape& s : prepared_shapes_) data.push_back(values.emplace_back(s).data());
+    prepared_data_ = std::move(data);
     prepared_ = std::move(values);
   }
   // Recorded before the values are read: a write from here on makes them stale again.
-  prepared_from_.take(parameters);
+  prepared_from_.take(parameters_);
   PackedCall call;
-  for (const Array* p : parameters) call.add(*p);
+  for (const float* p : parameter_data_) call.add(p);
   for (Array& a : prepared_) call.add(a);
   call.invoke(prepare_);
   ++prepare_count_;
 }
 
-int32_t CompiledGraph::run(std::span<const Array* const> arguments, std::span<Array* const> results) const {
-  if (arguments.size() != argument_kinds_.size() || results.size() != result_shapes_.size())
-    throw Error(fmt("codegen: the compiled graph takes ", argument_kinds_.size(), " arguments and ",
-                    result_shapes_.size(), " results; got ", arguments.size(), " and ", results.size()));
+int32_t CompiledGraph::run(std::span<const Array* const> inputs, std::span<Array* const> results) const {
+  if (inputs.size() + parameter_data_.size() != argument_kinds_.size() || results.size() != result_shapes_.size())
+    throw Error(fmt("codegen: the compiled graph takes ", num_inputs(), " inputs, ", num_parameters(),
+                    " bound parameters and ", result_shapes_.size(), " results; got ", inputs.size(), ", ",
+                    parameter_data_.size(), " and ", results.size()));
   int32_t status = 0;
   auto call_forward = [&] {
     PackedCall call;
-    for (const Array* a : arguments) call.add(*a);
-    for (const Array& a : prepared_) call.add(a);
+    const Array* const* input = inputs.data();
+    const float* const* parameter = parameter_data_.data();
+    for (ArgumentKind kind : argument_kinds_)
+      if (kind == ArgumentKind::Input) call.add(**input++);
+      else call.add(*parameter++);
+    for (const float* p : prepared_data_) call.add(p);
     for (Array* r : results) call.add(*r);
     if (has_status_) call.add_result_slot(&status);
     call.invoke(forward_);
     return status;
   };
   if (!prepare_) return call_forward();
-  const Array* parameter_storage[kMaxArguments];
-  std::span<const Array* const> parameters(parameter_storage, parameters_of(arguments, parameter_storage));
   {
     std::shared_lock lock(prepared_mutex_);
-    if (prepared_current(parameters)) return call_forward();
+    if (prepared_current()) return call_forward();
   }
   std::unique_lock lock(prepared_mutex_);  // a parameter changed (or first call): recompute alone
-  if (!prepared_current(parameters)) prepare(parameters);
+  if (!prepared_current()) prepare();
   return call_forward();
 }
 

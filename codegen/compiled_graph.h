@@ -37,13 +37,19 @@ class CompiledGraph {
   static std::unique_ptr<CompiledGraph> compile(ir::Graph& graph, const CompileOptions& options = {});
   ~CompiledGraph();
 
-  // Calls the native code: `arguments` in the graph's argument order, `results` preallocated with
-  // result_shapes(). No allocation, lookup or string work happens here, except to recompute the
-  // prepared values after a parameter changed. Returns the graph's exit status (ir::Graph):
+  // Gives the graph its parameter arguments, in the graph's order, once: the graph holds them and
+  // reads their current values on every run() (a caller that replaces a parameter's array binds
+  // again). Throws kiln::Error if the count is wrong. Not concurrent with run().
+  void bind_parameters(std::vector<Array> parameters);
+  // Calls the native code: `inputs` (the graph's non-parameter arguments, in order), `results`
+  // preallocated with result_shapes(). No allocation, lookup or string work happens here, and no
+  // per-parameter work while no watched array was written (runtime/array_snapshot.h); a changed
+  // parameter recomputes the prepared values first. Returns the graph's exit status (ir::Graph):
   // 0 when it ran to the end, else the side exit taken; always 0 for a graph without one.
-  int32_t run(std::span<const Array* const> arguments, std::span<Array* const> results) const;
+  int32_t run(std::span<const Array* const> inputs, std::span<Array* const> results) const;
 
-  size_t num_arguments() const { return argument_kinds_.size(); }
+  size_t num_inputs() const { return argument_kinds_.size() - num_parameters(); }
+  size_t num_parameters() const;
   const std::vector<Shape>& result_shapes() const { return result_shapes_; }
   // How many values the prepare function computes (0: the graph has none), and how many times it
   // has run.
@@ -72,11 +78,9 @@ class CompiledGraph {
   // false if the text is malformed.
   std::string interface() const;
   bool read_interface(const std::string& text, bool& has_prepare, std::string& data_layout);
-  // The parameter arguments among `arguments`, in order, into `parameters`; returns their number.
-  size_t parameters_of(std::span<const Array* const> arguments, const Array** parameters) const;
-  // Whether the prepared values were computed from `parameters` as they are now.
-  bool prepared_current(std::span<const Array* const> parameters) const;
-  void prepare(std::span<const Array* const> parameters) const;
+  // Whether the prepared values were computed from the bound parameters as they are now.
+  bool prepared_current() const { return !prepared_.empty() && prepared_from_.unchanged(); }
+  void prepare() const;
 
   std::unique_ptr<JitModule> jit_;
   PackedFunction forward_ = nullptr;
@@ -88,9 +92,13 @@ class CompiledGraph {
   double compile_ms_ = 0, lowering_ms_ = 0;
   bool from_cache_ = false;
 
+  std::vector<Array> parameters_;             // bind_parameters()
+  std::vector<const float*> parameter_data_;  // and their data, which an array never moves
+
   mutable std::shared_mutex prepared_mutex_;
   mutable std::vector<Array> prepared_;
-  mutable ArraysSnapshot prepared_from_;  // the parameter arguments the prepared values were computed from
+  mutable std::vector<const float*> prepared_data_;  // their data, passed by every call
+  mutable ArraysSnapshot prepared_from_;  // the parameters as the prepared values were computed
   mutable size_t prepare_count_ = 0;
 };
 

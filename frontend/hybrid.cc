@@ -38,14 +38,8 @@ std::string Signature::str() const {
 
 namespace {
 // Whether the parameters a static_params graph baked in still hold the values it was built from.
-bool frozen_current(const CompiledEntry& e) {
-  if (e.frozen.empty()) return true;
-  const Array* stack[codegen::CompiledGraph::kMaxArguments];
-  std::vector<const Array*> heap(e.frozen.size() > std::size(stack) ? e.frozen.size() : 0);
-  const Array** values = heap.empty() ? stack : heap.data();
-  for (size_t i = 0; i < e.frozen.size(); ++i) values[i] = &e.frozen[i]->data();
-  return e.frozen_values.current({values, e.frozen.size()});
-}
+// A parameter that got another array bumped the structure epoch, which find() checks first.
+bool frozen_current(const CompiledEntry& e) { return e.frozen.arrays().empty() || e.frozen.unchanged(); }
 }  // namespace
 
 CompiledEntry* HybridState::find(std::span<const NDArray> inputs, bool training, uint64_t epoch) {
@@ -213,18 +207,20 @@ void HybridState::compile(Block& block, CompiledEntry& entry, const std::string&
   entry.traced_ir = built.graph.str();
   entry.parameters = entry.paths.parameters();
   entry.exits = std::move(built.exits);
-  entry.frozen.clear();
+  std::vector<Array> frozen;
   if (options_.static_params)
     for (const auto& [name, p] : block.collect_params())
-      if (!p->is_constant() && p->is_initialized()) entry.frozen.push_back(p);
-  std::vector<const Array*> frozen_values;
-  for (const auto& p : entry.frozen) frozen_values.push_back(&p->data());
-  entry.frozen_values.take(frozen_values);
+      if (!p->is_constant() && p->is_initialized()) frozen.push_back(p->data());
+  entry.frozen.take(std::move(frozen));
   entry.epoch = structure_epoch();
   codegen::CompileOptions options;
   if (const char* dir = std::getenv("KILN_DUMP_IR")) options.dump_dir = dir;
   options.dump_name = fmt(block.type_name(), ".", entry.signature.str(), ".", compiles_);
   entry.graph = codegen::CompiledGraph::compile(built.graph, options);
+  // A parameter's array changes only with the structure epoch, which retires this entry.
+  std::vector<Array> parameters;
+  for (const auto& p : entry.parameters) parameters.push_back(p->data());
+  entry.graph->bind_parameters(std::move(parameters));
   if (log::enabled("recompiles"))
     log::print(entry.graph->from_cache()
                    ? fmt("loaded ", block.display_name(), " from the compile cache in ", entry.graph->compile_ms(), " ms")
@@ -241,7 +237,6 @@ std::pair<std::vector<NDArray>, int32_t> HybridState::run(const CompiledEntry& e
   const Array* arguments[codegen::CompiledGraph::kMaxArguments];
   size_t n = 0;
   for (const NDArray& in : inputs) arguments[n++] = &in;
-  for (const auto& p : entry.parameters) arguments[n++] = &p->data();
   std::vector<NDArray> outputs;
   outputs.reserve(entry.graph->result_shapes().size());
   Array* results[codegen::CompiledGraph::kMaxArguments];

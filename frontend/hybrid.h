@@ -39,8 +39,7 @@ struct CompiledEntry {
   std::unique_ptr<codegen::CompiledGraph> graph;
   std::vector<std::shared_ptr<Parameter>> parameters;  // graph arguments after the inputs
   std::vector<std::string> exits;                      // what each side exit stands for
-  std::vector<std::shared_ptr<Parameter>> frozen;      // static_params: baked in as constants,
-  ArraysSnapshot frozen_values;                        // with the data they had
+  ArraysSnapshot frozen;  // static_params: the parameters baked in as constants, as they were
   uint64_t epoch = 0;
   std::string traced_ir;
 };

@@ -21,6 +21,10 @@ class Parameter {
   // An extent of 0 in `shape` is unknown until the first forward pass (deferred initialisation).
   Parameter(std::string name, Shape shape, GradReq grad_req = GradReq::Write,
             std::shared_ptr<const init::Initializer> init = nullptr);
+  // Shared through shared_ptr, never copied: a parameter's array is replaced only where the
+  // structure epoch is bumped (frontend/hybrid.h), which compiled graphs that bound it rely on.
+  Parameter(const Parameter&) = delete;
+  Parameter& operator=(const Parameter&) = delete;
 
   // The name within the model ("hidden.weight"); the block tree sets the prefix.
   const std::string& name() const { return name_; }

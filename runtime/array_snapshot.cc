@@ -16,27 +16,23 @@ ArraysSnapshot& ArraysSnapshot::operator=(ArraysSnapshot&& other) noexcept {
   return *this;
 }
 
-void ArraysSnapshot::take(std::span<const Array* const> arrays) {
-  arrays_.clear();
+void ArraysSnapshot::take(std::vector<Array> arrays) {
+  taken_ = false;
+  arrays_ = std::move(arrays);
   versions_.clear();
-  for (const Array* a : arrays) a->watch_writes();
+  for (const Array& a : arrays_) a.watch_writes();
   // Read the count after watching and before the versions: a write after this moves it again.
   uint64_t now = watched_write_count();
-  for (const Array* a : arrays) {
-    arrays_.push_back(*a);
-    versions_.push_back(a->version());
-  }
+  for (const Array& a : arrays_) versions_.push_back(a.version());
   checked_at_.store(now, std::memory_order_relaxed);
   taken_ = true;
 }
 
-bool ArraysSnapshot::current(std::span<const Array* const> arrays) const {
-  if (!taken_ || arrays.size() != arrays_.size()) return false;
-  for (size_t i = 0; i < arrays.size(); ++i)
-    if (!arrays[i]->same_as(arrays_[i])) return false;  // another array in this place
+bool ArraysSnapshot::unchanged() const {
+  if (!taken_) return false;
   uint64_t now = watched_write_count();
   if (now == checked_at_.load(std::memory_order_relaxed)) return true;
-  for (size_t i = 0; i < arrays.size(); ++i)
+  for (size_t i = 0; i < arrays_.size(); ++i)
     if (arrays_[i].version() != versions_[i]) return false;
   checked_at_.store(now, std::memory_order_relaxed);  // read before the versions, as in take()
   return true;

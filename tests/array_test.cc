@@ -81,36 +81,31 @@ TEST(Array, OnlyWritesToWatchedStoragesMoveTheWatchedWriteCount) {
   EXPECT_GT(watched_write_count(), before);
 }
 
-TEST(ArraysSnapshot, CurrentUntilAnArrayIsWrittenOrReplaced) {
+TEST(ArraysSnapshot, UnchangedUntilAnArrayIsWritten) {
   Array a = Array::zeros({4}), b = Array::zeros({2, 2});
-  const Array* arrays[] = {&a, &b};
   ArraysSnapshot snapshot;
-  EXPECT_FALSE(snapshot.current(arrays)) << "nothing taken yet";
-  snapshot.take(arrays);
-  EXPECT_TRUE(snapshot.current(arrays));
-  Array handle = a;  // another handle to the same array
-  const Array* same[] = {&handle, &b};
-  EXPECT_TRUE(snapshot.current(same));
+  EXPECT_FALSE(snapshot.unchanged()) << "nothing taken yet";
+  snapshot.take({a, b});
+  EXPECT_TRUE(snapshot.unchanged());
+  (void)static_cast<const Array&>(a).data();  // a read
+  EXPECT_TRUE(snapshot.unchanged());
 
   Array elsewhere = Array::zeros({4});  // another cache's array: the count moves, these did not change
-  const Array* other[] = {&elsewhere};
   ArraysSnapshot another;
-  another.take(other);
+  another.take({elsewhere});
   elsewhere.data()[0] = 3.f;
-  EXPECT_TRUE(snapshot.current(arrays));
-  EXPECT_FALSE(another.current(other));
+  EXPECT_TRUE(snapshot.unchanged());
+  EXPECT_FALSE(another.unchanged());
 
-  b.data()[3] = 1.f;
-  EXPECT_FALSE(snapshot.current(arrays));
-  snapshot.take(arrays);
+  Array handle = b;  // a write through any handle (or view) of a recorded array
+  handle.view_as({4}).data()[3] = 1.f;
+  EXPECT_FALSE(snapshot.unchanged());
+  snapshot.take({a, b});
   ArraysSnapshot moved = std::move(snapshot);  // as a compiled entry moving in its cache
-  EXPECT_TRUE(moved.current(arrays));
-
-  Array replacement = a.copy();  // equal values, but another array
-  const Array* replaced[] = {&replacement, &b};
-  EXPECT_FALSE(moved.current(replaced));
-  const Array* fewer[] = {&a};
-  EXPECT_FALSE(moved.current(fewer));
+  EXPECT_TRUE(moved.unchanged());
+  a.data()[0] = 2.f;
+  EXPECT_FALSE(moved.unchanged());
+  EXPECT_FALSE(moved.unchanged()) << "stays changed until taken again";
 }
 
 TEST(Allocator, FreedBlocksAreReusedWithoutTheSystemAllocator) {

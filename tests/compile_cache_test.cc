@@ -1,5 +1,6 @@
-// The disk cache of compiled graphs (codegen/compile_cache.h). ctest points KILN_CACHE_DIR at a
-// directory of its own for this suite; each test starts from an empty one.
+// CompiledGraph's calling convention (bound parameters, prepared values) and the disk cache of
+// compiled graphs (codegen/compile_cache.h). ctest points KILN_CACHE_DIR at a directory of its
+// own for this suite; each cache test starts from an empty one.
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -27,14 +28,79 @@ ir::Graph dense_graph() {
 }
 
 // Runs a compiled dense_graph() on fixed values.
-std::vector<float> run(const codegen::CompiledGraph& compiled) {
+std::vector<float> run(codegen::CompiledGraph& compiled) {
   nd::random::seed(3);
   Array x = nd::random::uniform({2, 20}), w = nd::random::uniform({32, 20}), b = nd::random::uniform({32});
   Array y({2, 32});
-  const Array* args[] = {&x, &w, &b};
+  compiled.bind_parameters({w, b});
+  const Array* inputs[] = {&x};
   Array* results[] = {&y};
-  compiled.run(args, results);
+  compiled.run(inputs, results);
   return y.to_vector();
+}
+
+// relu(x · wᵀ + b), computed on the host.
+std::vector<float> dense_reference(const Array& x, const Array& w, const Array& b) {
+  std::vector<float> y(2 * 32);
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 32; ++j) {
+      float sum = b.data()[j];
+      for (int k = 0; k < 20; ++k) sum += x.data()[i * 20 + k] * w.data()[j * 20 + k];
+      y[i * 32 + j] = std::max(sum, 0.f);
+    }
+  return y;
+}
+
+// The bound weight is pre-transposed once; only a write to a bound parameter recomputes it, not a
+// write to some other watched array (another graph's parameter).
+TEST(CompiledGraph, BoundParametersAreReadAsTheyAreAndPreparedOnlyWhenWritten) {
+  ir::Graph g = dense_graph();
+  auto compiled = codegen::CompiledGraph::compile(g);
+  ASSERT_EQ(compiled->num_prepared(), 1u);
+  Array x = nd::random::uniform({2, 20}), w = nd::random::uniform({32, 20}), b = nd::random::uniform({32});
+  compiled->bind_parameters({w, b});
+  Array y({2, 32});
+  const Array* inputs[] = {&x};
+  Array* results[] = {&y};
+  auto call = [&] {
+    compiled->run(inputs, results);
+    testing::expect_values(y, dense_reference(x, w, b), 1e-5f, 1e-5f);
+  };
+  call();
+  call();
+  EXPECT_EQ(compiled->prepare_count(), 1u);
+
+  ir::Graph other_graph = dense_graph();
+  auto other = codegen::CompiledGraph::compile(other_graph);
+  Array other_w = nd::random::uniform({32, 20}), other_b = nd::random::uniform({32});
+  other->bind_parameters({other_w, other_b});
+  Array other_y({2, 32});
+  Array* other_results[] = {&other_y};
+  other->run(inputs, other_results);
+  other_w.data()[0] = 5.f;  // watched by the other graph only
+  call();
+  EXPECT_EQ(compiled->prepare_count(), 1u);
+
+  w.data()[3] = -2.f;  // a write through the caller's handle to a bound parameter
+  call();
+  EXPECT_EQ(compiled->prepare_count(), 2u);
+  b.data()[0] = 9.f;  // b is read directly: no prepared value depends on it, but it is current
+  call();
+}
+
+TEST(CompiledGraph, AWrongBindingIsAClearError) {
+  ir::Graph g = dense_graph();
+  auto compiled = codegen::CompiledGraph::compile(g);
+  Array x = nd::random::uniform({2, 20}), y({2, 32});
+  const Array* inputs[] = {&x};
+  Array* results[] = {&y};
+  try {
+    compiled->run(inputs, results);
+    FAIL() << "ran with no parameters bound";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("2 bound parameters"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(compiled->bind_parameters({x}), Error);
 }
 
 class CompileCache : public ::testing::Test {
