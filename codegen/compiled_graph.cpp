@@ -93,6 +93,7 @@ std::string CompiledGraph::interface() const {
       for (int64_t d : s) text += fmt(" ", d);
     }
   };
+  shapes("parameters", parameter_shapes_);
   shapes("prepared", prepared_shapes_);
   shapes("results", result_shapes_);
   return text + fmt("\nprepare ", prepare_ ? 1 : 0, "\nstatus ", has_status_ ? 1 : 0, "\nlayout ", jit_->data_layout(), "\n");
@@ -119,7 +120,9 @@ bool CompiledGraph::read_interface(const std::string& text, bool& has_prepare, s
     return static_cast<bool>(in >> word);
   };
   int prepare = 0, status = 0;
-  if (!shapes("prepared", prepared_shapes_) || !shapes("results", result_shapes_) || word != "prepare" ||
+  auto parameter_kinds = std::count(argument_kinds_.begin(), argument_kinds_.end(), ArgumentKind::Parameter);
+  if (!shapes("parameters", parameter_shapes_) || parameter_shapes_.size() != static_cast<size_t>(parameter_kinds) ||
+      !shapes("prepared", prepared_shapes_) || !shapes("results", result_shapes_) || word != "prepare" ||
       !(in >> prepare) || !(in >> word) || word != "status" || !(in >> status) || !(in >> word) ||
       word != "layout" || !(in >> data_layout))
     return false;
@@ -175,11 +178,14 @@ std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const Co
   for (unsigned i = 0; i < forward.getNumArguments(); ++i) {
     Shape shape = shape_of(forward.getArgument(i).getType());
     all_shapes.push_back(shape);
-    if (forward.getArgAttr(i, ir::kPreparedAttr))
+    if (forward.getArgAttr(i, ir::kPreparedAttr)) {
       compiled->prepared_shapes_.push_back(shape);
-    else
-      compiled->argument_kinds_.push_back(forward.getArgAttr(i, ir::kParameterAttr) ? ArgumentKind::Parameter
-                                                                                   : ArgumentKind::Input);
+    } else if (forward.getArgAttr(i, ir::kParameterAttr)) {
+      compiled->argument_kinds_.push_back(ArgumentKind::Parameter);
+      compiled->parameter_shapes_.push_back(shape);
+    } else {
+      compiled->argument_kinds_.push_back(ArgumentKind::Input);
+    }
   }
   compiled->result_shapes_ = graph.result_shapes();
   compiled->has_status_ = graph.has_status();
@@ -213,14 +219,14 @@ size_t CompiledGraph::prepare_count() const {
   return prepare_count_;
 }
 
-size_t CompiledGraph::num_parameters() const {
-  return static_cast<size_t>(std::count(argument_kinds_.begin(), argument_kinds_.end(), ArgumentKind::Parameter));
-}
-
 void CompiledGraph::bind_parameters(std::vector<Array> parameters) {
-  if (parameters.size() != num_parameters())
-    throw Error(fmt("codegen: the compiled graph takes ", num_parameters(), " parameters; ", parameters.size(),
-                    " were bound"));
+  if (parameters.size() != parameter_shapes_.size())
+    throw Error(fmt("codegen: the compiled graph takes ", parameter_shapes_.size(), " parameters; ",
+                    parameters.size(), " were bound"));
+  for (size_t i = 0; i < parameters.size(); ++i)
+    if (parameters[i].shape() != parameter_shapes_[i])
+      throw ShapeError(fmt("codegen: parameter ", i, " of the compiled graph has shape ", shape_str(parameter_shapes_[i]),
+                           "; an array of shape ", shape_str(parameters[i].shape()), " was bound"));
   parameter_data_.clear();
   for (const Array& p : parameters) parameter_data_.push_back(p.data());
   parameters_ = std::move(parameters);
@@ -239,7 +245,7 @@ void CompiledGraph::prepare() const {
   prepared_from_.take(parameters_);
   PackedCall call;
   for (const float* p : parameter_data_) call.add(p);
-  for (Array& a : prepared_) call.add(a);
+  for (const float* p : prepared_data_) call.add(p);
   call.invoke(prepare_);
   ++prepare_count_;
 }

@@ -39,7 +39,7 @@ class CompiledGraph {
 
   // Gives the graph its parameter arguments, in the graph's order, once: the graph holds them and
   // reads their current values on every run() (a caller that replaces a parameter's array binds
-  // again). Throws kiln::Error if the count is wrong. Not concurrent with run().
+  // again). Throws kiln::Error if the count or a shape is wrong. Not concurrent with run().
   void bind_parameters(std::vector<Array> parameters);
   // Calls the native code: `inputs` (the graph's non-parameter arguments, in order), `results`
   // preallocated with result_shapes(). No allocation, lookup or string work happens here, and no
@@ -48,8 +48,8 @@ class CompiledGraph {
   // 0 when it ran to the end, else the side exit taken; always 0 for a graph without one.
   int32_t run(std::span<const Array* const> inputs, std::span<Array* const> results) const;
 
-  size_t num_inputs() const { return argument_kinds_.size() - num_parameters(); }
-  size_t num_parameters() const;
+  size_t num_inputs() const { return argument_kinds_.size() - parameter_shapes_.size(); }
+  size_t num_parameters() const { return parameter_shapes_.size(); }
   const std::vector<Shape>& result_shapes() const { return result_shapes_; }
   // How many values the prepare function computes (0: the graph has none), and how many times it
   // has run.
@@ -87,6 +87,7 @@ class CompiledGraph {
   PackedFunction prepare_ = nullptr;  // null when nothing was hoisted
   bool has_status_ = false;           // forward returns an i32 exit status
   std::vector<ArgumentKind> argument_kinds_;
+  std::vector<Shape> parameter_shapes_;  // of the Parameter arguments, in order
   std::vector<Shape> prepared_shapes_;
   std::vector<Shape> result_shapes_;
   double compile_ms_ = 0, lowering_ms_ = 0;

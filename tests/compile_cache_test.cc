@@ -101,6 +101,12 @@ TEST(CompiledGraph, AWrongBindingIsAClearError) {
     EXPECT_NE(std::string(e.what()).find("2 bound parameters"), std::string::npos) << e.what();
   }
   EXPECT_THROW(compiled->bind_parameters({x}), Error);
+  try {
+    compiled->bind_parameters({Array({20, 32}), Array({32})});  // the weight transposed
+    FAIL() << "bound a weight of the wrong shape";
+  } catch (const ShapeError& e) {
+    EXPECT_NE(std::string(e.what()).find("32x20"), std::string::npos) << e.what();
+  }
 }
 
 class CompileCache : public ::testing::Test {
