@@ -36,15 +36,11 @@ std::string Signature::str() const {
   return s + (training ? "train" : "predict");
 }
 
-namespace {
-// Whether the parameters a static_params graph baked in still hold the values it was built from.
-// A parameter that got another array bumped the structure epoch, which find() checks first.
-bool frozen_current(const CompiledEntry& e) { return e.frozen.arrays().empty() || e.frozen.unchanged(); }
-}  // namespace
-
 CompiledEntry* HybridState::find(std::span<const NDArray> inputs, bool training, uint64_t epoch) {
   for (CompiledEntry& e : cache_)
-    if (e.epoch == epoch && e.signature.matches(inputs, training) && frozen_current(e)) return &e;
+    // static_params: the baked-in parameters must hold the values the graph was built from (a
+    // parameter that got another array bumped the epoch; compile() takes the snapshot, empty or not).
+    if (e.epoch == epoch && e.signature.matches(inputs, training) && e.frozen.unchanged()) return &e;
   return nullptr;
 }
 

@@ -26,7 +26,6 @@ class ArraysSnapshot {
   // Whether take() was called and no array was written since. Safe to call from many threads at
   // once (not concurrently with take()).
   bool unchanged() const;
-  const std::vector<Array>& arrays() const { return arrays_; }
 
  private:
   std::vector<Array> arrays_;
