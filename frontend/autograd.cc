@@ -18,21 +18,28 @@ GradNode* node_of(const Array& a) {
   return meta ? meta->node.get() : nullptr;
 }
 
+// A recorded node and the array it made (found through that array's meta).
+struct Visit {
+  GradNode* node;
+  const NDArray* output;
+};
+
 // Nodes reachable from the heads, producers after consumers (reverse topological order).
-std::vector<GradNode*> nodes_to_visit(const std::vector<NDArray>& heads) {
-  std::vector<GradNode*> post_order;
+std::vector<Visit> nodes_to_visit(const std::vector<NDArray>& heads) {
+  std::vector<Visit> post_order;
   std::unordered_set<GradNode*> seen;
-  std::vector<std::pair<GradNode*, size_t>> stack;
-  auto push = [&](GradNode* n) {
-    if (n && seen.insert(n).second) stack.emplace_back(n, 0);
+  std::vector<std::pair<Visit, size_t>> stack;
+  auto push = [&](const NDArray& a) {
+    GradNode* n = node_of(a);
+    if (n && seen.insert(n).second) stack.push_back({{n, &a}, 0});
   };
-  for (const NDArray& h : heads) push(node_of(h));
+  for (const NDArray& h : heads) push(h);
   while (!stack.empty()) {
-    auto& [node, next] = stack.back();
-    if (next < node->inputs.size()) {
-      push(node_of(node->inputs[next++]));
+    auto& [visit, next] = stack.back();
+    if (next < visit.node->inputs.size()) {
+      push(visit.node->inputs[next++]);
     } else {
-      post_order.push_back(node);
+      post_order.push_back(visit);
       stack.pop_back();
     }
   }
@@ -74,10 +81,11 @@ std::unordered_map<AutogradMeta*, NDArray> propagate(const std::vector<NDArray>&
   if (!any)
     throw ValueError("backward: no head depends on an array with attach_grad() through ops recorded under "
                      "autograd::record(); nothing to differentiate");
-  for (GradNode* node : nodes_to_visit(heads)) {
+  for (auto [node, output] : nodes_to_visit(heads)) {
     auto it = node_grads.find(node);
     if (it == node_grads.end() || !node->op->gradient) continue;
-    GradContext ctx{node->inputs, node->output, it->second, node->attrs};
+    NDArray values = output->detach();  // what the rule reads, without the output's history
+    GradContext ctx{node->inputs, values, it->second, node->attrs};
     std::vector<NDArray> input_grads = node->op->gradient(ctx);
     for (size_t i = 0; i < node->inputs.size(); ++i)
       if (input_grads[i].defined() && requires_grad(node->inputs[i])) deliver(node->inputs[i], input_grads[i]);
@@ -109,7 +117,6 @@ void record_op(const OpDef& op, std::span<const NDArray> inputs, const OpAttrs& 
   node->op = &op;
   node->attrs = attrs;
   node->inputs.assign(inputs.begin(), inputs.end());
-  node->output = output.detach();
   auto meta = std::make_shared<AutogradMeta>();
   meta->node = std::move(node);
   output.set_autograd_meta(std::move(meta));

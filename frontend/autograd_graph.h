@@ -1,5 +1,10 @@
 // The recorded graph behind autograd (internal to the frontend). Each recorded op is a Node; an
 // array's AutogradMeta says either "I am a leaf that collects a gradient" or "node N made me".
+//
+// Ownership runs one way: an array owns its meta, the meta owns the node that made the array, the
+// node owns its inputs. A node never holds its own output (that would be a cycle through the
+// array that owns the node, and every recorded graph would leak); backward reaches the output
+// through the array it found the node on.
 #pragma once
 
 #include <memory>
@@ -13,7 +18,6 @@ struct GradNode {
   const OpDef* op;
   OpAttrs attrs;
   std::vector<NDArray> inputs;  // handles keep the inputs' own history alive
-  NDArray output;               // the output's values without its AutogradMeta (no cycle)
 };
 
 struct AutogradMeta {
