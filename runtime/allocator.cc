@@ -40,7 +40,7 @@ ThreadCache& cache() {
 void* allocate(size_t bytes) {
   ThreadCache& tc = cache();
   ++tc.counters.requests;
-  if (bytes <= kLargestCachedBlock) {
+  if (kBlockCacheEnabled && bytes <= kLargestCachedBlock) {
     int c = size_class(bytes);
     if (tc.count[c] > 0) return tc.blocks[c][--tc.count[c]];
     ++tc.counters.system_allocations;
@@ -52,7 +52,7 @@ void* allocate(size_t bytes) {
 
 void release(void* block, size_t bytes) noexcept {
   if (!block) return;
-  if (bytes <= kLargestCachedBlock) {
+  if (kBlockCacheEnabled && bytes <= kLargestCachedBlock) {
     ThreadCache& tc = cache();
     int c = size_class(bytes);
     if (tc.count[c] < kCachedBlocksPerClass) {

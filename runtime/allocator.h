@@ -21,6 +21,14 @@ struct Counters {
 };
 Counters counters();
 
+// Sanitizer builds bypass the cache: a recycled block would hide a use after free or a read past
+// an array's end (the block is larger than the array) from AddressSanitizer.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kBlockCacheEnabled = false;
+#else
+inline constexpr bool kBlockCacheEnabled = true;
+#endif
+
 // Blocks up to this size are cached; larger ones go straight to the system allocator.
 inline constexpr size_t kLargestCachedBlock = size_t{1} << 22;  // 4 MiB
 // Freed blocks kept per size class and thread.

@@ -20,10 +20,13 @@ struct ImplWithStorage : Impl {
 }  // namespace
 
 Array::Array(Shape shape, DType dtype) {
-  for (int64_t d : shape)
-    if (d < 0) throw ShapeError(fmt("array: negative extent in shape ", shape_str(shape)));
-  size_t bytes = static_cast<size_t>(num_elements(shape)) * dtype_size(dtype);
-  impl_ = std::make_shared<ImplWithStorage<Impl>>(bytes);
+  size_t bytes = storage_bytes(shape, dtype_size(dtype));
+  try {
+    impl_ = std::make_shared<ImplWithStorage<Impl>>(bytes);
+  } catch (const std::bad_alloc&) {
+    throw MemoryError(fmt("array: out of memory: the system refused ", bytes, " bytes for an array of shape ",
+                          shape_str(shape)));
+  }
   impl_->shape = std::move(shape);
   impl_->dtype = dtype;
 }

@@ -31,6 +31,12 @@ class InitError : public Error {
   using Error::Error;
 };
 
+// An allocation the system refused (the message names the array's shape and bytes).
+class MemoryError : public Error {
+ public:
+  using Error::Error;
+};
+
 // A file that cannot be read or written, or whose contents are damaged or do not match.
 class FileError : public Error {
  public:

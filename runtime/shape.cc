@@ -1,13 +1,33 @@
 #include "runtime/shape.h"
 
+#include <cstddef>
+
 #include "runtime/error.h"
 
 namespace kiln {
 
 int64_t num_elements(const Shape& shape) {
   int64_t n = 1;
-  for (int64_t d : shape) n *= d;
+  bool overflow = false, empty = false;
+  for (int64_t d : shape) {
+    if (d < 0) [[unlikely]]
+      throw ShapeError(fmt("shape ", shape_str(shape), ": negative extent ", d));
+    empty |= d == 0;
+    overflow |= __builtin_mul_overflow(n, d, &n);
+  }
+  if (empty) return 0;  // whatever the other extents multiply to
+  if (overflow) [[unlikely]]
+    throw ShapeError(fmt("shape ", shape_str(shape), ": its element count does not fit in 64 bits"));
   return n;
+}
+
+size_t storage_bytes(const Shape& shape, size_t element_bytes) {
+  int64_t n = num_elements(shape);
+  int64_t bytes = 0;
+  if (__builtin_mul_overflow(n, static_cast<int64_t>(element_bytes), &bytes) || bytes > PTRDIFF_MAX)
+    throw ShapeError(fmt("shape ", shape_str(shape), ": ", n, " elements of ", element_bytes,
+                         " bytes are more than any array can hold"));
+  return static_cast<size_t>(bytes);
 }
 
 std::string shape_str(const Shape& shape) {

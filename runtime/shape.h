@@ -1,6 +1,7 @@
 // Shapes: row-major extents. Shape{} is a scalar (one element).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -10,8 +11,14 @@ namespace kiln {
 
 using Shape = std::vector<int64_t>;
 
-// Number of elements (1 for a scalar shape).
+// Number of elements (1 for a scalar shape). Every array's shape passes through here, so this is
+// the one place shapes are checked: ShapeError naming the shape if an extent is negative or the
+// count does not fit in int64_t.
 int64_t num_elements(const Shape& shape);
+
+// The bytes an array of `shape` takes with elements of `element_bytes` each: ShapeError naming
+// the shape if no allocation can be that large (more than PTRDIFF_MAX bytes).
+size_t storage_bytes(const Shape& shape, size_t element_bytes);
 
 // "2x10", as MXNet prints shapes; "scalar" for Shape{}.
 std::string shape_str(const Shape& shape);

@@ -58,6 +58,27 @@ TEST(Errors, BadAxesAndArguments) {
   EXPECT_THROW_WITH(d.collect_params()["nope"], ValueError, "nope", "weight, bias");
 }
 
+// Element counts and byte sizes are checked where every shape passes (runtime/shape.h): a shape
+// that overflows is a ShapeError naming it, never a wrapped count over a small allocation.
+TEST(Errors, ShapesWhoseSizeOverflowsAreRejected) {
+  const int64_t big = int64_t{1} << 33;
+  EXPECT_THROW_WITH(nd::zeros({big, big}), ShapeError, "8589934592x8589934592", "64 bits");
+  EXPECT_THROW_WITH(nd::zeros({INT64_MAX, 2}), ShapeError, "9223372036854775807x2");
+  EXPECT_THROW_WITH(nd::full({int64_t{1} << 61, 2}, 3.f), ShapeError, "2305843009213693952x2", "bytes");
+  EXPECT_THROW_WITH(nd::zeros({4, -1}), ShapeError, "4x-1", "negative");
+  EXPECT_THROW_WITH(nd::broadcast_to(nd::ones({1, 1}), {big, big}), ShapeError, "8589934592x8589934592");
+  EXPECT_THROW_WITH(nd::ones({1}).reshape({big, big}), ShapeError, "8589934592x8589934592");
+  EXPECT_THROW_WITH(nd::random::uniform({big, big}), ShapeError, "8589934592x8589934592");
+  // An extent of 0 makes an empty array, whatever the others multiply to.
+  EXPECT_EQ(nd::zeros({big, big, 0}).size(), 0);
+}
+
+TEST(Errors, AnAllocationTheSystemRefusesIsAKilnError) {
+  EXPECT_THROW_WITH(nd::zeros({int64_t{1} << 44}), MemoryError, "out of memory", "17592186044416");
+  nn::Dense huge(int64_t{1} << 40, "", true, 20);
+  EXPECT_THROW_WITH(huge.initialize(), MemoryError, "out of memory", "1099511627776x20");
+}
+
 TEST(Errors, EveryErrorIsAKilnError) {
   EXPECT_THROW(nd::ones({2}).asscalar(), Error);
   EXPECT_THROW(nd::ones({2}) + nd::ones({3}), Error);

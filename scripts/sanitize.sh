@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds kiln with sanitizers and runs the suite there.
+#   scripts/sanitize.sh [address,undefined | thread] [BUILD_DIR]
+# "address,undefined" (the default) is AddressSanitizer + UBSan + LeakSanitizer in build-asan/;
+# "thread" is ThreadSanitizer in build-tsan/, over the suites whose tests use threads.
+# Expects scripts/setup.sh to have installed the packages. Uses ccache like the main build.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+sanitize=${1:-address,undefined}
+case "$sanitize" in
+  address,undefined) build=${2:-$root/build-asan} ;;
+  thread) build=${2:-$root/build-tsan} ;;
+  *) echo "sanitize.sh: unknown sanitizer set '$sanitize' (address,undefined | thread)" >&2; exit 2 ;;
+esac
+export CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=1
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKILN_SANITIZE="$sanitize" \
+  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
+cmake --build "$build"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=0
+export LSAN_OPTIONS=suppressions=$root/tests/sanitizers/lsan.supp:print_suppressions=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/sanitizers/tsan.supp
+if [ "$sanitize" = thread ]; then
+  ctest --test-dir "$build" --output-on-failure -L threads
+else
+  ctest --test-dir "$build" --output-on-failure
+fi
