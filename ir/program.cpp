@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <sstream>
 
@@ -27,12 +28,51 @@ namespace {
 
 constexpr const char* kMagicLine = "// kiln-symbol ";
 constexpr const char* kChecksumLine = "// checksum ";
-constexpr int64_t kMaxElements = int64_t{1} << 32;  // per tensor: bounds what a file can make us allocate
 
-std::string checksum_text(std::string_view bytes) {
+// The major version on a symbol file's first line, or -1 when it has none.
+int symbol_major(const std::string& text) {
+  int major = -1, minor = -1;
+  if (text.rfind(kMagicLine, 0) != 0 || std::sscanf(text.c_str() + std::strlen(kMagicLine), "%d.%d", &major, &minor) != 2 ||
+      major < 0 || minor < 0)
+    return -1;
+  return major;
+}
+
+std::string checksum_text(std::string_view bytes, int major) {
+  uint64_t sum = file_io::fnv1a(bytes.data(), bytes.size(), major == 1 ? file_io::kFormat1Basis : file_io::kFnv1aBasis);
   char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(file_io::fnv1a(bytes.data(), bytes.size())));
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(sum));
   return hex;
+}
+
+// Every tensor type in the module — results, block arguments, function signatures — has a shape
+// kiln can hold: checked before the verifier and the reader compute anything from it (MLIR's own
+// element count wraps around silently).
+void check_tensor_types(ModuleOp module, const std::function<void(const std::string&)>& fail) {
+  auto check = [&](Type type) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor || !tensor.hasStaticShape()) return;  // the reader names other types
+    Shape shape(tensor.getShape().begin(), tensor.getShape().end());
+    int64_t elements = 0;
+    try {
+      elements = num_elements(shape);
+    } catch (const ShapeError& e) {
+      fail(fmt("declares a tensor type that no array can have: ", e.what()));
+    }
+    if (elements > kMaxTensorElements)
+      fail(fmt("declares a tensor of shape ", shape_str(shape), " (", elements, " elements; at most ", kMaxTensorElements,
+               " are allowed)"));
+  };
+  module.walk([&](Operation* op) {
+    for (Type t : op->getResultTypes()) check(t);
+    for (Region& region : op->getRegions())
+      for (Block& block : region)
+        for (BlockArgument a : block.getArguments()) check(a.getType());
+    if (auto f = dyn_cast<func::FuncOp>(op)) {
+      for (Type t : f.getFunctionType().getInputs()) check(t);
+      for (Type t : f.getFunctionType().getResults()) check(t);
+    }
+  });
 }
 
 class Reader {
@@ -61,7 +101,6 @@ class Reader {
     auto tensor = dyn_cast<RankedTensorType>(type);
     if (!tensor || !tensor.getElementType().isF32() || !tensor.hasStaticShape())
       fail(fmt("has ", what, " of a type an exported graph cannot hold (f32 tensors of static shape only)"));
-    if (tensor.getNumElements() > kMaxElements) fail(fmt("has ", what, " of ", tensor.getNumElements(), " elements"));
     return Shape(tensor.getShape().begin(), tensor.getShape().end());
   }
   int number(Value v) {
@@ -170,18 +209,21 @@ mlir::OwningOpRef<mlir::ModuleOp> parse_symbol_file(const std::string& text, con
   auto fail = [&](const std::string& problem) { throw FileError(fmt("symbol file '", path, "' ", problem)); };
   // Magic and version: the first line.
   if (text.rfind(kMagicLine, 0) != 0) fail("is not a kiln symbol file (its first line is not '// kiln-symbol M.m')");
-  int major = -1, minor = -1;
-  if (std::sscanf(text.c_str() + std::strlen(kMagicLine), "%d.%d", &major, &minor) != 2 || major < 0 || minor < 0)
-    fail("has an unreadable format version");
-  if (major != kSymbolVersionMajor)
-    fail(fmt("has format version ", major, ".", minor, "; this kiln reads ", kSymbolVersionMajor, ".x"));
+  int major = symbol_major(text);
+  if (major < 0) fail("has an unreadable format version");
+  if (major < kOldestSymbolVersionMajor || major > kSymbolVersionMajor) {
+    int minor = 0;
+    std::sscanf(text.c_str() + std::strlen(kMagicLine), "%*d.%d", &minor);
+    fail(fmt("has format version ", major, ".", minor, "; this kiln reads ", kOldestSymbolVersionMajor, ".x to ",
+             kSymbolVersionMajor, ".x"));
+  }
   // Checksum: the last line covers every byte before it.
   size_t last = text.rfind(kChecksumLine);
   if (last == std::string::npos || (last > 0 && text[last - 1] != '\n'))
     fail("is truncated (its checksum line is missing)");
   std::string stored = text.substr(last + std::strlen(kChecksumLine));
   while (!stored.empty() && (stored.back() == '\n' || stored.back() == '\r')) stored.pop_back();
-  if (stored != checksum_text(std::string_view(text).substr(0, last)))
+  if (stored != checksum_text(std::string_view(text).substr(0, last), major))
     fail("is corrupted (checksum mismatch: the file changed after it was written)");
 
   std::string diagnostics;
@@ -189,8 +231,11 @@ mlir::OwningOpRef<mlir::ModuleOp> parse_symbol_file(const std::string& text, con
     diagnostics += d.str() + "\n";
     return success();
   });
-  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text.substr(0, last), ParserConfig(&context), path);
+  // Verified below, once the types are known to be sound.
+  OwningOpRef<ModuleOp> module =
+      parseSourceString<ModuleOp>(text.substr(0, last), ParserConfig(&context, /*verifyAfterParse=*/false), path);
   if (!module) fail(fmt("does not parse as a kiln graph: ", diagnostics));
+  check_tensor_types(*module, fail);
   if (failed(verify(*module))) fail(fmt("does not verify as a kiln graph: ", diagnostics));
   return module;
 }
@@ -201,7 +246,9 @@ Program read_program(const std::string& text, const std::string& path) {
   return Reader(path).read(*module);
 }
 
-std::string seal_symbol_text(const std::string& body) { return body + kChecksumLine + checksum_text(body) + "\n"; }
+std::string seal_symbol_text(const std::string& body) {
+  return body + kChecksumLine + checksum_text(body, symbol_major(body)) + "\n";
+}
 
 std::string write_program(const std::vector<ExportedGraph>& graphs, const std::string& header) {
   std::unique_ptr<MLIRContext> context = make_context();

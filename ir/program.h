@@ -14,10 +14,14 @@
 
 namespace kiln::ir {
 
-// The symbol file's format version (docs/export.md): a reader rejects another major version
-// and accepts a newer minor one, which may only add attributes and comments older readers ignore.
-inline constexpr int kSymbolVersionMajor = 1;
+// The symbol file's format version (docs/export.md): a reader rejects a major version it does not
+// know and accepts a newer minor one, which may only add attributes and comments older readers
+// ignore. 2.0: the checksum is standard FNV-1a; 1.x files (file_io::kFormat1Basis) still read.
+inline constexpr int kSymbolVersionMajor = 2;
 inline constexpr int kSymbolVersionMinor = 0;
+inline constexpr int kOldestSymbolVersionMajor = 1;
+// What a file may declare: elements per tensor (bounds what loading it can make us allocate).
+inline constexpr int64_t kMaxTensorElements = int64_t{1} << 32;
 
 struct Program {
   struct Op;
@@ -55,10 +59,12 @@ struct Program {
 
 // Reads a symbol file's text. Throws FileError naming `path` and the problem: a missing or
 // unknown version header, a future major version, text that does not parse or verify as the
-// kiln dialect, or ops and types an exported graph cannot hold.
+// kiln dialect, a tensor type whose element count overflows or passes kMaxTensorElements, or ops
+// and types an exported graph cannot hold.
 Program read_program(const std::string& text, const std::string& path);
 
-// `body` (a symbol file up to its checksum line) with the checksum line appended.
+// `body` (a symbol file up to its checksum line) with the checksum line appended, computed as
+// the format version on its first line prescribes.
 std::string seal_symbol_text(const std::string& body);
 
 // One traced graph to export (its module text from ir::Graph::str()).

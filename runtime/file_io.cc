@@ -14,8 +14,8 @@
 
 namespace kiln::file_io {
 
-uint64_t fnv1a(const void* data, size_t bytes) {
-  uint64_t h = 1469598103934665603ull;
+uint64_t fnv1a(const void* data, size_t bytes, uint64_t basis) {
+  uint64_t h = basis;
   auto* p = static_cast<const unsigned char*>(data);
   for (size_t i = 0; i < bytes; ++i) h = (h ^ p[i]) * 1099511628211ull;
   return h;

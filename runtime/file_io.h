@@ -11,8 +11,11 @@
 
 namespace kiln::file_io {
 
-// 64-bit FNV-1a.
-uint64_t fnv1a(const void* data, size_t bytes);
+// 64-bit FNV-1a with FNV's offset basis.
+inline constexpr uint64_t kFnv1aBasis = 14695981039346656037ull;
+// The basis kiln's format-1 files were sealed with (a digit short of FNV's); their readers pass it.
+inline constexpr uint64_t kFormat1Basis = 1469598103934665603ull;
+uint64_t fnv1a(const void* data, size_t bytes, uint64_t basis = kFnv1aBasis);
 
 // Writes `bytes` to a temporary file beside `path` and renames it into place, so an existing
 // file is replaced whole or not at all. FileError names `what` (e.g. "save_parameters") on failure.

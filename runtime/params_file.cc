@@ -48,7 +48,9 @@ class Reader {
 
 }  // namespace
 
-uint64_t checksum(const void* data, size_t bytes) { return file_io::fnv1a(data, bytes); }
+uint64_t checksum(const void* data, size_t bytes, uint32_t major) {
+  return file_io::fnv1a(data, bytes, major == 1 ? file_io::kFormat1Basis : file_io::kFnv1aBasis);
+}
 
 void write(const std::string& path, const NamedArrays& arrays) {
   file_io::write_atomically(path, encode(arrays), "save_parameters");
@@ -83,13 +85,13 @@ NamedArrays decode(const std::string& bytes, const std::string& path, std::pair<
   uint32_t major = header.get<uint32_t>("version");
   uint32_t minor = header.get<uint32_t>("version");
   if (version) *version = {major, minor};
-  if (major != kVersionMajor)
+  if (major < kOldestReadableMajor || major > kVersionMajor)
     throw FileError(fmt("load_parameters: '", path, "' has format version ", major, ".", minor, "; this kiln reads ",
-                        kVersionMajor, ".x"));
+                        kOldestReadableMajor, ".x to ", kVersionMajor, ".x"));
   size_t body = bytes.size() - kTrailerBytes;
   uint64_t stored;
   std::memcpy(&stored, bytes.data() + body, sizeof stored);
-  if (stored != checksum(bytes.data(), body))
+  if (stored != checksum(bytes.data(), body, major))
     throw FileError(fmt("load_parameters: '", path, "' is corrupted or truncated (checksum mismatch)"));
 
   Reader r(path, bytes.data() + sizeof kMagic + 2 * sizeof(uint32_t), body - sizeof kMagic - 2 * sizeof(uint32_t));

@@ -15,7 +15,10 @@
 namespace kiln::params_file {
 
 inline constexpr char kMagic[8] = {'K', 'I', 'L', 'N', 'P', 'R', 'M', 'S'};
-inline constexpr uint32_t kVersionMajor = 1;
+// 2.0: the checksum is standard FNV-1a. Readers still read 1.x files (their checksum had
+// another offset basis, file_io::kFormat1Basis).
+inline constexpr uint32_t kVersionMajor = 2;
+inline constexpr uint32_t kOldestReadableMajor = 1;
 inline constexpr uint32_t kVersionMinor = 0;
 
 using NamedArrays = std::vector<std::pair<std::string, Array>>;
@@ -31,7 +34,7 @@ NamedArrays read(const std::string& path);
 // the file's format version (major, minor).
 NamedArrays decode(const std::string& bytes, const std::string& path, std::pair<uint32_t, uint32_t>* version = nullptr);
 
-// 64-bit FNV-1a, the file's checksum.
-uint64_t checksum(const void* data, size_t bytes);
+// The checksum of a file of format `major`: 64-bit FNV-1a (with format 1's basis for 1.x).
+uint64_t checksum(const void* data, size_t bytes, uint32_t major = kVersionMajor);
 
 }  // namespace kiln::params_file

@@ -29,6 +29,8 @@ for target in params symbol; do
   cp "$root"/tests/data/*.params "$root"/tests/data/*.mlir "$root"/tests/data/damaged/*.params \
      "$root"/tests/data/damaged/*.mlir "$corpus"/ 2>/dev/null || true
   echo "fuzz: $target loader for $seconds s"
-  "$out/${target}_fuzzer" -max_total_time="$seconds" -max_len=65536 -timeout=10 "$corpus"
+  dict=()
+  [ -f "$root/tests/fuzz/$target.dict" ] && dict=(-dict="$root/tests/fuzz/$target.dict")  # tokens of shapes and ops
+  "$out/${target}_fuzzer" -max_total_time="$seconds" -max_len=65536 -timeout=10 "${dict[@]}" "$corpus"
 done
 echo "fuzz: no crash"

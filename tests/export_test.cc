@@ -174,7 +174,7 @@ TEST_F(Export, TheSymbolFileIsReadableMLIRWithAHeader) {
   (*net)(nd::random::uniform({3, 20}));  // a second signature: a second function
   net->export_model(path("net"), 7);
   std::string text = file_io::read(path("net-symbol.mlir"), "test");
-  EXPECT_EQ(text.rfind("// kiln-symbol 1.0\n", 0), 0u) << text;
+  EXPECT_EQ(text.rfind("// kiln-symbol 2.0\n", 0), 0u) << text;
   for (const char* part : {"// signature 2x20,predict: data 0.weight 0.bias 1.weight 1.bias", "func.func @forward(",
                            "func.func @forward_1(", "kiln.name = \"0.weight\"", "kiln.signature = \"3x20,predict\"",
                            "kiln.fully_connected", "// parameters: net-0007.params", "// checksum "})

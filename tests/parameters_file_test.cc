@@ -110,9 +110,9 @@ TEST_F(ParamsFile, WrongMagicAndFutureVersion) {
   write_bytes(p, wrong);
   EXPECT_THROW_WITH(net->load_parameters(p), FileError, "not a kiln parameters file");
   std::string future = bytes;
-  future[8] = 2;  // major version 2
+  future[8] = 3;  // major version 3
   write_bytes(p, future);
-  EXPECT_THROW_WITH(net->load_parameters(p), FileError, "version 2.0");
+  EXPECT_THROW_WITH(net->load_parameters(p), FileError, "version 3.0", "reads 1.x to 2.x");
 }
 
 // A file that passes the checksum but lies about its contents is still caught by the bounds.

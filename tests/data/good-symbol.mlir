@@ -1,4 +1,4 @@
-// kiln-symbol 1.0
+// kiln-symbol 2.0
 // exported by kiln 0.5.0 from Sequential
 // signature 2x20,predict: data 0.weight 0.bias 1.weight 1.bias
 // parameters: mlp-0000.params
@@ -11,4 +11,4 @@ module {
   }
 }
 
-// checksum f5eac4bb4848100d
+// checksum c2d3241afdfcdeb6

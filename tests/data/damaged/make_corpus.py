@@ -1,19 +1,37 @@
 #!/usr/bin/python3
-"""Writes the corpus of damaged export files (tests/data/damaged) from the good export in
-tests/data (good-symbol.mlir, good-0000.params, as export_mlp writes them). Each file has one
-defect; tests/loaders_test.cc expects the loader's error to name it. Kept for reproducibility:
-the files are committed, the tests do not run this."""
+"""Writes the good export in the current format (tests/data/good-symbol.mlir, good-0000.params)
+from the format-1 export that export_mlp wrote (tests/data/format1), then the corpus of damaged
+files (tests/data/damaged) from it. Each damaged file has one defect; tests/loaders_test.cc
+expects the loader's error to name it. Kept for reproducibility: the files are committed, the
+tests do not run this."""
 import os, struct
 
 here = os.path.dirname(os.path.abspath(__file__))
-good_params = open(os.path.join(here, "..", "good-0000.params"), "rb").read()
-good_symbol = open(os.path.join(here, "..", "good-symbol.mlir"), "r").read()
+data_dir = os.path.join(here, "..")
 
-def fnv1a(data):
-    h = 1469598103934665603
+FNV_BASIS = 14695981039346656037
+FORMAT1_BASIS = 1469598103934665603  # format 1's checksum basis (a digit short of FNV's)
+
+def fnv1a(data, basis=FNV_BASIS):
+    h = basis
     for b in data:
         h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
     return h
+
+# Format 1 -> 2: the version fields, and the checksum with FNV's own basis.
+old_params = open(os.path.join(data_dir, "format1", "good-0000.params"), "rb").read()
+assert struct.unpack_from("<Q", old_params, len(old_params) - 8)[0] == fnv1a(old_params[:-8], FORMAT1_BASIS)
+old_body = old_params[:-8]
+new_body = old_body[:8] + struct.pack("<II", 2, 0) + old_body[16:]
+open(os.path.join(data_dir, "good-0000.params"), "wb").write(new_body + struct.pack("<Q", fnv1a(new_body)))
+old_symbol = open(os.path.join(data_dir, "format1", "good-symbol.mlir")).read()
+old_text = old_symbol[: old_symbol.rindex("// checksum ")]
+assert old_text.startswith("// kiln-symbol 1.0\n")
+new_text = "// kiln-symbol 2.0\n" + old_text[old_text.index("\n") + 1:]
+open(os.path.join(data_dir, "good-symbol.mlir"), "w").write(new_text + "// checksum %016x\n" % fnv1a(new_text.encode()))
+
+good_params = open(os.path.join(data_dir, "good-0000.params"), "rb").read()
+good_symbol = open(os.path.join(data_dir, "good-symbol.mlir"), "r").read()
 
 def reseal_params(body):  # body without the trailing checksum
     return body + struct.pack("<Q", fnv1a(body))
@@ -49,7 +67,7 @@ write("empty.params", b"")
 write("truncated.params", good_params[: len(good_params) // 2])
 write("bitflip.params", good_params[:300] + bytes([good_params[300] ^ 0x10]) + good_params[301:])
 write("wrong_magic.params", b"NOTKILN!" + good_params[8:])
-write("future_version.params", reseal_params(body[:8] + struct.pack("<II", 2, 0) + body[16:]))
+write("future_version.params", reseal_params(body[:8] + struct.pack("<II", 3, 0) + body[16:]))
 write("huge_dimension.params", reseal_params(body[:entries[0][1] + 4 + len(entries[0][0]) + 8]
                                              + struct.pack("<q", 1 << 40) + body[entries[0][1] + 4 + len(entries[0][0]) + 16:]))
 write("long_name.params", reseal_params(body[:entries[0][1]] + struct.pack("<I", 1 << 30) + body[entries[0][1] + 4:]))
@@ -69,10 +87,24 @@ write("truncated-symbol.mlir", good_symbol[: len(good_symbol) // 2])
 flip = good_symbol.index("kiln.relu")
 write("bitflip-symbol.mlir", good_symbol[:flip] + "kiln.relv" + good_symbol[flip + 9:])
 write("wrong_magic-symbol.mlir", "// not kiln 1.0\n" + good_symbol[good_symbol.index("\n") + 1:])
-write("future_version-symbol.mlir", reseal_symbol("// kiln-symbol 2.0\n" + text[text.index("\n") + 1:]))
+write("future_version-symbol.mlir", reseal_symbol("// kiln-symbol 3.0\n" + text[text.index("\n") + 1:]))
 write("unknown_op-symbol.mlir", reseal_symbol(text.replace("kiln.relu", "kiln.frobnicate")))
 write("foreign_op-symbol.mlir", reseal_symbol(text.replace(
     "%1 = kiln.relu %0 : tensor<2x256xf32> -> tensor<2x256xf32>",
     "%1 = tensor.empty() : tensor<2x256xf32>")))
 write("unnamed_argument-symbol.mlir", reseal_symbol(text.replace('{kiln.name = "data"}', "")))
-write("newer_minor-symbol.mlir", reseal_symbol("// kiln-symbol 1.7\n" + text[text.index("\n") + 1:]))
+write("newer_minor-symbol.mlir", reseal_symbol("// kiln-symbol 2.7\n" + text[text.index("\n") + 1:]))
+
+# Shapes that do not fit: each tensor type's element count must fit in 64 bits and stay within
+# the per-tensor bound (ir::kMaxTensorElements), wherever the type stands.
+def retype(old, new, count=-1):  # every use of a value must keep one type, so all by default
+    assert old in text, old
+    return reseal_symbol(text.replace(old, new, count))
+wrapping = "tensor<4294967296x4294967296x2x20xf32>"  # 2^65 elements wrap to 0 in 64 bits
+write("wrapping_result-symbol.mlir", retype("-> tensor<2x10xf32>\n    return %2 : tensor<2x10xf32>",
+                                            "-> %s\n    return %%2 : %s" % (wrapping, wrapping)))
+write("overflowing_argument-symbol.mlir", retype("tensor<2x20xf32>", "tensor<9223372036854775807x2xf32>"))
+write("too_many_elements-symbol.mlir", retype("tensor<2x20xf32>", "tensor<4294967297xf32>"))
+write("overflowing_function_type-symbol.mlir", retype(") -> tensor<2x10xf32> attributes",
+                                                      ") -> tensor<4294967296x4294967296xf32> attributes"))
+write("negative_dimension-symbol.mlir", retype("%arg0: tensor<2x20xf32>", "%arg0: tensor<-2x20xf32>"))

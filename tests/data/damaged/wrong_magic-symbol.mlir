@@ -11,4 +11,4 @@ module {
   }
 }
 
-// checksum f5eac4bb4848100d
+// checksum c2d3241afdfcdeb6
