@@ -5,6 +5,7 @@
 
 #include "frontend/autograd_graph.h"
 #include "frontend/nd.h"
+#include "frontend/trace_hook.h"
 #include "runtime/error.h"
 
 namespace kiln::autograd {
@@ -166,6 +167,12 @@ void NDArray::backward(const NDArray& head_grad) const {
   autograd::backward({*this}, {head_grad});
 }
 
-NDArray NDArray::detach() const { return NDArray(view_as(shape())); }
+NDArray NDArray::detach() const {
+  NDArray out(view_as(shape()));
+  // The same value in a traced graph (which has no gradients yet: a compiled backward will need
+  // detach() to stop them there).
+  if (TraceHook* trace = active_trace()) trace->alias(out, *this);
+  return out;
+}
 
 }  // namespace kiln

@@ -34,6 +34,19 @@ TraceScope::~TraceScope() { t_trace = saved_; }
 
 Scalar NDArray::asscalar(std::source_location where) const { return Scalar(Array::asscalar(), *this, where); }
 
+float* NDArray::data() {
+  if (t_trace) t_trace->host_access(*this, "writes array values on the host through data()");
+  return Array::data();
+}
+const float* NDArray::data() const {
+  if (t_trace) t_trace->host_access(*this, "reads array values on the host through data() (compare asscalar() instead)");
+  return Array::data();
+}
+std::vector<float> NDArray::to_vector() const {
+  if (t_trace) t_trace->host_access(*this, "reads array values on the host through to_vector() (compare asscalar() instead)");
+  return Array::to_vector();
+}
+
 NDArray::operator bool() const {
   bool outcome = Array::asscalar() != 0.f;
   if (t_trace) t_trace->guard(*this, nullptr, 0.f, "ne", outcome, 0);

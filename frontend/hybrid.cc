@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 
 #include "frontend/autograd.h"
 #include "frontend/block.h"
@@ -108,14 +109,16 @@ std::vector<NDArray> HybridState::call(Block& block, std::span<const NDArray> in
   }
   for (auto it = cache_.begin(); it != cache_.end(); ++it) {
     if (!it->signature.matches(inputs, training)) continue;
-    if (it->epoch == epoch) {  // only a frozen parameter's data changed (static_params)
+    if (it->epoch == epoch) {  // only the values of an array baked into the graph changed
       if (!warned_frozen_) {
         warned_frozen_ = true;
-        log::print(fmt("warning: ", block.display_name(), " was hybridized with static_params, but a parameter ",
-                       "changed; it recompiles on every change (hybridize without static_params to train)"));
+        log::print(fmt("warning: ", block.display_name(), "'s compiled graph holds the values of arrays its forward ",
+                       "read as constants (get_constant values, NDArray members", options_.static_params ?
+                       ", and its parameters under static_params" : "", "), and one of them changed; it recompiles ",
+                       "on every such change", options_.static_params ? " (hybridize without static_params to train)" : ""));
       }
       cache_.erase(it);
-      return trace_and_compile(block, inputs, "a frozen parameter changed (static_params)");
+      return trace_and_compile(block, inputs, "an array baked into the graph changed");
     }
     cache_.erase(it);  // stale: the block or its parameters changed since it was compiled
     return trace_and_compile(block, inputs, "invalidated (the block or a parameter changed)");
@@ -157,10 +160,14 @@ std::vector<NDArray> HybridState::trace_and_compile(Block& block, std::span<cons
   traced_calls_.fetch_add(1, std::memory_order_relaxed);
   ParameterDict params = block.collect_params();
   // With static_params no parameter becomes an argument: their values are baked in as constants.
+  // An array that receives gradients but is none of the block's parameters (the weight of a child
+  // held as a plain member, never registered) must not be baked: its updates would be ignored.
+  std::optional<Shape> unregistered;
   Tracer tracer(inputs, [&](const Array& a) -> std::shared_ptr<Parameter> {
-    if (options_.static_params) return nullptr;
     for (const auto& [name, p] : params)
-      if (!p->is_constant() && p->is_initialized() && p->data().identity() == a.identity()) return p;
+      if (p->is_initialized() && p->data().identity() == a.identity())
+        return options_.static_params || p->is_constant() ? nullptr : p;
+    if (autograd::requires_grad(a) && !unregistered) unregistered = a.shape();
     return nullptr;
   });
   std::vector<NDArray> outputs;
@@ -175,6 +182,10 @@ std::vector<NDArray> HybridState::trace_and_compile(Block& block, std::span<cons
     return outputs;
   };
   if (tracer.untraceable()) return give_up(fmt("calls ", tracer.untraceable(), " in forward, which a compiled graph cannot repeat"));
+  if (unregistered)
+    return give_up(fmt("reads an array of shape ", shape_str(*unregistered), " that receives gradients but is not one of ",
+                       "its parameters: a child block held as a plain member instead of registered with register_block()? ",
+                       "A compiled graph would bake its values in and ignore its updates"));
 
   std::vector<Shape> result_shapes;
   for (const NDArray& out : outputs) result_shapes.push_back(out.shape());
@@ -203,7 +214,9 @@ void HybridState::compile(Block& block, CompiledEntry& entry, const std::string&
   entry.traced_ir = built.graph.str();
   entry.parameters = entry.paths.parameters();
   entry.exits = std::move(built.exits);
-  std::vector<Array> frozen;
+  // The graph is valid while the arrays it baked in keep their values: constants the traces read
+  // (get_constant values, members of the block) and, with static_params, the parameters.
+  std::vector<Array> frozen = entry.paths.baked();
   if (options_.static_params)
     for (const auto& [name, p] : block.collect_params())
       if (!p->is_constant() && p->is_initialized()) frozen.push_back(p->data());

@@ -39,7 +39,7 @@ struct CompiledEntry {
   std::unique_ptr<codegen::CompiledGraph> graph;
   std::vector<std::shared_ptr<Parameter>> parameters;  // graph arguments after the inputs
   std::vector<std::string> exits;                      // what each side exit stands for
-  ArraysSnapshot frozen;  // static_params: the parameters baked in as constants, as they were
+  ArraysSnapshot frozen;  // the arrays baked in as constants (static_params: the parameters too), as they were
   uint64_t epoch = 0;
   std::string traced_ir;
 };

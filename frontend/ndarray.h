@@ -58,6 +58,14 @@ class NDArray : public Array {
   // comparison's 0/1 result); a guard inside a hybridized forward, like asscalar().
   explicit operator bool() const;
 
+  // Host access to the values, as Array's. Inside a hybridized forward, using these on an array
+  // the graph computes (or a parameter's) cannot be traced — what the forward does with the
+  // numbers would be frozen — so the block runs eagerly, with a warning. Compare asscalar() or
+  // the array itself instead: those become guards (docs/control_flow.md).
+  float* data();
+  const float* data() const;
+  std::vector<float> to_vector() const;
+
   // A copy of the values with no autograd history.
   NDArray copy() const;
   // The same values, cut off from the recorded graph (no gradient flows through it).

@@ -113,6 +113,9 @@ struct Loop {
 struct Trace {
   std::vector<Shape> inputs;
   std::vector<std::shared_ptr<Parameter>> parameters;  // behind parameter_value(i)
+  // The arrays Constant steps took their values from (get_constant values, members the forward
+  // reads): a graph built from the trace is valid while none of them is written.
+  std::vector<Array> baked;
   std::vector<Step> steps;
   std::vector<ValueId> results;
 

@@ -22,6 +22,12 @@ class TraceHook {
                      uint64_t site) = 0;
   // Something a compiled graph cannot reproduce happened (a random draw): the block stays eager.
   virtual void untraceable(const char* what) = 0;
+  // `a`'s values were read or written on the host outside asscalar() and comparisons (`what`
+  // says how: data(), to_vector()). Untraceable when `a` is a value of the graph or a parameter:
+  // whatever the forward did with them would be frozen.
+  virtual void host_access(const Array& a, const char* what) = 0;
+  // `copy` holds `source`'s values (copy(), detach()): in the graph they are one value.
+  virtual void alias(const Array& copy, const Array& source) = 0;
 
   // Explicit control flow (frontend/control_flow.h). The ops recorded between begin_region and
   // end_region form a region whose arguments are `arguments` (inside it, those arrays name the

@@ -266,6 +266,12 @@ bool same_path(const Trace& a, const Trace& b) {
 }
 }  // namespace
 
+std::vector<Array> TraceTree::baked() const {
+  std::vector<Array> all;
+  for (const Trace& t : raw_) all.insert(all.end(), t.baked.begin(), t.baked.end());
+  return all;
+}
+
 bool TraceTree::add(Trace raw, const std::vector<Shape>& result_shapes) {
   if (raw_.empty()) result_shapes_ = result_shapes;
   else if (result_shapes != result_shapes_)

@@ -36,6 +36,8 @@ class TraceTree {
   Built build(const std::string& name) const;
   // The Parameters behind the graph's arguments after the inputs, in order.
   const std::vector<std::shared_ptr<Parameter>>& parameters() const { return parameters_; }
+  // Every path's baked arrays (Trace::baked): the graph holds their values as constants.
+  std::vector<Array> baked() const;
 
  private:
   void refold();

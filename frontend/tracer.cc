@@ -35,6 +35,7 @@ ValueId Tracer::bind(const Array& a) {
   ValueId id = s.next_value++;
   ids_[a.identity()] = id;
   seen_.push_back(a);
+  value_storages_.insert(a.version().storage);
   return id;
 }
 
@@ -54,8 +55,13 @@ ValueId Tracer::value_of(const Array& a) {
     trace_.parameters.push_back(std::move(param));
     ids_[a.identity()] = id;  // parameters are visible in every scope
     seen_.push_back(a);
+    value_storages_.insert(a.version().storage);
     return id;
   }
+  if (value_storages_.contains(a.version().storage))
+    untraceable("uses a view of an array the graph computes that was made outside nd:: ops (Array::view_as), "
+                "which a graph cannot follow");
+  trace_.baked.push_back(a);
   Step constant;
   constant.kind = Step::Kind::Constant;
   constant.shape = a.shape();
@@ -96,6 +102,19 @@ void Tracer::guard(const Array& lhs, const Array* rhs, float rhs_value, std::str
 
 void Tracer::untraceable(const char* what) {
   if (!untraceable_) untraceable_ = what;
+}
+
+void Tracer::host_access(const Array& a, const char* what) {
+  if (value_storages_.contains(a.version().storage) || (!ids_.contains(a.identity()) && find_parameter_(a)))
+    untraceable(what);
+}
+
+void Tracer::alias(const Array& copy, const Array& source) {
+  ValueId v = value_of(source);
+  if (scope().depth > 0) scope().defined.push_back(copy.identity());  // leaves scope with the region
+  ids_[copy.identity()] = v;
+  seen_.push_back(copy);
+  if (value_storages_.contains(source.version().storage)) value_storages_.insert(copy.version().storage);
 }
 
 void Tracer::begin_region(std::span<const NDArray> arguments) {

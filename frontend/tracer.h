@@ -3,14 +3,16 @@
 // The forward's inputs are the trace's first values. An array the trace meets without having
 // produced it is either a Parameter's data — a parameter value, so training updates are seen
 // without recompiling — or anything else (get_constant values, scalars), which is baked in as a
-// constant. Host reads compared on the host become guards; explicit control flow records
-// regions.
+// constant (Trace::baked keeps it, so that a later write to it is noticed). Host reads compared on
+// the host become guards; other host access to a graph value (data(), to_vector()) and a view of
+// one made outside the ops make the forward untraceable. Explicit control flow records regions.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <span>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "frontend/parameter.h"
@@ -29,6 +31,8 @@ class Tracer : public TraceHook {
   void guard(const Array& lhs, const Array* rhs, float rhs_value, std::string_view predicate, bool outcome,
              uint64_t site) override;
   void untraceable(const char* what) override;
+  void host_access(const Array& a, const char* what) override;
+  void alias(const Array& copy, const Array& source) override;
   void begin_region(std::span<const NDArray> arguments) override;
   void end_region(std::span<const NDArray> results) override;
   void control(Control kind, std::span<const NDArray> operands, std::span<const NDArray> outputs,
@@ -63,6 +67,9 @@ class Tracer : public TraceHook {
   ParameterFinder find_parameter_;
   std::unordered_map<const void*, ValueId> ids_;  // array identity -> value
   std::vector<Array> seen_;                       // keeps every keyed array alive: identities stay unique
+  // Storages of the graph's values (inputs, op results, parameters), by DataVersion::storage: a
+  // view of one is the value itself, never a constant.
+  std::unordered_set<uint64_t> value_storages_;
   std::vector<const void*> out_of_scope_;         // arrays named inside regions that have ended
   const char* untraceable_ = nullptr;
 };

@@ -56,7 +56,7 @@ Shape reduce(std::string_view op, const Shape& x, std::optional<int64_t> axis, b
 
 Shape reshape(const Shape& x, const Shape& target) {
   Shape out = target;
-  int64_t known = 1;
+  Shape known_extents;  // the target without its -1 (counted, with overflow checks, below)
   int inferred = -1;
   for (size_t i = 0; i < out.size(); ++i) {
     if (out[i] == -1) {
@@ -65,9 +65,10 @@ Shape reshape(const Shape& x, const Shape& target) {
     } else if (out[i] < 0) {
       throw ShapeError(fmt("reshape: target shape has a negative extent ", out[i]));
     } else {
-      known *= out[i];
+      known_extents.push_back(out[i]);
     }
   }
+  int64_t known = num_elements(known_extents);
   int64_t total = num_elements(x);
   if (inferred >= 0) {
     if (known == 0 || total % known != 0)

@@ -37,5 +37,9 @@ NDArray normal(float loc, float scale, const Shape& shape) {
 }  // namespace kiln::nd
 
 namespace kiln {
-NDArray NDArray::copy() const { return Array::copy(); }
+NDArray NDArray::copy() const {
+  NDArray out = Array::copy();
+  if (TraceHook* trace = active_trace()) trace->alias(out, *this);
+  return out;
+}
 }  // namespace kiln

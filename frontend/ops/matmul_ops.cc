@@ -12,10 +12,12 @@ Shape dot_shape(const OpDef&, std::span<const Shape> in, const OpAttrs& a) {
   return shape_rules::dot(in[0], in[1], a.transpose_a, a.transpose_b);
 }
 
+// Kernels read their operands through Array::data(): an op's own reads are no host access
+// (NDArray::data() tells the tracer of those).
 void dot_compute(std::span<const NDArray> in, const OpAttrs& a, Array& out) {
   const Shape& s = in[0].shape();
   kernels::GemmDims d{out.shape()[0], out.shape()[1], a.transpose_a ? s[0] : s[1], a.transpose_a, a.transpose_b};
-  kernels::gemm(d, in[0].data(), in[1].data(), nullptr, out.data());
+  kernels::gemm(d, in[0].Array::data(), in[1].Array::data(), nullptr, out.data());
 }
 
 // C = op(A)·op(B). dA = dC·op(B)ᵀ, stored transposed when A is; likewise dB = op(A)ᵀ·dC.
@@ -37,7 +39,7 @@ Shape fully_connected_shape(const OpDef&, std::span<const Shape> in, const OpAtt
 void fully_connected_compute(std::span<const NDArray> in, const OpAttrs&, Array& out) {
   const Shape &x = in[0].shape(), &w = in[1].shape();
   kernels::GemmDims d{x[0], w[0], x[1], false, true};
-  kernels::gemm(d, in[0].data(), in[1].data(), in.size() == 3 ? in[2].data() : nullptr, out.data());
+  kernels::gemm(d, in[0].Array::data(), in[1].Array::data(), in.size() == 3 ? in[2].Array::data() : nullptr, out.data());
 }
 
 std::vector<NDArray> fully_connected_grad(const GradContext& c) {
