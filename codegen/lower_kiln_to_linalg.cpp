@@ -215,15 +215,15 @@ SmallVector<bool> reduced_axes(Op op) {
 
 Value add_f(OpBuilder& b, Location l, Value x, Value acc) { return b.create<arith::AddFOp>(l, acc, x); }
 
-// x > 0 ? x : 0, as the eager kernel (NaN gives 0).
-Value relu(OpBuilder& b, Location l, Value x) {
-  Value zero = constant_f32(b, l, 0.f);
-  Value positive = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, x, zero);
-  return b.create<arith::SelectOp>(l, positive, x, zero);
-}
+// maximum(x, 0). arith.maximumf is IEEE 754-2019 maximum, kiln's (kernels::ieee_maximum).
+Value relu(OpBuilder& b, Location l, Value x) { return b.create<arith::MaximumFOp>(l, x, constant_f32(b, l, 0.f)); }
 
 void populate(RewritePatternSet& p) {
   add<ir::ConstantOp>(p, [](OpBuilder& b, ir::ConstantOp op, auto) -> Value {
+    // MLIR 19's LLVM translation writes a splat of -0.0 as zeroinitializer (+0.0): fill instead.
+    auto dense = dyn_cast<DenseElementsAttr>(op.getValue());
+    if (dense && dense.isSplat() && dense.getSplatValue<APFloat>().isNegZero())
+      return filled(b, op.getLoc(), op.getType(), -0.f);
     return b.create<arith::ConstantOp>(op.getLoc(), cast<TypedAttr>(op.getValue()));
   });
 
@@ -244,10 +244,8 @@ void populate(RewritePatternSet& p) {
   add_binary<ir::SubtractOp>(p, [](OpBuilder& b, Location l, Value x, Value y) -> Value { return b.create<arith::SubFOp>(l, x, y); });
   add_binary<ir::MultiplyOp>(p, [](OpBuilder& b, Location l, Value x, Value y) -> Value { return b.create<arith::MulFOp>(l, x, y); });
   add_binary<ir::DivideOp>(p, [](OpBuilder& b, Location l, Value x, Value y) -> Value { return b.create<arith::DivFOp>(l, x, y); });
-  // kiln's maximum picks the first operand unless the second is larger (no NaN propagation).
   add_binary<ir::MaximumOp>(p, [](OpBuilder& b, Location l, Value x, Value y) -> Value {
-    Value less = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, x, y);
-    return b.create<arith::SelectOp>(l, less, y, x);
+    return b.create<arith::MaximumFOp>(l, x, y);
   });
   add_compare<ir::EqualOp>(p, arith::CmpFPredicate::OEQ);
   add_compare<ir::GreaterOp>(p, arith::CmpFPredicate::OGT);
@@ -265,19 +263,15 @@ void populate(RewritePatternSet& p) {
   add<ir::FullyConnectedOp>(p, [](OpBuilder& b, ir::FullyConnectedOp op, ir::FullyConnectedOp::Adaptor a) {
     Location l = op.getLoc();
     auto x = tensor_type(a.getData()).getShape();
-    int64_t fused_relu = op.getRelu() ? 1 : 0;
     if (use_onednn(x[0], op.getType().getDimSize(1), x[1]))
       return a.getBias() ? call_runtime(b, op, "kiln_rt_fully_connected", {a.getData(), a.getWeight(), a.getBias()},
-                                        op.getType(), {fused_relu})
+                                        op.getType())
                          : call_runtime(b, op, "kiln_rt_fully_connected_no_bias", {a.getData(), a.getWeight()},
-                                        op.getType(), {fused_relu});
+                                        op.getType());
     Value init = a.getBias() ? elementwise(b, l, op.getType(), ValueRange{a.getBias()},
                                            [](OpBuilder&, Location, ValueRange x) { return x[0]; })
                              : filled(b, l, op.getType(), 0.f);
-    Value y = product(b, l, a.getData(), a.getWeight(), false, true, init);
-    if (!op.getRelu()) return y;  // else the relu follows; kiln-vectorize-matmul fuses it back
-    return elementwise(b, l, op.getType(), ValueRange{y},
-                       [](OpBuilder& nb, Location nl, ValueRange v) { return relu(nb, nl, v[0]); });
+    return product(b, l, a.getData(), a.getWeight(), false, true, init);
   });
 
   add<ir::SumOp>(p, [](OpBuilder& b, ir::SumOp op, ir::SumOp::Adaptor a) {
@@ -294,8 +288,7 @@ void populate(RewritePatternSet& p) {
   add<ir::MaxOp>(p, [](OpBuilder& b, ir::MaxOp op, ir::MaxOp::Adaptor a) {
     return reduce(b, op.getLoc(), a.getInput(), reduced_axes(op), -std::numeric_limits<float>::infinity(),
                   [](OpBuilder& nb, Location l, Value x, Value acc) -> Value {
-                    Value greater = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, x, acc);
-                    return nb.create<arith::SelectOp>(l, greater, x, acc);
+                    return nb.create<arith::MaximumFOp>(l, x, acc);
                   },
                   op.getType());
   });

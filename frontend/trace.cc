@@ -1,5 +1,7 @@
 #include "frontend/trace.h"
 
+#include <cstring>
+
 #include "runtime/error.h"
 
 namespace kiln {
@@ -30,7 +32,10 @@ bool Region::operator==(const Region& o) const {
 bool Step::same_as(const Step& o) const {
   if (kind != o.kind || operands != o.operands) return false;
   switch (kind) {
-    case Kind::Constant: return shape == o.shape && *data == *o.data;
+    // Bit for bit: a constant holding NaN is still the same constant.
+    case Kind::Constant:
+      return shape == o.shape && data->size() == o.data->size() &&
+             std::memcmp(data->data(), o.data->data(), data->size() * sizeof(float)) == 0;
     case Kind::Op: return op == o.op && shape == o.shape && attrs == o.attrs;
     case Kind::Guard: return guard.same_test(o.guard);
     case Kind::Loop: return loop == o.loop;

@@ -119,14 +119,14 @@ def Kiln_FullyConnectedOp : Kiln_Op<"fully_connected", [Pure, InferTypeOpAdaptor
   let summary = "Gluon's FullyConnected: data · weightᵀ (+ bias)";
   let description = [{
     Dense's core. `data` is batch×in, `weight` units×in, the optional `bias` has `units`
-    elements. With `relu` the result is max(·, 0), fused into the product
-    (kiln-fuse-dense-activation sets it where oneDNN computes the product, as a post-op).
+    elements. (A relu after it is a kiln.relu: kiln-vectorize-matmul fuses it into generated
+    products; oneDNN's relu post-op is not used, as it turns NaN into 0.)
 
     ```mlir
     %y = kiln.fully_connected %x, %w, %b : tensor<2x20xf32>, tensor<256x20xf32>, tensor<256xf32> -> tensor<2x256xf32>
     ```
   }];
-  let arguments = (ins Kiln_Tensor:$data, Kiln_Tensor:$weight, Optional<Kiln_Tensor>:$bias, UnitAttr:$relu);
+  let arguments = (ins Kiln_Tensor:$data, Kiln_Tensor:$weight, Optional<Kiln_Tensor>:$bias);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = [{
     $data `,` $weight (`,` $bias^)? attr-dict `:` type($data) `,` type($weight) (`,` type($bias)^)? `->` type($result)

@@ -75,10 +75,9 @@ bool evaluate(Operation* op, const std::vector<Array>& in, Array& out) {
         kernels::gemm(d, in[0].data(), in[1].data(), nullptr, out.data());
         return true;
       })
-      .Case([&](FullyConnectedOp fc) {
+      .Case([&](FullyConnectedOp) {
         kernels::GemmDims d{out.shape()[0], out.shape()[1], in[0].shape()[1], false, true};
         kernels::gemm(d, in[0].data(), in[1].data(), in.size() == 3 ? in[2].data() : nullptr, out.data());
-        if (fc.getRelu()) kernels::unary(kernels::UnaryFn::Relu, out, out);
         return true;
       })
       .Case([&](SumOp r) { return reduce(kernels::ReduceFn::Sum, r, in[0], out), true; })

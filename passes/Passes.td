@@ -19,17 +19,6 @@ def TransposeDenseWeights : Pass<"kiln-transpose-dense-weights", "mlir::ModuleOp
   let dependentDialects = ["::kiln::ir::KilnDialect"];
 }
 
-def FuseDenseActivation : Pass<"kiln-fuse-dense-activation", "mlir::ModuleOp"> {
-  let summary = "Fuse a relu into the fully_connected before it where oneDNN computes the product";
-  let description = [{
-    `kiln.relu(kiln.fully_connected(x, w, b))`, when the product is large enough for oneDNN
-    and the relu is its only user, becomes one `kiln.fully_connected {relu}`: oneDNN applies
-    the relu as a post-op while the result is in cache, instead of a second pass over memory.
-    (Smaller products get the same fusion in registers from kiln-vectorize-matmul.)
-  }];
-  let dependentDialects = ["::kiln::ir::KilnDialect"];
-}
-
 def HoistParameterComputations : Pass<"kiln-hoist-parameter-computations", "mlir::ModuleOp"> {
   let summary = "Move what is computed from parameters alone into a `<name>_prepare` function";
   let description = [{

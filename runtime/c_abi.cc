@@ -76,15 +76,14 @@ void _mlir_ciface_kiln_rt_transpose_2d(KilnMemRef2D* x, KilnMemRef2D* out) {
   kiln::kernels::transpose_2d(data(x), x->sizes[0], x->sizes[1], data(out));
 }
 
-void _mlir_ciface_kiln_rt_fully_connected(KilnMemRef2D* x, KilnMemRef2D* w, KilnMemRef1D* b, KilnMemRef2D* out,
-                                          int64_t relu) {
+void _mlir_ciface_kiln_rt_fully_connected(KilnMemRef2D* x, KilnMemRef2D* w, KilnMemRef1D* b, KilnMemRef2D* out) {
   kiln::kernels::GemmDims d{x->sizes[0], w->sizes[0], x->sizes[1], false, true};
-  kiln::kernels::gemm_onednn(d, data(x), data(w), data(b), data(out), relu != 0);
+  kiln::kernels::gemm_onednn(d, data(x), data(w), data(b), data(out));
 }
 
-void _mlir_ciface_kiln_rt_fully_connected_no_bias(KilnMemRef2D* x, KilnMemRef2D* w, KilnMemRef2D* out, int64_t relu) {
+void _mlir_ciface_kiln_rt_fully_connected_no_bias(KilnMemRef2D* x, KilnMemRef2D* w, KilnMemRef2D* out) {
   kiln::kernels::GemmDims d{x->sizes[0], w->sizes[0], x->sizes[1], false, true};
-  kiln::kernels::gemm_onednn(d, data(x), data(w), nullptr, data(out), relu != 0);
+  kiln::kernels::gemm_onednn(d, data(x), data(w), nullptr, data(out));
 }
 
 void _mlir_ciface_kiln_rt_dot(KilnMemRef2D* a, KilnMemRef2D* b, KilnMemRef2D* out, int64_t transpose_a,

@@ -42,11 +42,10 @@ struct KilnMemRef2D {
 // prepare functions, when a parameter changes) and generated transposes cost much compile time.
 void _mlir_ciface_kiln_rt_transpose_2d(KilnMemRef2D* x, KilnMemRef2D* out);
 
-// out = x · wᵀ + b (Gluon's FullyConnected), then max(out, 0) when `relu` is non-zero (fused).
-void _mlir_ciface_kiln_rt_fully_connected(KilnMemRef2D* x, KilnMemRef2D* w, KilnMemRef1D* b, KilnMemRef2D* out,
-                                          int64_t relu);
-// out = x · wᵀ, then max(out, 0) when `relu` is non-zero.
-void _mlir_ciface_kiln_rt_fully_connected_no_bias(KilnMemRef2D* x, KilnMemRef2D* w, KilnMemRef2D* out, int64_t relu);
+// out = x · wᵀ + b (Gluon's FullyConnected).
+void _mlir_ciface_kiln_rt_fully_connected(KilnMemRef2D* x, KilnMemRef2D* w, KilnMemRef1D* b, KilnMemRef2D* out);
+// out = x · wᵀ.
+void _mlir_ciface_kiln_rt_fully_connected_no_bias(KilnMemRef2D* x, KilnMemRef2D* w, KilnMemRef2D* out);
 // out = op(a) · op(b), op transposing where the flag is non-zero.
 void _mlir_ciface_kiln_rt_dot(KilnMemRef2D* a, KilnMemRef2D* b, KilnMemRef2D* out, int64_t transpose_a,
                               int64_t transpose_b);

@@ -10,7 +10,7 @@ namespace {
 
 template <UnaryFn F>
 inline float apply_unary(float x) {
-  if constexpr (F == UnaryFn::Relu) return x > 0.f ? x : 0.f;
+  if constexpr (F == UnaryFn::Relu) return ieee_maximum(x, 0.f);
   if constexpr (F == UnaryFn::Sigmoid) return 1.f / (1.f + std::exp(-x));
   if constexpr (F == UnaryFn::Tanh) return std::tanh(x);
   if constexpr (F == UnaryFn::Exp) return std::exp(x);
@@ -26,7 +26,7 @@ inline float apply_binary(float a, float b) {
   if constexpr (F == BinaryFn::Sub) return a - b;
   if constexpr (F == BinaryFn::Mul) return a * b;
   if constexpr (F == BinaryFn::Div) return a / b;
-  if constexpr (F == BinaryFn::Maximum) return a > b ? a : b;
+  if constexpr (F == BinaryFn::Maximum) return ieee_maximum(a, b);
   if constexpr (F == BinaryFn::Equal) return a == b ? 1.f : 0.f;
   if constexpr (F == BinaryFn::Greater) return a > b ? 1.f : 0.f;
   if constexpr (F == BinaryFn::Less) return a < b ? 1.f : 0.f;

@@ -2,9 +2,21 @@
 // preallocated `out`, which may be one of the inputs (in-place) when shapes allow.
 #pragma once
 
+#include <cmath>
+
 #include "runtime/array.h"
 
 namespace kiln::kernels {
+
+// kiln's maximum, everywhere it takes one (maximum, relu = maximum(x, 0), the max reduction;
+// eager, folded, and compiled as arith.maximumf): IEEE 754-2019 maximum — NaN if either operand
+// is NaN, and +0 above -0.
+inline float ieee_maximum(float a, float b) {
+  if (a > b) return a;
+  if (b > a) return b;
+  if (a == b) return std::signbit(a) ? b : a;  // equal; of two zeros, +0
+  return a + b;                                // a NaN among them: a quiet NaN
+}
 
 enum class UnaryFn { Relu, Sigmoid, Tanh, Exp, Log, Negative, Sqrt, Square };
 enum class BinaryFn { Add, Sub, Mul, Div, Maximum, Equal, Greater, Less };

@@ -22,7 +22,6 @@ inline constexpr int64_t kOneDnnGemmThreshold = 8192;
 
 void gemm(const GemmDims& d, const float* a, const float* b, const float* bias, float* c);
 void gemm_loops(const GemmDims& d, const float* a, const float* b, const float* bias, float* c);
-// With `relu`, C = max(C, 0) as a oneDNN post-op (fused into the product).
-void gemm_onednn(const GemmDims& d, const float* a, const float* b, const float* bias, float* c, bool relu = false);
+void gemm_onednn(const GemmDims& d, const float* a, const float* b, const float* bias, float* c);
 
 }  // namespace kiln::kernels

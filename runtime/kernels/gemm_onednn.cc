@@ -21,10 +21,9 @@ memory::desc matrix_desc(int64_t rows, int64_t cols, bool transposed) {
 struct Key {
   GemmDims dims;
   bool bias;
-  bool relu;
   bool operator<(const Key& o) const {
-    return std::tie(dims.m, dims.n, dims.k, dims.trans_a, dims.trans_b, bias, relu) <
-           std::tie(o.dims.m, o.dims.n, o.dims.k, o.dims.trans_a, o.dims.trans_b, o.bias, o.relu);
+    return std::tie(dims.m, dims.n, dims.k, dims.trans_a, dims.trans_b, bias) <
+           std::tie(o.dims.m, o.dims.n, o.dims.k, o.dims.trans_a, o.dims.trans_b, o.bias);
   }
 };
 
@@ -37,19 +36,15 @@ struct Bound {
   std::unordered_map<int, memory> args;
 };
 
-Bound make_bound(const GemmDims& d, bool with_bias, bool relu) {
+Bound make_bound(const GemmDims& d, bool with_bias) {
   dnnl::engine& eng = onednn::engine();
   memory::desc a = matrix_desc(d.m, d.k, d.trans_a), b = matrix_desc(d.k, d.n, d.trans_b);
   memory::desc c({d.m, d.n}, memory::data_type::f32, memory::format_tag::ab);
   memory::desc bias = with_bias ? memory::desc({1, d.n}, memory::data_type::f32, memory::format_tag::ab) : memory::desc();
   dnnl::matmul::desc desc = with_bias ? dnnl::matmul::desc(a, b, bias, c) : dnnl::matmul::desc(a, b, c);
-  dnnl::primitive_attr attr;
-  if (relu) {
-    dnnl::post_ops ops;
-    ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-    attr.set_post_ops(ops);
-  }
-  Bound bound{dnnl::matmul(dnnl::matmul::primitive_desc(desc, attr, eng)), memory(a, eng, nullptr), memory(b, eng, nullptr),
+  // No relu post-op: oneDNN's turns NaN into 0, and kiln's relu is IEEE maximum(x, 0)
+  // (kernels::ieee_maximum), which keeps it.
+  Bound bound{dnnl::matmul(dnnl::matmul::primitive_desc(desc, eng)), memory(a, eng, nullptr), memory(b, eng, nullptr),
               memory(), memory(c, eng, nullptr), {}};
   bound.args = {{DNNL_ARG_SRC, bound.a}, {DNNL_ARG_WEIGHTS, bound.b}, {DNNL_ARG_DST, bound.c}};
   if (with_bias) {
@@ -61,11 +56,11 @@ Bound make_bound(const GemmDims& d, bool with_bias, bool relu) {
 
 }  // namespace
 
-void gemm_onednn(const GemmDims& d, const float* a, const float* b, const float* bias, float* c, bool relu) {
+void gemm_onednn(const GemmDims& d, const float* a, const float* b, const float* bias, float* c) {
   thread_local std::map<Key, Bound> cache;
-  Key key{d, bias != nullptr, relu};
+  Key key{d, bias != nullptr};
   auto it = cache.find(key);
-  if (it == cache.end()) it = cache.emplace(key, make_bound(d, bias != nullptr, relu)).first;
+  if (it == cache.end()) it = cache.emplace(key, make_bound(d, bias != nullptr)).first;
   Bound& bound = it->second;
   bound.a.set_data_handle(const_cast<float*>(a));
   bound.b.set_data_handle(const_cast<float*>(b));

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "runtime/error.h"
+#include "runtime/kernels/elementwise.h"
 
 namespace kiln::kernels {
 namespace {
@@ -20,7 +21,7 @@ void reduce_middle(const float* x, int64_t outer, int64_t n, int64_t inner, floa
     for (int64_t i = 0; i < n; ++i) {
       const float* row = src + i * inner;
       for (int64_t j = 0; j < inner; ++j) {
-        if constexpr (F == ReduceFn::Max) dst[j] = row[j] > dst[j] ? row[j] : dst[j];
+        if constexpr (F == ReduceFn::Max) dst[j] = ieee_maximum(row[j], dst[j]);
         else if constexpr (F == ReduceFn::L2Norm) dst[j] += row[j] * row[j];
         else dst[j] += row[j];
       }
@@ -44,15 +45,15 @@ float reduce_all(const float* x, int64_t n) {
   for (; i + kLanes <= n; i += kLanes)
     for (int l = 0; l < kLanes; ++l) {
       float v = x[i + l];
-      if constexpr (F == ReduceFn::Max) lanes[l] = v > lanes[l] ? v : lanes[l];
+      if constexpr (F == ReduceFn::Max) lanes[l] = ieee_maximum(v, lanes[l]);
       else if constexpr (F == ReduceFn::L2Norm) lanes[l] += v * v;
       else lanes[l] += v;
     }
   float acc = init;
-  for (float l : lanes) acc = F == ReduceFn::Max ? (l > acc ? l : acc) : acc + l;
+  for (float l : lanes) acc = F == ReduceFn::Max ? ieee_maximum(l, acc) : acc + l;
   for (; i < n; ++i) {
     float v = x[i];
-    if constexpr (F == ReduceFn::Max) acc = v > acc ? v : acc;
+    if constexpr (F == ReduceFn::Max) acc = ieee_maximum(v, acc);
     else if constexpr (F == ReduceFn::L2Norm) acc += v * v;
     else acc += v;
   }

@@ -9,8 +9,7 @@
 // CHECK-SAME: iterator_types = ["parallel", "parallel"]
 // CHECK-SAME: ins(%arg0, %arg1 : tensor<2x3xf32>, tensor<3xf32>)
 // CHECK: arith.addf
-// CHECK: arith.cmpf ogt
-// CHECK: arith.select
+// CHECK: arith.maximumf
 // CHECK: arith.mulf
 // CHECK: math.tanh
 // CHECK-NOT: linalg.generic
@@ -30,7 +29,7 @@ func.func @chain(%x: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
 // CHECK: linalg.generic
 // CHECK-SAME: iterator_types = ["reduction", "reduction"]
 // CHECK-SAME: ins(%arg0 : tensor<2x3xf32>)
-// CHECK: arith.select
+// CHECK: arith.maximumf
 // CHECK: arith.mulf
 // CHECK: arith.addf
 // CHECK-NOT: linalg.generic

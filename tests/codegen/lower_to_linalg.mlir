@@ -32,7 +32,7 @@ func.func @small_dense(%x: tensor<2x20xf32>, %w: tensor<10x20xf32>, %b: tensor<1
 // CHECK-LABEL: func @large_dense
 // CHECK: bufferization.to_memref
 // CHECK: memref.alloc() : memref<256x1024xf32>
-// CHECK: call @kiln_rt_fully_connected({{.*}}) : (memref<?x?xf32>, memref<?x?xf32>, memref<?xf32>, memref<?x?xf32>, i64) -> ()
+// CHECK: call @kiln_rt_fully_connected({{.*}}) : (memref<?x?xf32>, memref<?x?xf32>, memref<?xf32>, memref<?x?xf32>) -> ()
 // CHECK: bufferization.to_tensor {{.*}} restrict writable
 func.func @large_dense(%x: tensor<256x784xf32>, %w: tensor<1024x784xf32>, %b: tensor<1024xf32>) -> tensor<256x1024xf32> {
   %0 = kiln.fully_connected %x, %w, %b : tensor<256x784xf32>, tensor<1024x784xf32>, tensor<1024xf32> -> tensor<256x1024xf32>
@@ -96,4 +96,28 @@ func.func @rows(%data: tensor<5x2x3xf32>, %acc: tensor<5x2x3xf32>, %i: index) ->
   %r = kiln.row %data[%i] : tensor<5x2x3xf32> -> tensor<2x3xf32>
   %y = kiln.set_row %acc[%i], %r : tensor<5x2x3xf32>, tensor<2x3xf32>
   return %y : tensor<5x2x3xf32>
+}
+
+// relu, maximum and the max reduction are arith.maximumf: IEEE 754-2019 maximum, as the eager
+// kernels (NaN propagates, +0 above -0).
+// CHECK-LABEL: func @maxima
+// CHECK: arith.maximumf
+// CHECK: arith.maximumf
+// CHECK: arith.maximumf
+// CHECK-NOT: arith.select
+func.func @maxima(%x: tensor<2x3xf32>, %y: tensor<2x3xf32>) -> tensor<2xf32> {
+  %0 = kiln.relu %x : tensor<2x3xf32> -> tensor<2x3xf32>
+  %1 = kiln.maximum %0, %y : tensor<2x3xf32>, tensor<2x3xf32> -> tensor<2x3xf32>
+  %2 = kiln.max %1 {axis = 1 : i64} : tensor<2x3xf32> -> tensor<2xf32>
+  return %2 : tensor<2xf32>
+}
+
+// A splat of -0.0 is filled, not an arith.constant: MLIR 19's LLVM translation would write that
+// splat as zeroinitializer (+0.0).
+// CHECK-LABEL: func @negative_zero_splat
+// CHECK: %[[NZ:.*]] = arith.constant -0.000000e+00 : f32
+// CHECK: linalg.fill ins(%[[NZ]] : f32)
+func.func @negative_zero_splat() -> tensor<4xf32> {
+  %0 = kiln.constant dense<-0.0> : tensor<4xf32>
+  return %0 : tensor<4xf32>
 }

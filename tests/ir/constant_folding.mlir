@@ -47,12 +47,23 @@ func.func @not_constant(%x: tensor<2xf32>) -> tensor<2xf32> {
   return %0 : tensor<2xf32>
 }
 
-// A fully_connected with a fused relu folds to the clamped product: [[1, 2]]·[[1, 2], [-3, -4]]ᵀ = [[5, -11]].
-// CHECK-LABEL: func @fused_relu
+// A relu after a fully_connected folds with it to the clamped product: [[1, 2]]·[[1, 2], [-3, -4]]ᵀ = [[5, -11]].
+// CHECK-LABEL: func @dense_relu
 // CHECK-NEXT: kiln.constant dense<{{\[\[}}5.000000e+00, 0.000000e+00]]> : tensor<1x2xf32>
-func.func @fused_relu() -> tensor<1x2xf32> {
+func.func @dense_relu() -> tensor<1x2xf32> {
   %x = kiln.constant dense<[[1.0, 2.0]]> : tensor<1x2xf32>
   %w = kiln.constant dense<[[1.0, 2.0], [-3.0, -4.0]]> : tensor<2x2xf32>
-  %0 = kiln.fully_connected %x, %w {relu} : tensor<1x2xf32>, tensor<2x2xf32> -> tensor<1x2xf32>
-  return %0 : tensor<1x2xf32>
+  %0 = kiln.fully_connected %x, %w : tensor<1x2xf32>, tensor<2x2xf32> -> tensor<1x2xf32>
+  %1 = kiln.relu %0 : tensor<1x2xf32> -> tensor<1x2xf32>
+  return %1 : tensor<1x2xf32>
+}
+
+// maximum is IEEE 754-2019 maximum when folded too: NaN propagates, +0 is above -0.
+// CHECK-LABEL: func @maximum_of_special_values
+// CHECK-NEXT: kiln.constant dense<[0x7FC00000, 0.000000e+00, 2.000000e+00]> : tensor<3xf32>
+func.func @maximum_of_special_values() -> tensor<3xf32> {
+  %a = kiln.constant dense<[0x7FC00000, -0.0, 2.0]> : tensor<3xf32>
+  %b = kiln.constant dense<[1.0, 0.0, -1.0]> : tensor<3xf32>
+  %0 = kiln.maximum %a, %b : tensor<3xf32>, tensor<3xf32> -> tensor<3xf32>
+  return %0 : tensor<3xf32>
 }
