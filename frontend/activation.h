@@ -1,5 +1,6 @@
 // nn::Activation, and the activation names every layer accepts: "relu", "sigmoid", "tanh",
 // or "" for none.
+// Threads: as every Block (frontend/block.h).
 #pragma once
 
 #include <string>

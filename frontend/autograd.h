@@ -7,6 +7,8 @@
 //   }
 //   y.backward();
 //   x.grad();
+// Threads: the recording and training flags are per thread; one recorded graph is differentiated
+// (backward, grad) by one thread at a time, while other threads record graphs of their own.
 #pragma once
 
 #include <vector>

@@ -10,6 +10,9 @@
 //
 // Children and parameters are held through shared pointers, so a Block can be moved (into a
 // Sequential, say) without invalidating them, and one child can be shared by several parents.
+// Threads: calls (eager or hybridized) may run on several threads at once; the first calls of a
+// fresh block complete deferred initialisation once. hybridize(), initialize(), load_parameters(),
+// registering children and updating parameters must not race with calls.
 #pragma once
 
 #include <memory>

@@ -4,6 +4,7 @@
 // scf.if / scf.while / scf.for — both branches and the loop body are compiled, whatever the
 // data. The functions must be pure: no in-place updates of arrays from outside them, no host
 // reads (asscalar) inside them; return what they compute.
+// Threads: as the nd:: ops (frontend/nd.h).
 #pragma once
 
 #include <cstdint>

@@ -20,11 +20,14 @@ NDArray Dense::forward(const NDArray& x) {
     throw ShapeError(fmt(display_name(), ": expects input of shape (batch, features), got ", shape_str(x.shape())));
   NDArray flat = x.ndim() == 2 ? x : x.reshape({x.shape()[0], -1});
   int64_t features = flat.shape()[1];
-  int64_t in_units = weight->shape()[1];
-  if (in_units != 0 && features != in_units)
+  // infer_shape first: the weight's shape may be completed by another thread's first call meanwhile.
+  try {
+    weight->infer_shape({units_, features});
+  } catch (const ShapeError&) {
     throw ShapeError(fmt(display_name(), ": input of shape ", shape_str(x.shape()), " has ", features,
-                         " features but the layer's in_units is ", in_units, " (weight ", shape_str(weight->shape()), ")"));
-  weight->infer_shape({units_, features});
+                         " features but the layer's in_units is ", weight->shape()[1], " (weight ",
+                         shape_str(weight->shape()), ")"));
+  }
   NDArray y = nd::fully_connected(flat, weight->data(), bias ? bias->data() : NDArray());
   return activate(activation_, y);
 }

@@ -1,6 +1,7 @@
 // nn::Dense: y = activation(x · weightᵀ + bias), Gluon's fully connected layer. With in_units = 0
 // the input width is taken from the first input (deferred shape inference). Inputs of more than
 // two axes are flattened to (batch, features), as Gluon's flatten=True.
+// Threads: as every Block (frontend/block.h).
 #pragma once
 
 #include <string>

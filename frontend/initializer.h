@@ -1,4 +1,5 @@
 // kiln::init: how Parameters get their first values (Gluon's mx.init).
+// Threads: initialisers are immutable; fill() may run on several threads (draws are serialised).
 #pragma once
 
 #include <memory>

@@ -1,5 +1,7 @@
 // kiln::nd: the array functions, named as in MXNet's mxnet.nd (nd::dot, nd::relu, nd::concat...).
 // Each applies one OpDef through dispatch(), so autograd sees every one of them.
+// Threads: any op may run on several threads at once, reading the same arrays; writing an array
+// (in place, or through data()) while another thread uses it is a race.
 #pragma once
 
 #include <cstdint>

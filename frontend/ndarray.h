@@ -1,6 +1,8 @@
 // kiln::NDArray: the user-facing array. A runtime Array (a shared handle to row-major, 64-byte
 // aligned storage) plus the ops, each dispatched through frontend/dispatch.cc where autograd
 // records it. Reads like MXNet's NDArray: x.norm().asscalar(), x /= 2, x.T(), x.attach_grad().
+// Threads: handles may be copied and read on several threads; a write (in-place op, data())
+// must not race with any other use of the same array.
 #pragma once
 
 #include <optional>

@@ -51,13 +51,19 @@ void Parameter::check_compatible(const Shape& shape) const {
 }
 
 void Parameter::infer_shape(const Shape& shape) {
+  if (complete_.load(std::memory_order_acquire)) return check_compatible(shape);
+  std::lock_guard lock(infer_mutex_);
   check_compatible(shape);
-  if (data_.defined()) return;
+  if (data_.defined()) {
+    complete_.store(true, std::memory_order_release);
+    return;
+  }
   shape_ = shape;
   if (!deferred_init_)
     throw InitError(fmt("Parameter '", name_, "' has not been initialized: call initialize() on its block (or on ",
                         "collect_params()) before the first forward pass"));
   create_data(*deferred_init_);
+  complete_.store(true, std::memory_order_release);
 }
 
 void Parameter::throw_uninitialized() const {

@@ -1,8 +1,14 @@
 // Parameter and ParameterDict, as Gluon's: a named array with a gradient and an initialiser, and
 // an ordered collection of them.
+// Threads: infer_shape() may be called from several threads at once (the first eager calls of a
+// fresh block): one of them creates the data, the others wait for it. data() and shape() are safe
+// from any thread once infer_shape() has returned on it; initialize(), set_data() and set_grad_req()
+// must not race with other calls on the same parameter.
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -70,6 +76,10 @@ class Parameter {
   std::shared_ptr<const init::Initializer> deferred_init_;  // set while waiting for a shape
   NDArray data_;
   bool constant_ = false;
+  // Deferred initialisation completes once: the first infer_shape() creates the data under the
+  // lock; later calls see `complete_` and only check the shape, which no longer changes.
+  std::mutex infer_mutex_;
+  std::atomic<bool> complete_{false};
 };
 
 // Ordered name -> Parameter map (Gluon's ParameterDict). Copies share the Parameters.

@@ -1,4 +1,5 @@
 // nn::Sequential: children run in the order they were added (Gluon's nn.Sequential).
+// Threads: as every Block (frontend/block.h).
 #pragma once
 
 #include "frontend/block.h"

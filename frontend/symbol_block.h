@@ -3,6 +3,7 @@
 // op by op through the same dispatcher as every nd:: op, so it runs eagerly, records for
 // autograd (its parameters can be trained further), nests in other blocks and can itself be
 // hybridized (the interpreted ops are traced and compiled like any forward).
+// Threads: as every Block (frontend/block.h).
 #pragma once
 
 #include <memory>

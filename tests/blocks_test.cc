@@ -1,5 +1,7 @@
 // Blocks: naming, Sequential, deferred initialisation, parameter sharing, constants,
 // collect_params, initialisers.
+#include <thread>
+
 #include "test_util.h"
 
 namespace kiln {
@@ -59,6 +61,23 @@ TEST(Blocks, DenseDefersShapeUntilTheFirstInput) {
   EXPECT_EQ(dense.weight->shape(), (Shape{5, 7}));
   EXPECT_TRUE(dense.weight->is_initialized());
   EXPECT_THROW(dense(nd::ones({3, 8})), ShapeError);
+}
+
+// Deferred initialisation under concurrent first calls: the weights are drawn once, and every
+// thread computes with them.
+TEST(Blocks, ConcurrentFirstEagerCallsDrawTheWeightsOnce) {
+  for (int round = 0; round < 20; ++round) {
+    nn::Sequential net;
+    net.add(nn::Dense(64, "relu"), nn::Dense(10));
+    net.initialize();
+    NDArray x = nd::random::uniform({4, 20});
+    std::vector<NDArray> outputs(4);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) threads.emplace_back([&, t] { outputs[t] = net(x); });
+    for (auto& t : threads) t.join();
+    NDArray again = net(x);
+    for (const NDArray& out : outputs) testing::expect_close(out, again, 0.f, 0.f);
+  }
 }
 
 TEST(Blocks, DenseFlattensInputsOfMoreThanTwoAxes) {
