@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "runtime/error.h"
 #include "runtime/file_io.h"
+#include "runtime/params_file.h"
 
 namespace kiln::codegen {
 
@@ -215,14 +216,21 @@ AotArtifact compile_library(const std::string& symbol_file, const std::string& o
   object_options.module_name = name;
   std::string object = emit_object(*module, *machine, object_options);
 
+  std::string embedded;
+  if (options.embed_parameters) {
+    // Checked now, so that a library never embeds parameters of another architecture.
+    embedded = file_io::read(options.parameters_file, "kiln-compile --embed-params");
+    params_file::ParameterShapes wanted;
+    for (const Tensor& p : c.parameters) wanted.emplace_back(p.name, p.shape);
+    params_file::match_parameters(params_file::decode(embedded, options.parameters_file), wanted,
+                                  options.parameters_file, fmt("'", symbol_file, "' (", options.function, ")"));
+  }
   fs::create_directories(out_dir);
   fs::path dir(out_dir);
   std::string object_path = (dir / (name + "_graph.o")).string();
   std::string source_path = (dir / (name + "_model.c")).string();
   AotArtifact artifact{(dir / ("lib" + name + ".so")).string(), (dir / (name + ".h")).string()};
   file_io::write_atomically(object_path, object, "kiln-compile");
-  std::string embedded;
-  if (options.embed_parameters) embedded = file_io::read(options.parameters_file, "kiln-compile --embed-params");
   file_io::write_atomically(artifact.header, header_text(name, symbol_file, c), "kiln-compile");
   file_io::write_atomically(source_path, source_text(name, c, options.embed_parameters ? &embedded : nullptr),
                             "kiln-compile");

@@ -132,24 +132,14 @@ std::shared_ptr<SymbolBlock> SymbolBlock::imports(const std::string& symbol_file
     }
   }
   params_file::NamedArrays loaded = params_file::read(param_file);
-  std::map<std::string, Array> by_name;
-  for (auto& [name, array] : loaded) {
-    if (!parameters.count(name))
-      throw FileError(fmt("SymbolBlock: '", param_file, "' has parameter '", name, "', which '", symbol_file,
-                          "' does not use (extra parameter)"));
-    by_name[name] = array;
+  params_file::ParameterShapes wanted(parameters.begin(), parameters.end());
+  std::vector<const Array*> matched;
+  try {
+    matched = params_file::match_parameters(loaded, wanted, param_file, fmt("'", symbol_file, "'"));
+  } catch (const FileError& e) {
+    throw FileError(fmt("SymbolBlock: ", e.what()));
   }
-  for (const auto& [name, shape] : parameters) {
-    auto it = by_name.find(name);
-    if (it == by_name.end())
-      throw FileError(fmt("SymbolBlock: '", param_file, "' lacks parameter '", name, "' that '", symbol_file,
-                          "' uses (missing parameter)"));
-    if (it->second.shape() != shape || it->second.dtype() != DType::Float32)
-      throw FileError(fmt("SymbolBlock: '", param_file, "' has parameter '", name, "' of shape ",
-                          shape_str(it->second.shape()), " where the graph takes ", shape_str(shape),
-                          " (shape mismatch)"));
-    block->params().get(name, shape)->set_data(it->second);
-  }
+  for (size_t i = 0; i < wanted.size(); ++i) block->params().get(wanted[i].first, wanted[i].second)->set_data(*matched[i]);
   return block;
 }
 

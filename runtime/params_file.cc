@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <map>
 
 #include "runtime/error.h"
 #include "runtime/file_io.h"
@@ -71,6 +72,28 @@ std::string encode(const NamedArrays& arrays) {
   }
   put<uint64_t>(buf, checksum(buf.data(), buf.size()));
   return buf;
+}
+
+std::vector<const Array*> match_parameters(const NamedArrays& arrays, const ParameterShapes& wanted,
+                                           const std::string& file, const std::string& user) {
+  std::map<std::string, const Array*> by_name;
+  for (const auto& [name, array] : arrays) by_name[name] = &array;
+  for (const auto& [name, array] : arrays) {
+    bool used = false;
+    for (const auto& w : wanted) used |= w.first == name;
+    if (!used)
+      throw FileError(fmt("'", file, "' has parameter '", name, "', which ", user, " does not use (extra parameter)"));
+  }
+  std::vector<const Array*> matched;
+  for (const auto& [name, shape] : wanted) {
+    auto it = by_name.find(name);
+    if (it == by_name.end()) throw FileError(fmt("'", file, "' lacks parameter '", name, "' that ", user, " uses (missing parameter)"));
+    if (it->second->shape() != shape || it->second->dtype() != DType::Float32)
+      throw FileError(fmt("'", file, "' has parameter '", name, "' of shape ", shape_str(it->second->shape()), " where ",
+                          user, " takes ", shape_str(shape), " (shape mismatch)"));
+    matched.push_back(it->second);
+  }
+  return matched;
 }
 
 NamedArrays read(const std::string& path) { return decode(file_io::read(path, "load_parameters"), path); }

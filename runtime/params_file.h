@@ -34,6 +34,13 @@ NamedArrays read(const std::string& path);
 // the file's format version (major, minor).
 NamedArrays decode(const std::string& bytes, const std::string& path, std::pair<uint32_t, uint32_t>* version = nullptr);
 
+// The arrays of `file` that a graph takes, in the order of `wanted` (name, shape): FileError naming
+// `file`, `user` (who takes them, for the message) and the first extra, missing or mis-shaped
+// parameter. The one check SymbolBlock, kiln-compile --embed-params and AOT loading share.
+using ParameterShapes = std::vector<std::pair<std::string, Shape>>;
+std::vector<const Array*> match_parameters(const NamedArrays& arrays, const ParameterShapes& wanted,
+                                           const std::string& file, const std::string& user);
+
 // The checksum of a file of format `major`: 64-bit FNV-1a (with format 1's basis for 1.x).
 uint64_t checksum(const void* data, size_t bytes, uint32_t major = kVersionMajor);
 
