@@ -24,19 +24,22 @@ Block& Block::operator=(Block&&) noexcept = default;
 
 namespace {
 // Compiled code serves a hybridized block unless it is being traced into a parent's graph or its
-// call is recorded for autograd.
+// call is recorded for autograd (then it runs eagerly, and its statistics count it).
 bool use_compiled(const std::unique_ptr<HybridState>& hybrid) {
-  return hybrid && !active_trace() && !autograd::is_recording();
+  if (!hybrid || active_trace()) return false;
+  if (!autograd::is_recording()) return true;
+  hybrid->count_recorded();
+  return false;
 }
 }  // namespace
 
 NDArray Block::operator()(const NDArray& x) {
-  if (use_compiled(hybrid_)) return std::move(hybrid_->call(*this, std::span<const NDArray>(&x, 1)).front());
+  if (use_compiled(hybrid_)) return std::move(hybrid_->call(*this, std::span<const NDArray>(&x, 1), false).front());
   return forward(x);
 }
 
 std::vector<NDArray> Block::operator()(const std::vector<NDArray>& xs) {
-  if (use_compiled(hybrid_)) return hybrid_->call(*this, xs);
+  if (use_compiled(hybrid_)) return hybrid_->call(*this, xs, true);
   return forward_multi(xs);
 }
 
@@ -102,6 +105,13 @@ std::string Block::type_name() const {
   return colon == std::string::npos ? plain : plain.substr(colon + 2);
 }
 
+void Block::throw_uninitialized(const InitError& e) const {
+  std::string hint = has_parent_ ? "" : "; if this block is part of a larger network, register it (register_block, or "
+      "Sequential::add): a child kept in a plain member or a std::vector is not registered, so initialize() on its "
+      "parent does not reach it";
+  throw InitError(fmt(display_name(), ": ", e.what(), hint));
+}
+
 std::string Block::display_name() const { return prefix_.empty() ? type_name() : type_name() + " '" + path() + "'"; }
 
 void Block::collect_into(const std::string& prefix, ParameterDict& out, std::vector<const Parameter*>& seen) const {
@@ -130,6 +140,11 @@ void Block::save_parameters(const std::string& path) const {
 
 void Block::export_model(const std::string& path, int epoch) const {
   if (epoch < 0 || epoch > 9999) throw ValueError(fmt("export: epoch must be in [0, 9999]; got ", epoch));
+  // The path is a prefix: "<path>-symbol.mlir" beside "<path>-NNNN.params".
+  if (path.empty() || path.back() == '/' || file_io::is_directory(path))
+    throw ValueError(fmt("export: '", path, "' is ", path.empty() ? "empty" : "a directory",
+                         "; give a file prefix such as 'model' or 'dir/model' (it writes <prefix>-symbol.mlir and ",
+                         "<prefix>-NNNN.params)"));
   params_file::NamedArrays parameters;
   std::vector<ir::ExportedGraph> graphs;
   if (hybrid_) graphs = hybrid_->exported_graphs(*this, parameters);

@@ -24,6 +24,7 @@
 #include "frontend/hybridize_options.h"
 #include "frontend/ndarray.h"
 #include "frontend/parameter.h"
+#include "runtime/error.h"
 
 namespace kiln::nn {
 
@@ -148,6 +149,9 @@ class Block {
   }
   // "hidden" for a block registered as hidden, "Dense" for an unregistered one, for messages.
   std::string display_name() const;
+  // Rethrows a parameter's InitError naming this block; for a block no parent registered, with
+  // the likely cause (a child kept in a plain member or a std::vector is not part of its parent).
+  [[noreturn]] void throw_uninitialized(const InitError& e) const;
 
  private:
   void adopt(const std::string& name, std::shared_ptr<Block> child);

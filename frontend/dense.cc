@@ -20,16 +20,22 @@ NDArray Dense::forward(const NDArray& x) {
     throw ShapeError(fmt(display_name(), ": expects input of shape (batch, features), got ", shape_str(x.shape())));
   NDArray flat = x.ndim() == 2 ? x : x.reshape({x.shape()[0], -1});
   int64_t features = flat.shape()[1];
+  if (features == 0)
+    throw ShapeError(fmt(display_name(), ": input of shape ", shape_str(x.shape()),
+                         " has 0 features; a Dense layer needs at least one"));
   // infer_shape first: the weight's shape may be completed by another thread's first call meanwhile.
   try {
     weight->infer_shape({units_, features});
+    NDArray y = nd::fully_connected(flat, weight->data(), bias ? bias->data() : NDArray());
+    return activate(activation_, y);
   } catch (const ShapeError&) {
+    if (weight->shape()[1] == features) throw;
     throw ShapeError(fmt(display_name(), ": input of shape ", shape_str(x.shape()), " has ", features,
                          " features but the layer's in_units is ", weight->shape()[1], " (weight ",
                          shape_str(weight->shape()), ")"));
+  } catch (const InitError& e) {
+    throw_uninitialized(e);
   }
-  NDArray y = nd::fully_connected(flat, weight->data(), bias ? bias->data() : NDArray());
-  return activate(activation_, y);
 }
 
 std::string Dense::extra_repr() const {

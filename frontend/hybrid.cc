@@ -16,18 +16,23 @@ namespace {
 std::atomic<uint64_t> g_epoch{0};
 }  // namespace
 
-std::vector<NDArray> HybridState::run_eagerly(Block& block, std::span<const NDArray> inputs) {
+std::vector<NDArray> HybridState::run_forward(Block& block, const Invocation& call) {
+  if (!call.multi) return {block.forward(call.inputs[0])};
+  return block.forward_multi(std::vector<NDArray>(call.inputs.begin(), call.inputs.end()));
+}
+
+std::vector<NDArray> HybridState::run_eagerly(Block& block, const Invocation& call) {
   eager_calls_.fetch_add(1, std::memory_order_relaxed);
-  return block.forward_multi(std::vector<NDArray>(inputs.begin(), inputs.end()));
+  return run_forward(block, call);
 }
 
 uint64_t structure_epoch() { return g_epoch.load(std::memory_order_relaxed); }
 void bump_structure_epoch() { g_epoch.fetch_add(1, std::memory_order_relaxed); }
 
-bool Signature::matches(std::span<const NDArray> inputs, bool training_now) const {
-  if (training != training_now || shapes.size() != inputs.size()) return false;
-  for (size_t i = 0; i < inputs.size(); ++i)
-    if (shapes[i] != inputs[i].shape()) return false;
+bool Signature::matches(const Invocation& call) const {
+  if (training != call.training || multi != call.multi || shapes.size() != call.inputs.size()) return false;
+  for (size_t i = 0; i < shapes.size(); ++i)
+    if (shapes[i] != call.inputs[i].shape()) return false;
   return true;
 }
 
@@ -37,11 +42,11 @@ std::string Signature::str() const {
   return s + (training ? "train" : "predict");
 }
 
-CompiledEntry* HybridState::find(std::span<const NDArray> inputs, bool training, uint64_t epoch) {
+CompiledEntry* HybridState::find(const Invocation& call, uint64_t epoch) {
   for (CompiledEntry& e : cache_)
     // static_params: the baked-in parameters must hold the values the graph was built from (a
     // parameter that got another array bumped the epoch; compile() takes the snapshot, empty or not).
-    if (e.epoch == epoch && e.signature.matches(inputs, training) && e.frozen.unchanged()) return &e;
+    if (e.epoch == epoch && e.signature.matches(call) && e.frozen.unchanged()) return &e;
   return nullptr;
 }
 
@@ -83,16 +88,20 @@ std::vector<ir::ExportedGraph> HybridState::exported_graphs(const Block& block,
 }
 
 HybridStats HybridState::stats() const {
-  return {.compiled = compiled_calls_, .traced = traced_calls_, .eager = eager_calls_, .side_exits = side_exits_};
+  return {.compiled = compiled_calls_,
+          .traced = traced_calls_,
+          .eager = eager_calls_,
+          .recorded = recorded_calls_,
+          .side_exits = side_exits_};
 }
 
-std::vector<NDArray> HybridState::call(Block& block, std::span<const NDArray> inputs) {
-  bool training = autograd::is_training();
+std::vector<NDArray> HybridState::call(Block& block, std::span<const NDArray> inputs, bool multi) {
+  const Invocation call{inputs, multi, autograd::is_training()};
   uint64_t epoch = structure_epoch();
   int32_t exit = 0;
   {
     std::shared_lock lock(mutex_);
-    if (const CompiledEntry* entry = find(inputs, training, epoch)) {
+    if (const CompiledEntry* entry = find(call, epoch)) {
       auto [outputs, status] = run(*entry, inputs);
       if (status == 0) {
         compiled_calls_.fetch_add(1, std::memory_order_relaxed);  // a statistic: no ordering needed
@@ -101,14 +110,14 @@ std::vector<NDArray> HybridState::call(Block& block, std::span<const NDArray> in
       exit = status;
     }
   }
-  if (exit) return side_exit(block, inputs, exit);
+  if (exit) return side_exit(block, call, exit);
   std::unique_lock lock(mutex_);
-  if (find(inputs, training, epoch)) {  // compiled meanwhile
+  if (find(call, epoch)) {  // compiled meanwhile
     lock.unlock();
-    return call(block, inputs);
+    return this->call(block, inputs, multi);
   }
   for (auto it = cache_.begin(); it != cache_.end(); ++it) {
-    if (!it->signature.matches(inputs, training)) continue;
+    if (!it->signature.matches(call)) continue;
     if (it->epoch == epoch) {  // only the values of an array baked into the graph changed
       if (!warned_frozen_) {
         warned_frozen_ = true;
@@ -118,28 +127,28 @@ std::vector<NDArray> HybridState::call(Block& block, std::span<const NDArray> in
                        "on every such change", options_.static_params ? " (hybridize without static_params to train)" : ""));
       }
       cache_.erase(it);
-      return trace_and_compile(block, inputs, "an array baked into the graph changed");
+      return trace_and_compile(block, call, "an array baked into the graph changed");
     }
     cache_.erase(it);  // stale: the block or its parameters changed since it was compiled
-    return trace_and_compile(block, inputs, "invalidated (the block or a parameter changed)");
+    return trace_and_compile(block, call, "invalidated (the block or a parameter changed)");
   }
-  if (eager_only_) return run_eagerly(block, inputs);
+  if (eager_only_) return run_eagerly(block, call);
   if (cache_.size() >= options_.cache_limit) {
     if (!warned_bound_) {
       warned_bound_ = true;
       log::print(fmt("warning: ", block.display_name(), " has compiled ", options_.cache_limit,
                      " input signatures (its cache bound); new signatures run eagerly"));
     }
-    return run_eagerly(block, inputs);
+    return run_eagerly(block, call);
   }
-  return trace_and_compile(block, inputs, cache_.empty() ? "first call" : "new input signature");
+  return trace_and_compile(block, call, cache_.empty() ? "first call" : "new input signature");
 }
 
-std::vector<NDArray> HybridState::side_exit(Block& block, std::span<const NDArray> inputs, int32_t exit) {
+std::vector<NDArray> HybridState::side_exit(Block& block, const Invocation& call, int32_t exit) {
   side_exits_.fetch_add(1, std::memory_order_relaxed);
   std::unique_lock lock(mutex_);
-  CompiledEntry* entry = find(inputs, autograd::is_training(), structure_epoch());
-  if (!entry) return run_eagerly(block, inputs);  // invalidated meanwhile; the next call retraces
+  CompiledEntry* entry = find(call, structure_epoch());
+  if (!entry) return run_eagerly(block, call);  // invalidated meanwhile; the next call retraces
   std::string what = exit > 0 && static_cast<size_t>(exit) <= entry->exits.size() ? entry->exits[exit - 1] : "?";
   if (entry->paths.paths() >= options_.path_limit) {
     if (!warned_paths_) {
@@ -147,16 +156,17 @@ std::vector<NDArray> HybridState::side_exit(Block& block, std::span<const NDArra
       log::print(fmt("warning: ", block.display_name(), " has compiled ", options_.path_limit, " paths for ",
                      entry->signature.str(), " (its path bound); calls that take other paths run eagerly"));
     }
-    return run_eagerly(block, inputs);
+    return run_eagerly(block, call);
   }
   if (log::enabled("guards"))
     log::print(fmt("guard failed in ", block.display_name(), " (", entry->signature.str(), "): side exit ", exit, ", ",
                    what, "; tracing the new path"));
-  return trace_and_compile(block, inputs, fmt("new path (side exit ", exit, ")"), entry);
+  return trace_and_compile(block, call, fmt("new path (side exit ", exit, ")"), entry);
 }
 
-std::vector<NDArray> HybridState::trace_and_compile(Block& block, std::span<const NDArray> inputs,
-                                                    const std::string& reason, CompiledEntry* entry) {
+std::vector<NDArray> HybridState::trace_and_compile(Block& block, const Invocation& call, const std::string& reason,
+                                                    CompiledEntry* entry) {
+  std::span<const NDArray> inputs = call.inputs;
   traced_calls_.fetch_add(1, std::memory_order_relaxed);
   ParameterDict params = block.collect_params();
   // With static_params no parameter becomes an argument: their values are baked in as constants.
@@ -173,7 +183,7 @@ std::vector<NDArray> HybridState::trace_and_compile(Block& block, std::span<cons
   std::vector<NDArray> outputs;
   {
     TraceScope scope(&tracer);
-    outputs = block.forward_multi(std::vector<NDArray>(inputs.begin(), inputs.end()));  // the caller's results
+    outputs = run_forward(block, call);  // the caller's results
   }
   auto give_up = [&](const std::string& why) {
     eager_only_ = true;
@@ -192,7 +202,8 @@ std::vector<NDArray> HybridState::trace_and_compile(Block& block, std::span<cons
   if (!entry) {
     CompiledEntry fresh;
     for (const NDArray& in : inputs) fresh.signature.shapes.push_back(in.shape());
-    fresh.signature.training = autograd::is_training();
+    fresh.signature.multi = call.multi;
+    fresh.signature.training = call.training;
     cache_.push_back(std::move(fresh));
     entry = &cache_.back();
   }

@@ -25,11 +25,21 @@ class Block;
 uint64_t structure_epoch();
 void bump_structure_epoch();
 
-// What a call is compiled for: the inputs' shapes and the training mode.
+// One call of a hybridized block: its inputs, the training mode, and which of the block's entries
+// it came through — operator()(NDArray) runs forward, operator()(vector) forward_multi, and a
+// graph traced through one never serves the other.
+struct Invocation {
+  std::span<const NDArray> inputs;
+  bool multi = false;
+  bool training = false;
+};
+
+// What a call is compiled for: the inputs' shapes, the entry and the training mode.
 struct Signature {
   std::vector<Shape> shapes;
+  bool multi = false;
   bool training = false;
-  bool matches(std::span<const NDArray> inputs, bool training_now) const;
+  bool matches(const Invocation& call) const;
   std::string str() const;  // "2x20,predict"
 };
 
@@ -48,9 +58,12 @@ class HybridState {
  public:
   explicit HybridState(const HybridizeOptions& options) : options_(options) {}
 
-  // Runs `block` on `inputs`: compiled if a graph for the signature exists, else eagerly while
-  // tracing and compiling one (or plain eagerly where the block cannot be compiled).
-  std::vector<NDArray> call(Block& block, std::span<const NDArray> inputs);
+  // Runs `block` on `inputs` (through forward_multi when `multi`, else forward): compiled if a
+  // graph for the signature exists, else eagerly while tracing and compiling one (or plain
+  // eagerly where the block cannot be compiled).
+  std::vector<NDArray> call(Block& block, std::span<const NDArray> inputs, bool multi);
+  // A call that ran eagerly because autograd was recording (counted in stats()).
+  void count_recorded() { recorded_calls_.fetch_add(1, std::memory_order_relaxed); }
 
   size_t compile_count() const;
   std::string last_traced_ir() const;
@@ -61,16 +74,18 @@ class HybridState {
 
  private:
   // The fresh compiled entry for this call, or null.
-  CompiledEntry* find(std::span<const NDArray> inputs, bool training, uint64_t epoch);
+  CompiledEntry* find(const Invocation& call, uint64_t epoch);
   // Runs eagerly while tracing; adds the path to `entry` (a new entry when null) and compiles.
-  std::vector<NDArray> trace_and_compile(Block& block, std::span<const NDArray> inputs, const std::string& reason,
+  std::vector<NDArray> trace_and_compile(Block& block, const Invocation& call, const std::string& reason,
                                          CompiledEntry* entry = nullptr);
   // A compiled call left its paths at side exit `exit`: complete it on the host.
-  std::vector<NDArray> side_exit(Block& block, std::span<const NDArray> inputs, int32_t exit);
+  std::vector<NDArray> side_exit(Block& block, const Invocation& call, int32_t exit);
   void compile(Block& block, CompiledEntry& entry, const std::string& reason);
   // The compiled graph's outputs and exit status.
   static std::pair<std::vector<NDArray>, int32_t> run(const CompiledEntry& entry, std::span<const NDArray> inputs);
-  std::vector<NDArray> run_eagerly(Block& block, std::span<const NDArray> inputs);
+  std::vector<NDArray> run_eagerly(Block& block, const Invocation& call);
+  // The block's own forward (or forward_multi), run eagerly.
+  static std::vector<NDArray> run_forward(Block& block, const Invocation& call);
 
   // Compiled graphs are immutable: calls that find one share the lock; tracing, compiling and
   // evicting take it alone.
@@ -83,7 +98,7 @@ class HybridState {
   bool warned_bound_ = false;  // the cache bound warning was printed
   bool warned_frozen_ = false;  // the static_params recompile warning was printed
   bool warned_paths_ = false;   // the path bound warning was printed
-  std::atomic<size_t> compiled_calls_{0}, side_exits_{0}, traced_calls_{0}, eager_calls_{0};
+  std::atomic<size_t> compiled_calls_{0}, side_exits_{0}, traced_calls_{0}, eager_calls_{0}, recorded_calls_{0};
 };
 
 }  // namespace kiln::nn

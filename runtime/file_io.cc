@@ -58,9 +58,7 @@ StagedWrites::~StagedWrites() {
 
 void StagedWrites::stage(const std::string& path, std::string_view bytes) {
   // What would make the final rename fail is found now, before any file is replaced.
-  struct stat info;
-  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode))
-    throw FileError(fmt(what_, ": cannot write '", path, "': a directory has that name"));
+  if (is_directory(path)) throw FileError(fmt(what_, ": cannot write '", path, "': a directory has that name"));
   staged_.emplace_back(write_temporary(path, bytes, what_), path);
 }
 
@@ -73,10 +71,24 @@ void StagedWrites::commit() {
   staged_.clear();
 }
 
+bool is_directory(const std::string& path) {
+  struct stat info;
+  return ::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+}
+
 std::string read(const std::string& path, const char* what) {
+  if (is_directory(path))
+    throw FileError(fmt(what, ": '", path, "' is a directory, not a file"));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw FileError(fmt(what, ": cannot open '", path, "': ", std::strerror(errno)));
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string bytes;
+  try {
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::ios_base::failure& e) {  // libstdc++ reports some read errors this way
+    throw FileError(fmt(what, ": cannot read '", path, "': ", e.what()));
+  }
+  if (in.bad()) throw FileError(fmt(what, ": cannot read '", path, "': ", std::strerror(errno)));
+  return bytes;
 }
 
 }  // namespace kiln::file_io

@@ -35,7 +35,10 @@ class StagedWrites {
   std::vector<std::pair<std::string, std::string>> staged_;  // temporary file, final path
 };
 
-// The file's bytes; FileError naming `what` if it cannot be opened.
+// Whether `path` names an existing directory.
+bool is_directory(const std::string& path);
+
+// The file's bytes; FileError naming `what` if it cannot be opened or read (a directory, say).
 std::string read(const std::string& path, const char* what);
 
 }  // namespace kiln::file_io

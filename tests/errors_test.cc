@@ -25,6 +25,25 @@ TEST(Errors, DeferredParameterReadBeforeTheFirstForward) {
   EXPECT_THROW_WITH(net.collect_params()["0.weight"].data(), InitError, "'0.weight'", "deferred", "first forward");
 }
 
+// The chapter's exercise 3: Dense layers kept in a std::vector, not registered with the parent.
+TEST(Errors, AnUnregisteredChildsUninitializedParameterNamesTheLikelyCause) {
+  struct VectorOfLayers : nn::Block {
+    std::vector<nn::Dense> layers;
+    VectorOfLayers() { layers.emplace_back(4); }
+    NDArray forward(const NDArray& x) override { return layers[0](x); }
+  } net;
+  net.initialize();  // does not reach the unregistered layer
+  EXPECT_THROW_WITH(net(nd::ones({2, 3})), InitError, "Dense: Parameter 'weight'", "not been initialized",
+                    "register it", "std::vector");
+}
+
+TEST(Errors, AnInputWithNoFeaturesIsAShapeError) {
+  nn::Dense dense(4);
+  dense.initialize();
+  EXPECT_THROW_WITH(dense(nd::ones({4, 0})), ShapeError, "4x0", "0 features");
+  EXPECT_THROW_WITH(dense.weight->data(), InitError, "deferred");  // no 4x0 weight was made
+}
+
 TEST(Errors, InUnitsMismatchNamesTheLayerAndBothWidths) {
   nn::Sequential net;
   net.add(nn::Dense(4, "relu", true, 20));

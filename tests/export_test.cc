@@ -236,6 +236,18 @@ TEST_F(Export, ExportingBeforeACallIsAClearError) {
   EXPECT_THROW_WITH(net->export_model(path("net")), ValueError, "no traced graph", "hybridize()");
 }
 
+TEST_F(Export, ThePathMustBeAFilePrefix) {
+  auto net = seed::make_sequential_mlp();
+  net->initialize();
+  net->hybridize();
+  (*net)(nd::random::uniform({2, 20}));
+  EXPECT_THROW_WITH(net->export_model(""), ValueError, "is empty", "file prefix");
+  EXPECT_THROW_WITH(net->export_model(dir_.string()), ValueError, "is a directory", "dir/model");
+  EXPECT_THROW_WITH(net->export_model(dir_.string() + "/"), ValueError, "is a directory");
+  EXPECT_TRUE(fs::is_empty(dir_)) << "nothing written";
+  EXPECT_FALSE(fs::exists("-symbol.mlir"));
+}
+
 TEST_F(Export, AFailedExportLeavesTheOlderFilesIntact) {
   auto net = seed::make_sequential_mlp();
   net->initialize();

@@ -153,5 +153,44 @@ TEST(HybridSoundness, WritesToAMemberArrayAreSeen) {
   testing::expect_values(net(x), {10, 1, 10});
 }
 
+// A block whose forward_multi takes exactly two inputs, and whose forward takes one.
+class TwoEntries : public nn::Block {
+ protected:
+  NDArray forward(const NDArray& x) override { return x * 3.f; }
+  std::vector<NDArray> forward_multi(const std::vector<NDArray>& xs) override {
+    if (xs.size() != 2) throw ValueError("TwoEntries: forward_multi takes two inputs");
+    return {xs[0] + xs[1]};
+  }
+};
+
+TEST(HybridSoundness, ASingleInputCallRunsForwardAndAListCallForwardMulti) {
+  TwoEntries net;
+  net.hybridize();
+  NDArray x = nd::ones({2});
+  for (int i = 0; i < 2; ++i) {
+    testing::expect_values(net(x), {3, 3});
+    testing::expect_values(net(std::vector<NDArray>{x, x})[0], {2, 2});
+  }
+  EXPECT_EQ(net.compile_count(), 2u);
+  EXPECT_EQ(net.hybrid_stats().compiled, 2u);
+}
+
+TEST(HybridSoundness, CallsUnderRecordAreCounted) {
+  nn::Sequential net;
+  net.add(nn::Dense(3));
+  net.initialize();
+  net.hybridize();
+  NDArray x = nd::ones({2, 4});
+  net(x);
+  {
+    auto rec = autograd::record();
+    net(x);
+    net(x);
+  }
+  nn::HybridStats stats = net.hybrid_stats();
+  EXPECT_EQ(stats.recorded, 2u);
+  EXPECT_EQ(stats.calls(), 3u);
+}
+
 }  // namespace
 }  // namespace kiln

@@ -76,6 +76,15 @@ TEST_F(ParamsFile, MissingFile) {
   EXPECT_THROW_WITH(net->load_parameters(path("nope.params")), FileError, "nope.params", "cannot open");
 }
 
+TEST_F(ParamsFile, ADirectoryIsAFileErrorNotAStreamFailure) {
+  auto net = make_net();
+  fs::create_directory(path("dir.params"));
+  EXPECT_THROW_WITH(net->load_parameters(path("dir.params")), FileError, "dir.params", "is a directory");
+  EXPECT_THROW_WITH(nn::SymbolBlock::imports(path("dir.params"), {"data"}, path("dir.params")), FileError,
+                    "is a directory");
+  EXPECT_THROW_WITH(net->save_parameters(path("dir.params")), FileError, "dir.params");
+}
+
 TEST_F(ParamsFile, TruncatedFile) {
   std::string p = saved_file(), bytes = read_bytes(p);
   auto net = make_net();
