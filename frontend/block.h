@@ -84,7 +84,7 @@ class Block {
   ParameterDict collect_params(const std::string& select = "") const;
   void initialize(const init::Initializer& init = init::Uniform(), bool force_reinit = false);
 
-  // Binary parameter files (format in docs/architecture.md). Loading checks the whole file
+  // Binary parameter files (format in docs/export.md). Loading checks the whole file
   // against the block first: on any error (missing, extra or mismatched parameters, a damaged
   // file) it throws and leaves every parameter untouched.
   void save_parameters(const std::string& path) const;
@@ -102,7 +102,10 @@ class Block {
   // signature (input shapes and training mode) forward runs eagerly — the caller gets its results
   // — while its ops are traced into one graph (children inlined), which is then compiled.
   // Parameters are arguments of the graph (updates are seen without recompiling); get_constant
-  // values are baked in. At most `cache_limit` signatures are compiled; past that, calls run
+  // values and other arrays the forward reads are baked in, and a write to one recompiles (with a
+  // one-time warning). A one-array call runs forward, a list call forward_multi, each with its own
+  // graphs. A forward that reads graph values on the host other than through asscalar() or a
+  // comparison (data(), to_vector()) runs eagerly, with a warning. At most `cache_limit` signatures are compiled; past that, calls run
   // eagerly. Calls under autograd::record() run eagerly, so gradients are exactly the eager ones.
   // A forward may branch and loop on values it reads on the host (x.norm().asscalar() > 1): each
   // comparison becomes a guard, every path seen is compiled, a recurring guard compiles as a
