@@ -44,8 +44,8 @@ std::string Signature::str() const {
 
 CompiledEntry* HybridState::find(const Invocation& call, uint64_t epoch) {
   for (CompiledEntry& e : cache_)
-    // static_params: the baked-in parameters must hold the values the graph was built from (a
-    // parameter that got another array bumped the epoch; compile() takes the snapshot, empty or not).
+    // The arrays baked in must hold the values the graph was built from (a parameter that got
+    // another array bumped the epoch; compile() always takes the snapshot).
     if (e.epoch == epoch && e.signature.matches(call) && e.frozen.unchanged()) return &e;
   return nullptr;
 }
@@ -191,11 +191,12 @@ std::vector<NDArray> HybridState::trace_and_compile(Block& block, const Invocati
     log::print(fmt("warning: ", block.display_name(), " ", why, "; it runs eagerly"));
     return outputs;
   };
-  if (tracer.untraceable()) return give_up(fmt("calls ", tracer.untraceable(), " in forward, which a compiled graph cannot repeat"));
+  if (tracer.untraceable()) return give_up(fmt("cannot be compiled: its forward ", tracer.untraceable()));
   if (unregistered)
-    return give_up(fmt("reads an array of shape ", shape_str(*unregistered), " that receives gradients but is not one of ",
-                       "its parameters: a child block held as a plain member instead of registered with register_block()? ",
-                       "A compiled graph would bake its values in and ignore its updates"));
+    return give_up(fmt("cannot be compiled: its forward reads an array of shape ", shape_str(*unregistered),
+                       " that receives gradients but is not one of its parameters (a child block held as a plain member ",
+                       "instead of registered with register_block()?); a compiled graph would bake its values in and ",
+                       "ignore its updates"));
 
   std::vector<Shape> result_shapes;
   for (const NDArray& out : outputs) result_shapes.push_back(out.shape());

@@ -48,7 +48,7 @@ ValueId Tracer::value_of(const Array& a) {
   auto it = ids_.find(a.identity());
   if (it != ids_.end()) return it->second;
   if (std::find(out_of_scope_.begin(), out_of_scope_.end(), a.identity()) != out_of_scope_.end())
-    untraceable("an array computed inside a function of nd::cond / nd::while_loop / nd::foreach, used outside it "
+    untraceable("uses an array computed inside a function of nd::cond / nd::while_loop / nd::foreach outside it "
                 "(return it from the function instead)");
   if (auto param = find_parameter_(a)) {
     ValueId id = parameter_value(trace_.parameters.size());
@@ -120,7 +120,7 @@ void Tracer::alias(const Array& copy, const Array& source) {
 void Tracer::begin_region(std::span<const NDArray> arguments) {
   int depth = static_cast<int>(scopes_.size());
   if (depth >= kMaxDepth) {
-    untraceable("control flow nested more than 7 deep");
+    untraceable("nests control flow more than 7 deep");
     depth = kMaxDepth - 1;  // keeps recording consistent; the trace is not used
   }
   scopes_.emplace_back();

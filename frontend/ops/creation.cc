@@ -21,13 +21,13 @@ void untraceable_draw(const char* what) {
 }
 
 NDArray uniform(float low, float high, const Shape& shape) {
-  untraceable_draw("nd::random::uniform");
+  untraceable_draw("draws random numbers (nd::random::uniform), which a compiled graph cannot repeat");
   Array out(shape);
   kiln::random::fill_uniform(out, low, high);
   return out;
 }
 NDArray normal(float loc, float scale, const Shape& shape) {
-  untraceable_draw("nd::random::normal");
+  untraceable_draw("draws random numbers (nd::random::normal), which a compiled graph cannot repeat");
   Array out(shape);
   kiln::random::fill_normal(out, loc, scale);
   return out;
