@@ -106,6 +106,37 @@ TEST(HybridSoundness, CopiesAndDetachedViewsOfInputsAreTheSameValue) {
   EXPECT_EQ(net.hybrid_stats().compiled, 1u);
 }
 
+TEST(HybridSoundness, AViewOfAGraphValueMadeOutsideTheOpsRunsEagerly) {
+  struct RuntimeView : nn::Block {
+    NDArray forward(const NDArray& x) override {
+      NDArray y = x * 2.f;
+      NDArray v = y.view_as({3});  // the runtime's view: no op the tracer sees
+      return v + 1.f;
+    }
+  } net;
+  net.hybridize();
+  std::string log = stderr_of([&] { net(nd::ones({3})); });
+  EXPECT_NE(log.find("view"), std::string::npos) << log;
+  testing::expect_values(net(nd::full({3}, 2.f)), {5, 5, 5});
+  EXPECT_EQ(net.compile_count(), 0u);
+}
+
+// A copy made inside an nd::cond branch is that branch's value, and out of scope after it.
+TEST(HybridSoundness, ACopyInsideARegionStaysInItsRegion) {
+  struct CopyInBranch : nn::Block {
+    NDArray forward(const NDArray& x) override {
+      return nd::cond(
+          x.sum() > 0.f, [&] { return std::vector<NDArray>{x.copy() * 2.f}; },
+          [&] { return std::vector<NDArray>{x.copy() - 1.f}; })[0];
+    }
+  } net;
+  net.hybridize();
+  net(nd::ones({3}));
+  testing::expect_values(net(nd::ones({3})), {2, 2, 2});
+  testing::expect_values(net(nd::full({3}, -1.f)), {-2, -2, -2});
+  EXPECT_EQ(net.compile_count(), 1u);
+}
+
 TEST(HybridSoundness, SetDataOnAGetConstantRecompilesWithAWarning) {
   seed::FancyMLP net;
   net.initialize();
