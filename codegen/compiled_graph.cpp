@@ -19,6 +19,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
 #include "runtime/error.h"
+#include "runtime/inline_buffer.h"
 #include "runtime/log.h"
 
 namespace kiln::codegen {
@@ -42,15 +43,20 @@ std::string print(mlir::ModuleOp module) {
 // graph's argument order (shapes are compiled in), then where the exit status goes.
 class PackedCall {
  public:
+  explicit PackedCall(size_t arrays) : packed_(arrays + 1) {}
   void add(const Array& a) { packed_[n_++] = const_cast<float*>(a.data()); }
   void add(const float* data) { packed_[n_++] = const_cast<float*>(data); }
   void add_result_slot(int32_t* slot) { packed_[n_++] = slot; }
-  void invoke(void (*fn)(void**)) { fn(packed_); }
+  void invoke(void (*fn)(void**)) { fn(packed_.data()); }
 
  private:
-  void* packed_[CompiledGraph::kMaxArguments + 1];
+  InlineBuffer<void*, CompiledGraph::kInlineArguments + 1> packed_;
   size_t n_ = 0;
 };
+
+// A sanity bound on the array counts a cached interface may record (a damaged entry could name
+// billions); far above any real graph's.
+constexpr size_t kMaxInterfaceArrays = 1 << 20;
 
 Shape shape_of(mlir::Type type) {
   auto shape = mlir::cast<mlir::RankedTensorType>(type).getShape();
@@ -108,7 +114,7 @@ bool CompiledGraph::read_interface(const std::string& text, bool& has_prepare, s
     argument_kinds_.push_back(word == "p" ? ArgumentKind::Parameter : ArgumentKind::Input);
   auto shapes = [&](const std::string& name, std::vector<Shape>& list) {
     size_t count = 0;
-    if (word != name || !(in >> count) || count > kMaxArguments) return false;
+    if (word != name || !(in >> count) || count > kMaxInterfaceArrays) return false;
     for (size_t i = 0; i < count; ++i) {
       size_t rank = 0;
       if (!(in >> rank) || rank > kMaxRank) return false;
@@ -190,9 +196,6 @@ std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const Co
   compiled->result_shapes_ = graph.result_shapes();
   compiled->has_status_ = graph.has_status();
   all_shapes.insert(all_shapes.end(), compiled->result_shapes_.begin(), compiled->result_shapes_.end());
-  if (all_shapes.size() > kMaxArguments)
-    throw Error(fmt("codegen: the graph has ", all_shapes.size(), " inputs, parameters and outputs; at most ",
-                    kMaxArguments, " are supported"));
   for (const Shape& s : all_shapes)
     if (s.size() > kMaxRank) throw Error(fmt("codegen: rank ", s.size(), " exceeds the supported ", kMaxRank));
   bool has_prepare = static_cast<bool>(module.lookupSymbol<mlir::func::FuncOp>(entry_name + "_prepare"));
@@ -243,7 +246,7 @@ void CompiledGraph::prepare() const {
   }
   // Recorded before the values are read: a write from here on makes them stale again.
   prepared_from_.take(parameters_);
-  PackedCall call;
+  PackedCall call(parameter_data_.size() + prepared_data_.size());
   for (const float* p : parameter_data_) call.add(p);
   for (const float* p : prepared_data_) call.add(p);
   call.invoke(prepare_);
@@ -257,7 +260,7 @@ int32_t CompiledGraph::run(std::span<const Array* const> inputs, std::span<Array
                     parameter_data_.size(), " and ", results.size()));
   int32_t status = 0;
   auto call_forward = [&] {
-    PackedCall call;
+    PackedCall call(argument_kinds_.size() + prepared_data_.size() + results.size());
     const Array* const* input = inputs.data();
     const float* const* parameter = parameter_data_.data();
     for (ArgumentKind kind : argument_kinds_)

@@ -63,10 +63,11 @@ class CompiledGraph {
   // Whether the code came from the disk cache (codegen/compile_cache.h) rather than a compile.
   bool from_cache() const { return from_cache_; }
 
-  // The most arrays (inputs, parameters, prepared values and results) run() passes, and the highest
-  // rank a compiled graph accepts. Arrays cross as bare data pointers, so the rank bound is not the
-  // call's: it bounds what a cached interface may record, which read_interface checks.
-  static constexpr size_t kMaxArguments = 64;
+  // How many arrays a call passes without allocating (more are fine: their list goes on the
+  // heap), and the highest rank a compiled graph accepts. Arrays cross as bare data pointers, so
+  // the rank bound is not the call's: it bounds what a cached interface may record, which
+  // read_interface checks.
+  static constexpr size_t kInlineArguments = 64;
   static constexpr size_t kMaxRank = 8;
 
  private:

@@ -79,6 +79,7 @@ void Block::adopt(const std::string& name, std::shared_ptr<Block> child) {
     child->set_prefix(prefix_ + name + ".");
   }
   children_.emplace_back(name, std::move(child));
+  structure_version_->fetch_add(1, std::memory_order_relaxed);
   bump_structure_epoch();
 }
 

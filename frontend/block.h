@@ -15,6 +15,8 @@
 // registering children and updating parameters must not race with calls.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -30,6 +32,7 @@ namespace kiln::nn {
 
 class Block;
 class HybridState;
+struct TreeSnapshot;
 
 
 // A handle to a registered child block: `hidden(x)` calls it, `hidden->weight` reaches inside.
@@ -137,6 +140,7 @@ class Block {
 
  protected:
   friend class HybridState;
+  friend struct TreeSnapshot;
   virtual NDArray forward(const NDArray& x);
   // Override for blocks with several inputs or outputs; by default runs forward on one input.
   virtual std::vector<NDArray> forward_multi(const std::vector<NDArray>& xs);
@@ -164,6 +168,9 @@ class Block {
 
   ParameterDict params_;
   std::vector<std::pair<std::string, std::shared_ptr<Block>>> children_;
+  // Counts the children registered here; compiled graphs of the trees holding this block keep
+  // the counter (shared, so a moved block keeps it) and the count they were built with.
+  std::shared_ptr<std::atomic<uint64_t>> structure_version_ = std::make_shared<std::atomic<uint64_t>>(0);
   std::string prefix_;        // "net.0." once registered under a parent
   bool has_parent_ = false;   // the first registration names a shared block
   std::unique_ptr<HybridState> hybrid_;  // set by hybridize()

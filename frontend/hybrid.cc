@@ -8,6 +8,7 @@
 #include "frontend/block.h"
 #include "frontend/tracer.h"
 #include "runtime/error.h"
+#include "runtime/inline_buffer.h"
 #include "runtime/log.h"
 
 namespace kiln::nn {
@@ -42,11 +43,39 @@ std::string Signature::str() const {
   return s + (training ? "train" : "predict");
 }
 
+void TreeSnapshot::add(const Block& block) {
+  blocks_.emplace_back(block.structure_version_, block.structure_version_->load(std::memory_order_relaxed));
+  for (const auto& [name, child] : block.children()) add(*child);
+}
+
+void TreeSnapshot::take(const Block& root) {
+  blocks_.clear();
+  parameters_.clear();
+  add(root);
+  for (const auto& [name, p] : root.collect_params())
+    parameters_.emplace_back(p, p->is_initialized() ? p->data().identity() : nullptr);
+}
+
+bool TreeSnapshot::unchanged() const {
+  for (const auto& [version, seen] : blocks_)
+    if (version->load(std::memory_order_relaxed) != seen) return false;
+  for (const auto& [p, identity] : parameters_)
+    if ((p->is_initialized() ? p->data().identity() : nullptr) != identity) return false;
+  return true;
+}
+
+bool HybridState::tree_current(const CompiledEntry& e, uint64_t epoch) {
+  if (e.checked.value.load(std::memory_order_relaxed) == epoch) return true;
+  if (!e.tree.unchanged()) return false;
+  e.checked.value.store(epoch, std::memory_order_relaxed);
+  return true;
+}
+
 CompiledEntry* HybridState::find(const Invocation& call, uint64_t epoch) {
   for (CompiledEntry& e : cache_)
-    // The arrays baked in must hold the values the graph was built from (a parameter that got
-    // another array bumped the epoch; compile() always takes the snapshot).
-    if (e.epoch == epoch && e.signature.matches(call) && e.frozen.unchanged()) return &e;
+    // The arrays baked in must hold the values the graph was built from (compile() always takes
+    // the snapshot).
+    if (e.signature.matches(call) && tree_current(e, epoch) && e.frozen.unchanged()) return &e;
   return nullptr;
 }
 
@@ -71,7 +100,7 @@ std::vector<ir::ExportedGraph> HybridState::exported_graphs(const Block& block,
   };
   std::vector<ir::ExportedGraph> graphs;
   for (const CompiledEntry& e : cache_) {
-    if (e.epoch != structure_epoch()) continue;  // stale: the block changed since
+    if (!e.tree.unchanged()) continue;  // stale: the block changed since
     ir::ExportedGraph g{e.traced_ir, e.signature.str(), {}};
     size_t inputs = e.signature.shapes.size();
     for (size_t i = 0; i < inputs; ++i) g.argument_names.push_back(inputs == 1 ? "data" : fmt("data", i));
@@ -118,7 +147,7 @@ std::vector<NDArray> HybridState::call(Block& block, std::span<const NDArray> in
   }
   for (auto it = cache_.begin(); it != cache_.end(); ++it) {
     if (!it->signature.matches(call)) continue;
-    if (it->epoch == epoch) {  // only the values of an array baked into the graph changed
+    if (tree_current(*it, epoch)) {  // only the values of an array baked into the graph changed
       if (!warned_frozen_) {
         warned_frozen_ = true;
         log::print(fmt("warning: ", block.display_name(), "'s compiled graph holds the values of arrays its forward ",
@@ -233,7 +262,8 @@ void HybridState::compile(Block& block, CompiledEntry& entry, const std::string&
     for (const auto& [name, p] : block.collect_params())
       if (!p->is_constant() && p->is_initialized()) frozen.push_back(p->data());
   entry.frozen.take(std::move(frozen));
-  entry.epoch = structure_epoch();
+  entry.tree.take(block);
+  entry.checked.value = structure_epoch();
   codegen::CompileOptions options;
   if (const char* dir = std::getenv("KILN_DUMP_IR")) options.dump_dir = dir;
   options.dump_name = fmt(block.type_name(), ".", entry.signature.str(), ".", compiles_);
@@ -255,15 +285,15 @@ void HybridState::compile(Block& block, CompiledEntry& entry, const std::string&
 }
 
 std::pair<std::vector<NDArray>, int32_t> HybridState::run(const CompiledEntry& entry, std::span<const NDArray> inputs) {
-  const Array* arguments[codegen::CompiledGraph::kMaxArguments];
+  InlineBuffer<const Array*, codegen::CompiledGraph::kInlineArguments> arguments(inputs.size());
   size_t n = 0;
   for (const NDArray& in : inputs) arguments[n++] = &in;
   std::vector<NDArray> outputs;
   outputs.reserve(entry.graph->result_shapes().size());
-  Array* results[codegen::CompiledGraph::kMaxArguments];
   for (const Shape& s : entry.graph->result_shapes()) outputs.emplace_back(s);
+  InlineBuffer<Array*, codegen::CompiledGraph::kInlineArguments> results(outputs.size());
   for (size_t i = 0; i < outputs.size(); ++i) results[i] = &outputs[i];
-  int32_t status = entry.graph->run({arguments, n}, {results, outputs.size()});
+  int32_t status = entry.graph->run({arguments.data(), n}, {results.data(), outputs.size()});
   return {std::move(outputs), status};
 }
 

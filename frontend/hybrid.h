@@ -20,10 +20,35 @@ namespace kiln::nn {
 
 class Block;
 
-// Bumped whenever a block tree or a parameter's storage changes shape (a child is registered, a
-// parameter gets new storage); compiled graphs built under an older epoch are stale.
+// Bumped whenever any block tree or parameter changes structure (a child is registered, a
+// parameter gets new storage). A compiled graph then checks its own tree (TreeSnapshot) once:
+// a change elsewhere in the process costs it that check, never a recompile.
 uint64_t structure_epoch();
 void bump_structure_epoch();
+
+// What a compiled graph assumed about its block tree: each block's count of registered children
+// and each parameter's array (its identity: new storage is a new array).
+struct TreeSnapshot {
+  void take(const Block& root);
+  bool unchanged() const;
+
+ private:
+  void add(const Block& block);
+  std::vector<std::pair<std::shared_ptr<const std::atomic<uint64_t>>, uint64_t>> blocks_;
+  std::vector<std::pair<std::shared_ptr<Parameter>, const void*>> parameters_;  // null: not initialised
+};
+
+// The structure epoch at which an entry's TreeSnapshot last held (atomic: calls that share the
+// cache's lock refresh it).
+struct EpochStamp {
+  std::atomic<uint64_t> value{0};
+  EpochStamp() = default;
+  EpochStamp(EpochStamp&& o) noexcept : value(o.value.load()) {}
+  EpochStamp& operator=(EpochStamp&& o) noexcept {
+    value = o.value.load();
+    return *this;
+  }
+};
 
 // One call of a hybridized block: its inputs, the training mode, and which of the block's entries
 // it came through — operator()(NDArray) runs forward, operator()(vector) forward_multi, and a
@@ -50,7 +75,8 @@ struct CompiledEntry {
   std::vector<std::shared_ptr<Parameter>> parameters;  // graph arguments after the inputs
   std::vector<std::string> exits;                      // what each side exit stands for
   ArraysSnapshot frozen;  // the arrays baked in as constants (static_params: the parameters too), as they were
-  uint64_t epoch = 0;
+  TreeSnapshot tree;      // the block tree it was compiled from
+  mutable EpochStamp checked;  // the structure epoch at which `tree` was last found unchanged
   std::string traced_ir;
 };
 
@@ -75,6 +101,8 @@ class HybridState {
  private:
   // The fresh compiled entry for this call, or null.
   CompiledEntry* find(const Invocation& call, uint64_t epoch);
+  // Whether `entry`'s block tree is as it was compiled (checked once per structure epoch).
+  static bool tree_current(const CompiledEntry& entry, uint64_t epoch);
   // Runs eagerly while tracing; adds the path to `entry` (a new entry when null) and compiles.
   std::vector<NDArray> trace_and_compile(Block& block, const Invocation& call, const std::string& reason,
                                          CompiledEntry* entry = nullptr);

@@ -244,6 +244,37 @@ TEST_F(Hybridize, ChangingTheBlockInvalidatesItsGraphs) {
   expect_close(net(x), y, kAtol, kRtol);
 }
 
+// Building, initialising and composing other blocks changes nothing this graph depends on.
+TEST_F(Hybridize, UnrelatedBlocksDoNotRecompile) {
+  auto net = make_sequential_mlp();
+  net->initialize();
+  net->hybridize();
+  NDArray x = nd::random::uniform({2, 20});
+  (*net)(x);
+  for (int i = 0; i < 3; ++i) {
+    nn::Sequential other;
+    other.add(nn::Dense(4));
+    other.initialize();
+    other(x);  // deferred initialisation gives its weight new storage
+    (*net)(x);
+  }
+  EXPECT_EQ(net->compile_count(), 1u);
+  EXPECT_EQ(net->hybrid_stats().compiled, 3u);
+}
+
+// A graph's argument list has no fixed cap (a ResNet has hundreds of parameters).
+TEST_F(Hybridize, GraphsWithHundredsOfArgumentsCompile) {
+  nn::Sequential net;
+  for (int i = 0; i < 80; ++i) net.add(nn::Dense(3, "tanh"));
+  net.initialize();
+  NDArray x = nd::random::uniform({2, 3});
+  NDArray eager = net(x);
+  net.hybridize();
+  net(x);
+  expect_close(net(x), eager, kAtol, kRtol);
+  EXPECT_EQ(net.hybrid_stats().compiled, 1u);
+}
+
 TEST_F(Hybridize, CacheBoundLimitsCompiledSignatures) {
   auto net = make_sequential_mlp();
   net->initialize();
