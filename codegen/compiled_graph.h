@@ -50,6 +50,8 @@ class CompiledGraph {
 
   size_t num_inputs() const { return argument_kinds_.size() - parameter_shapes_.size(); }
   size_t num_parameters() const { return parameter_shapes_.size(); }
+  // The arrays bind_parameters() gave, in order.
+  const std::vector<Array>& parameters() const { return parameters_; }
   const std::vector<Shape>& result_shapes() const { return result_shapes_; }
   // How many values the prepare function computes (0: the graph has none), and how many times it
   // has run.

@@ -81,6 +81,7 @@ std::vector<Stage> lowering_stages(const VectorTarget& target) {
        {required("one-shot-bufferize",
                  "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map "
                  "allow-return-allocs-from-loops}"),
+        required("kiln-distinct-results", "func.func(kiln-distinct-results)"),
         required("buffer-results-to-out-params", "buffer-results-to-out-params{hoist-static-allocs}"),
         optional("buffer-hoisting", "func.func(buffer-hoisting)"), optional("buffer-loop-hoisting", "func.func(buffer-loop-hoisting)"),
         optional("kiln-plan-buffers", "func.func(kiln-plan-buffers)"),

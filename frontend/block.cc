@@ -23,13 +23,12 @@ Block::Block(Block&&) noexcept = default;
 Block& Block::operator=(Block&&) noexcept = default;
 
 namespace {
-// Compiled code serves a hybridized block unless it is being traced into a parent's graph or its
-// call is recorded for autograd (then it runs eagerly, and its statistics count it).
+// Compiled code serves a hybridized block unless it is being traced into a parent's graph. A call
+// under autograd::record() runs compiled too, recording its compiled backward (and is counted).
 bool use_compiled(const std::unique_ptr<HybridState>& hybrid) {
   if (!hybrid || active_trace()) return false;
-  if (!autograd::is_recording()) return true;
-  hybrid->count_recorded();
-  return false;
+  if (autograd::is_recording()) hybrid->count_recorded();
+  return true;
 }
 }  // namespace
 

@@ -1,5 +1,6 @@
 #include "frontend/hybrid.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
 #include <optional>
@@ -31,17 +32,29 @@ uint64_t structure_epoch() { return g_epoch.load(std::memory_order_relaxed); }
 void bump_structure_epoch() { g_epoch.fetch_add(1, std::memory_order_relaxed); }
 
 bool Signature::matches(const Invocation& call) const {
-  if (training != call.training || multi != call.multi || shapes.size() != call.inputs.size()) return false;
+  if (training != call.training || multi != call.multi || recording != call.recording ||
+      shapes.size() != call.inputs.size())
+    return false;
   for (size_t i = 0; i < shapes.size(); ++i)
-    if (shapes[i] != call.inputs[i].shape()) return false;
+    if (shapes[i] != call.inputs[i].shape() || (recording && input_grads[i] != autograd::requires_grad(call.inputs[i])))
+      return false;
   return true;
 }
 
 std::string Signature::str() const {
   std::string s;
   for (const Shape& shape : shapes) s += shape_str(shape) + ",";
-  return s + (training ? "train" : "predict");
+  return s + (training ? "train" : "predict") + (recording ? ",record" : "");
 }
+
+namespace {
+// Whether the parameters require gradients as they did when `e` was traced.
+bool same_parameter_grads(const CompiledEntry& e) {
+  for (size_t i = 0; i < e.parameter_grads.size(); ++i)
+    if (e.parameter_grads[i] != autograd::requires_grad(e.parameters[i]->data())) return false;
+  return true;
+}
+}  // namespace
 
 void TreeSnapshot::add(const Block& block) {
   blocks_.emplace_back(block.structure_version_, block.structure_version_->load(std::memory_order_relaxed));
@@ -75,7 +88,9 @@ CompiledEntry* HybridState::find(const Invocation& call, uint64_t epoch) {
   for (CompiledEntry& e : cache_)
     // The arrays baked in must hold the values the graph was built from (compile() always takes
     // the snapshot).
-    if (e.signature.matches(call) && tree_current(e, epoch) && e.frozen.unchanged()) return &e;
+    if (e.signature.matches(call) && tree_current(e, epoch) && e.frozen.unchanged() &&
+        (!call.recording || same_parameter_grads(e)))
+      return &e;
   return nullptr;
 }
 
@@ -124,8 +139,23 @@ HybridStats HybridState::stats() const {
           .side_exits = side_exits_};
 }
 
+std::vector<NDArray> HybridState::finish_call(const CompiledEntry& entry, std::span<const NDArray> inputs,
+                                              std::vector<NDArray> results) {
+  if (!entry.signature.recording) return results;
+  std::vector<NDArray> saved;
+  if (entry.backward) {
+    const BackwardPlan& plan = *entry.backward;
+    saved.reserve(plan.saved.size());
+    for (const BackwardPlan::Source& s : plan.saved)
+      saved.push_back(s.from_input ? inputs[s.index] : results[s.index]);
+  }
+  results.resize(entry.outputs);
+  if (entry.backward) record_compiled_call(entry.backward, inputs, entry.graph->parameters(), std::move(saved), results);
+  return results;
+}
+
 std::vector<NDArray> HybridState::call(Block& block, std::span<const NDArray> inputs, bool multi) {
-  const Invocation call{inputs, multi, autograd::is_training()};
+  const Invocation call{inputs, multi, autograd::is_training(), autograd::is_recording()};
   uint64_t epoch = structure_epoch();
   int32_t exit = 0;
   {
@@ -134,9 +164,13 @@ std::vector<NDArray> HybridState::call(Block& block, std::span<const NDArray> in
       auto [outputs, status] = run(*entry, inputs);
       if (status == 0) {
         compiled_calls_.fetch_add(1, std::memory_order_relaxed);  // a statistic: no ordering needed
-        return outputs;
+        return finish_call(*entry, inputs, std::move(outputs));
       }
       exit = status;
+    }
+    if (call.recording && eager_recording_) {
+      lock.unlock();
+      return run_eagerly(block, call);
     }
   }
   if (exit) return side_exit(block, call, exit);
@@ -179,6 +213,12 @@ std::vector<NDArray> HybridState::side_exit(Block& block, const Invocation& call
   CompiledEntry* entry = find(call, structure_epoch());
   if (!entry) return run_eagerly(block, call);  // invalidated meanwhile; the next call retraces
   std::string what = exit > 0 && static_cast<size_t>(exit) <= entry->exits.size() ? entry->exits[exit - 1] : "?";
+  if (call.recording) {
+    // A recorded signature compiles one path (its backward is traced from it); other paths run
+    // eagerly, and an error the eager run raises (a label out of range) reaches the caller.
+    lock.unlock();
+    return run_eagerly(block, call);
+  }
   if (entry->paths.paths() >= options_.path_limit) {
     if (!warned_paths_) {
       warned_paths_ = true;
@@ -201,13 +241,19 @@ std::vector<NDArray> HybridState::trace_and_compile(Block& block, const Invocati
   // With static_params no parameter becomes an argument: their values are baked in as constants.
   // An array that receives gradients but is none of the block's parameters (the weight of a child
   // held as a plain member, never registered) must not be baked: its updates would be ignored.
-  std::optional<Shape> unregistered;
-  Tracer tracer(inputs, [&](const Array& a) -> std::shared_ptr<Parameter> {
+  auto parameter_of = [&](const Array& a) -> std::shared_ptr<Parameter> {
     for (const auto& [name, p] : params)
-      if (p->is_initialized() && p->data().identity() == a.identity())
-        return options_.static_params || p->is_constant() ? nullptr : p;
-    if (autograd::requires_grad(a) && !unregistered) unregistered = a.shape();
+      if (p->is_initialized() && p->data().identity() == a.identity()) return p;
     return nullptr;
+  };
+  Tracer::ParameterFinder find_parameter = [&](const Array& a) -> std::shared_ptr<Parameter> {
+    auto p = parameter_of(a);
+    return !p || options_.static_params || p->is_constant() ? nullptr : p;
+  };
+  std::optional<Shape> unregistered;
+  Tracer tracer(inputs, [&](const Array& a) {
+    if (!unregistered && autograd::requires_grad(a) && !parameter_of(a)) unregistered = a.shape();
+    return find_parameter(a);
   });
   std::vector<NDArray> outputs;
   {
@@ -231,9 +277,14 @@ std::vector<NDArray> HybridState::trace_and_compile(Block& block, const Invocati
   for (const NDArray& out : outputs) result_shapes.push_back(out.shape());
   if (!entry) {
     CompiledEntry fresh;
-    for (const NDArray& in : inputs) fresh.signature.shapes.push_back(in.shape());
+    for (const NDArray& in : inputs) {
+      fresh.signature.shapes.push_back(in.shape());
+      if (call.recording) fresh.signature.input_grads.push_back(autograd::requires_grad(in));
+    }
     fresh.signature.multi = call.multi;
     fresh.signature.training = call.training;
+    fresh.signature.recording = call.recording;
+    fresh.outputs = outputs.size();
     cache_.push_back(std::move(fresh));
     entry = &cache_.back();
   }
@@ -241,11 +292,77 @@ std::vector<NDArray> HybridState::trace_and_compile(Block& block, const Invocati
     Trace trace = tracer.finish(outputs);
     if (log::enabled("guards") && trace.guard_count())
       log::print(fmt("new path in ", block.display_name(), ": ", trace.guard_summary()));
+    if (call.recording) {
+      // The outputs' eager tape gives this call its gradients; later calls get them compiled.
+      if (!compile_backward(block, *entry, tracer, trace, result_shapes, inputs, outputs, find_parameter)) {
+        cache_.pop_back();  // a recorded signature's entry is always new (side exits run eagerly)
+        return outputs;
+      }
+    }
     if (entry->paths.add(std::move(trace), result_shapes)) compile(block, *entry, reason);
   } catch (const Error& e) {
     return give_up(fmt("cannot be compiled (", e.what(), ")"));
   }
   return outputs;
+}
+
+void HybridState::give_up_recording(Block& block, const std::string& why) {
+  if (!eager_recording_)
+    log::print(fmt("warning: ", block.display_name(), "'s calls under autograd::record() cannot be compiled: ", why,
+                   "; they run eagerly (their gradients are the eager ones)"));
+  eager_recording_ = true;
+}
+
+bool HybridState::compile_backward(Block& block, CompiledEntry& entry, const Tracer& tracer, Trace& trace,
+                                   std::vector<Shape>& result_shapes, std::span<const NDArray> inputs,
+                                   std::span<const NDArray> outputs, const Tracer::ParameterFinder& find) {
+  for (const Step& step : trace.steps)
+    if (step.kind != Step::Kind::Op && step.kind != Step::Kind::Constant && step.kind != Step::Kind::Guard) {
+      give_up_recording(block, "its forward uses nd::cond / nd::while_loop / nd::foreach, whose compiled backward "
+                               "kiln does not derive yet");
+      return false;
+    }
+  std::string why;
+  std::optional<TracedBackward> traced = trace_backward(tracer, inputs, trace.parameters, outputs, find, why);
+  if (!traced) {
+    give_up_recording(block, why);
+    return false;
+  }
+  for (const auto& p : trace.parameters) entry.parameter_grads.push_back(autograd::requires_grad(p->data()));
+  if (traced->targets.empty()) return true;  // nothing requires a gradient: no tape node
+  auto plan = std::make_shared<BackwardPlan>();
+  plan->output_shapes = result_shapes;
+  plan->targets = traced->targets;
+  plan->node_inputs = inputs.size() + trace.parameters.size();
+  // Saved inputs come with the call; other saved values are results of the forward graph.
+  for (ValueId v : traced->saved_values) {
+    if (static_cast<size_t>(v) < inputs.size()) {
+      plan->saved.push_back({true, static_cast<size_t>(v)});
+      continue;
+    }
+    // A value the forward returns already (an output, or saved twice) is returned once.
+    auto it = std::find(trace.results.begin(), trace.results.end(), v);
+    if (it == trace.results.end()) {
+      trace.results.push_back(v);
+      result_shapes.push_back(traced->trace.inputs[outputs.size() + plan->saved.size()]);
+      it = trace.results.end() - 1;
+    }
+    plan->saved.push_back({false, static_cast<size_t>(it - trace.results.begin())});
+  }
+  TraceTree tree;
+  tree.add(std::move(traced->trace), traced->result_shapes);
+  TraceTree::Built built = tree.build("backward");
+  plan->traced_ir = built.graph.str();
+  codegen::CompileOptions options;
+  if (const char* dir = std::getenv("KILN_DUMP_IR")) options.dump_dir = dir;
+  options.dump_name = fmt(block.type_name(), ".", entry.signature.str(), ".", compiles_, ".backward");
+  plan->graph = codegen::CompiledGraph::compile(built.graph, options);
+  std::vector<Array> parameters;
+  for (const auto& p : tree.parameters()) parameters.push_back(p->data());
+  plan->graph->bind_parameters(std::move(parameters));
+  entry.backward_baked = tree.baked();
+  entry.backward = std::move(plan);
+  return true;
 }
 
 void HybridState::compile(Block& block, CompiledEntry& entry, const std::string& reason) {
@@ -258,6 +375,7 @@ void HybridState::compile(Block& block, CompiledEntry& entry, const std::string&
   // The graph is valid while the arrays it baked in keep their values: constants the traces read
   // (get_constant values, members of the block) and, with static_params, the parameters.
   std::vector<Array> frozen = entry.paths.baked();
+  frozen.insert(frozen.end(), entry.backward_baked.begin(), entry.backward_baked.end());
   if (options_.static_params)
     for (const auto& [name, p] : block.collect_params())
       if (!p->is_constant() && p->is_initialized()) frozen.push_back(p->data());

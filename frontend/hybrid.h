@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "codegen/compiled_graph.h"
+#include "frontend/compiled_backward.h"
 #include "frontend/hybridize_options.h"
 #include "frontend/parameter.h"
 #include "frontend/trace_tree.h"
@@ -25,6 +26,7 @@ class Block;
 // a change elsewhere in the process costs it that check, never a recompile.
 uint64_t structure_epoch();
 void bump_structure_epoch();
+
 
 // What a compiled graph assumed about its block tree: each block's count of registered children
 // and each parameter's array (its identity: new storage is a new array).
@@ -57,15 +59,19 @@ struct Invocation {
   std::span<const NDArray> inputs;
   bool multi = false;
   bool training = false;
+  bool recording = false;  // under autograd::record(): the call records its backward
 };
 
-// What a call is compiled for: the inputs' shapes, the entry and the training mode.
+// What a call is compiled for: the inputs' shapes, the entry, the training mode and, for
+// recorded calls, which inputs require gradients.
 struct Signature {
   std::vector<Shape> shapes;
   bool multi = false;
   bool training = false;
+  bool recording = false;
+  std::vector<bool> input_grads;  // recording: requires_grad of each input
   bool matches(const Invocation& call) const;
-  std::string str() const;  // "2x20,predict"
+  std::string str() const;  // "2x20,predict", "2x20,train,record"
 };
 
 struct CompiledEntry {
@@ -78,6 +84,12 @@ struct CompiledEntry {
   TreeSnapshot tree;      // the block tree it was compiled from
   mutable EpochStamp checked;  // the structure epoch at which `tree` was last found unchanged
   std::string traced_ir;
+  // Recorded signatures: the forward graph returns `backward->saved` values after `outputs` of
+  // them; `parameter_grads` says which parameters required gradients when it was traced.
+  size_t outputs = 0;
+  std::shared_ptr<const BackwardPlan> backward;  // null: no gradient flows through the call
+  std::vector<Array> backward_baked;             // the constants the backward graph holds
+  std::vector<bool> parameter_grads;
 };
 
 class HybridState {
@@ -88,7 +100,7 @@ class HybridState {
   // graph for the signature exists, else eagerly while tracing and compiling one (or plain
   // eagerly where the block cannot be compiled).
   std::vector<NDArray> call(Block& block, std::span<const NDArray> inputs, bool multi);
-  // A call that ran eagerly because autograd was recording (counted in stats()).
+  // A call made under autograd::record() (counted in stats()).
   void count_recorded() { recorded_calls_.fetch_add(1, std::memory_order_relaxed); }
 
   size_t compile_count() const;
@@ -109,6 +121,15 @@ class HybridState {
   // A compiled call left its paths at side exit `exit`: complete it on the host.
   std::vector<NDArray> side_exit(Block& block, const Invocation& call, int32_t exit);
   void compile(Block& block, CompiledEntry& entry, const std::string& reason);
+  // Compiles a recorded signature's backward from the call just traced; false (after a one-time
+  // warning) when it cannot be, and such calls then run eagerly.
+  bool compile_backward(Block& block, CompiledEntry& entry, const Tracer& tracer, Trace& trace,
+                        std::vector<Shape>& result_shapes, std::span<const NDArray> inputs, std::span<const NDArray> outputs,
+                        const Tracer::ParameterFinder& find);
+  // A compiled call's outputs, with its tape node when it is recorded.
+  static std::vector<NDArray> finish_call(const CompiledEntry& entry, std::span<const NDArray> inputs,
+                                          std::vector<NDArray> results);
+  void give_up_recording(Block& block, const std::string& why);
   // The compiled graph's outputs and exit status.
   static std::pair<std::vector<NDArray>, int32_t> run(const CompiledEntry& entry, std::span<const NDArray> inputs);
   std::vector<NDArray> run_eagerly(Block& block, const Invocation& call);
@@ -126,6 +147,7 @@ class HybridState {
   bool warned_bound_ = false;  // the cache bound warning was printed
   bool warned_frozen_ = false;  // the static_params recompile warning was printed
   bool warned_paths_ = false;   // the path bound warning was printed
+  bool eager_recording_ = false;  // recorded calls cannot be compiled: they run eagerly
   std::atomic<size_t> compiled_calls_{0}, side_exits_{0}, traced_calls_{0}, eager_calls_{0}, recorded_calls_{0};
 };
 

@@ -18,11 +18,11 @@ struct HybridStats {
   size_t compiled = 0;    // ran compiled end to end
   size_t traced = 0;      // ran eagerly while tracing (first calls, new paths)
   size_t eager = 0;       // ran eagerly without tracing (bounds reached, untraceable forward)
-  size_t recorded = 0;    // ran eagerly because autograd::record() was recording them
+  size_t recorded = 0;    // of those, made under autograd::record() (their backward recorded too)
   // Calls that left the compiled paths at a guard; each was then completed on the host (and
   // counted as traced or eager).
   size_t side_exits = 0;
-  size_t calls() const { return compiled + traced + eager + recorded; }
+  size_t calls() const { return compiled + traced + eager; }
   double compiled_fraction() const { return calls() ? static_cast<double>(compiled) / calls() : 0; }
 };
 

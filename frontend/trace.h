@@ -25,7 +25,7 @@ inline ValueId parameter_value(size_t index) { return -1 - static_cast<ValueId>(
 inline bool is_parameter_value(ValueId v) { return v < 0; }
 inline size_t parameter_index(ValueId v) { return static_cast<size_t>(-1 - v); }
 // The first value of regions nested `depth` deep (the trace itself is depth 0).
-inline ValueId region_values(int depth) { return depth << 24; }
+constexpr ValueId region_values(int depth) { return depth << 24; }
 
 // `lhs <predicate> rhs` came out `outcome`; rhs is a value, or the number rhs_value.
 struct Guard {

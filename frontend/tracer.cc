@@ -8,6 +8,9 @@ namespace kiln {
 namespace {
 constexpr int kMaxDepth = 8;
 constexpr ValueId kUnbound = std::numeric_limits<ValueId>::min();  // a shadowed array that had no value
+// Saved inputs are numbered from here while tracing (past every region's values); finish()
+// renumbers them to follow the given inputs.
+constexpr ValueId kSavedValues = region_values(kMaxDepth);
 }  // namespace
 
 Tracer::Tracer(std::span<const NDArray> inputs, ParameterFinder find_parameter)
@@ -18,6 +21,17 @@ Tracer::Tracer(std::span<const NDArray> inputs, ParameterFinder find_parameter)
     bind(in);
   }
   for (int d = 1; d < kMaxDepth; ++d) next_region_value_[d] = region_values(d);
+}
+
+Tracer::Tracer(std::span<const NDArray> inputs, ParameterFinder find_parameter, const Tracer& forward)
+    : Tracer(inputs, std::move(find_parameter)) {
+  forward_ = &forward;
+}
+
+std::optional<ValueId> Tracer::computed_value(const Array& a) const {
+  auto it = ids_.find(a.identity());
+  if (it == ids_.end() || is_parameter_value(it->second) || constants_.contains(a.identity())) return std::nullopt;
+  return it->second;
 }
 
 bool Tracer::defined_here(ValueId v) const {
@@ -50,6 +64,16 @@ ValueId Tracer::value_of(const Array& a) {
   if (std::find(out_of_scope_.begin(), out_of_scope_.end(), a.identity()) != out_of_scope_.end())
     untraceable("uses an array computed inside a function of nd::cond / nd::while_loop / nd::foreach outside it "
                 "(return it from the function instead)");
+  if (forward_)
+    if (auto value = forward_->computed_value(a)) {
+      ValueId id = kSavedValues + static_cast<ValueId>(saved_.size());
+      saved_.push_back(a);
+      saved_values_.push_back(*value);
+      ids_[a.identity()] = id;  // like parameters, visible in every scope
+      seen_.push_back(a);
+      value_storages_.insert(a.version().storage);
+      return id;
+    }
   if (auto param = find_parameter_(a)) {
     ValueId id = parameter_value(trace_.parameters.size());
     trace_.parameters.push_back(std::move(param));
@@ -62,6 +86,7 @@ ValueId Tracer::value_of(const Array& a) {
     untraceable("uses a view of an array the graph computes that was made outside nd:: ops (Array::view_as), "
                 "which a graph cannot follow");
   trace_.baked.push_back(a);
+  constants_.insert(a.identity());
   Step constant;
   constant.kind = Step::Kind::Constant;
   constant.shape = a.shape();
@@ -174,7 +199,39 @@ void Tracer::control(Control kind, std::span<const NDArray> operands, std::span<
 
 Trace Tracer::finish(std::span<const NDArray> outputs) {
   for (const NDArray& out : outputs) trace_.results.push_back(value_of(out));
+  if (!saved_.empty()) renumber_saved();
   return std::move(trace_);
+}
+
+void Tracer::renumber_saved() {
+  // Only the saved values the trace reads stay (a gradient rule's view of its op's output is
+  // taken whether or not the rule reads it); they follow the given inputs, and the steps' values
+  // move up past them.
+  std::vector<bool> read(saved_.size(), false);
+  auto mark = [&](ValueId& v) {
+    if (v >= kSavedValues) read[v - kSavedValues] = true;
+  };
+  for (Step& step : trace_.steps) for_each_read(step, mark);
+  for (ValueId& v : trace_.results) mark(v);
+  std::vector<ValueId> position(saved_.size());
+  std::vector<Array> kept;
+  std::vector<ValueId> kept_values;
+  for (size_t i = 0; i < saved_.size(); ++i) {
+    if (!read[i]) continue;
+    position[i] = static_cast<ValueId>(kept.size());
+    kept.push_back(saved_[i]);
+    kept_values.push_back(saved_values_[i]);
+  }
+  const auto given = static_cast<ValueId>(trace_.inputs.size()), count = static_cast<ValueId>(kept.size());
+  auto renumber = [&](ValueId& v) {
+    if (v >= kSavedValues) v = given + position[v - kSavedValues];
+    else if (v >= given && v < region_values(1)) v += count;
+  };
+  for (Step& step : trace_.steps) for_each_read(step, renumber);
+  for (ValueId& v : trace_.results) renumber(v);
+  for (const Array& a : kept) trace_.inputs.push_back(a.shape());
+  saved_ = std::move(kept);
+  saved_values_ = std::move(kept_values);
 }
 
 }  // namespace kiln

@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <unordered_map>
 #include <unordered_set>
@@ -26,6 +27,10 @@ class Tracer : public TraceHook {
   // `find_parameter` names the non-constant Parameter whose data is `a`, or returns null.
   using ParameterFinder = std::function<std::shared_ptr<Parameter>(const Array& a)>;
   Tracer(std::span<const NDArray> inputs, ParameterFinder find_parameter);
+  // A tracer of what runs after `forward` traced its graph (a backward): an array `forward` holds
+  // as one of its values (an input or an op's result, not a constant or parameter) becomes an
+  // input of this trace, after `inputs` — it is saved from the forward — in the order met.
+  Tracer(std::span<const NDArray> inputs, ParameterFinder find_parameter, const Tracer& forward);
 
   void record(const OpDef& op, std::span<const NDArray> inputs, const OpAttrs& attrs, const NDArray& output) override;
   void guard(const Array& lhs, const Array* rhs, float rhs_value, std::string_view predicate, bool outcome,
@@ -42,6 +47,12 @@ class Tracer : public TraceHook {
   Trace finish(std::span<const NDArray> outputs);
   // What the forward did that no graph can reproduce, or null.
   const char* untraceable() const { return untraceable_; }
+  // With a forward tracer: the arrays saved from it (the trace's inputs after the given ones) and
+  // their values in the forward trace.
+  const std::vector<Array>& saved() const { return saved_; }
+  const std::vector<ValueId>& saved_values() const { return saved_values_; }
+  // The value `a` holds in this trace if it is an input or an op's result; else none.
+  std::optional<ValueId> computed_value(const Array& a) const;
 
  private:
   // The trace or a region being recorded.
@@ -60,6 +71,7 @@ class Tracer : public TraceHook {
   Scope& scope() { return scopes_.back(); }
   std::vector<Step>& steps() { return scopes_.size() == 1 ? trace_.steps : scope().region.steps; }
   bool defined_here(ValueId v) const;
+  void renumber_saved();  // finish(): the saved values become inputs after the given ones
 
   Trace trace_;
   std::vector<Scope> scopes_;  // the trace, then the regions being recorded
@@ -72,6 +84,10 @@ class Tracer : public TraceHook {
   std::unordered_set<uint64_t> value_storages_;
   std::vector<const void*> out_of_scope_;         // arrays named inside regions that have ended
   const char* untraceable_ = nullptr;
+  std::unordered_set<const void*> constants_;  // arrays baked in as constants
+  const Tracer* forward_ = nullptr;
+  std::vector<Array> saved_;
+  std::vector<ValueId> saved_values_;
 };
 
 }  // namespace kiln

@@ -76,4 +76,17 @@ def PlanBuffers : Pass<"kiln-plan-buffers", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }
 
+def DistinctResults : Pass<"kiln-distinct-results", "mlir::func::FuncOp"> {
+  let summary = "Return each buffer once: a repeated result becomes a copy";
+  let description = [{
+    CSE can make two results of a graph one value (two gradients that are the same sum, an
+    output the backward also saves). `buffer-results-to-out-params` writes each returned buffer
+    into its own out-parameter and cannot return one buffer twice, nor (with
+    `hoist-static-allocs`, in MLIR 19) a function argument: on bufferized functions this pass gives
+    each repeat of a returned memref, and each returned argument, a fresh buffer holding a copy
+    (which the out-parameter then replaces).
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 #endif  // KILN_PASSES_TD

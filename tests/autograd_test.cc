@@ -1,4 +1,6 @@
 // autograd: scopes and modes, backward with and without head gradients, grad_req, in-place ops.
+#include <cmath>
+
 #include "test_util.h"
 
 namespace kiln {
@@ -89,6 +91,22 @@ TEST(Autograd, AUsedTwiceCollectsBothPaths) {
   }
   y.backward();
   expect_values(x.grad(), {26});
+}
+
+// Two heads, one on the other's path: the first head's node must wait for the gradient that
+// reaches it through the second.
+TEST(Autograd, AHeadOnAnotherHeadsPathGetsBothGradients) {
+  NDArray x = nd::array({3});
+  x.attach_grad();
+  NDArray h, y;
+  {
+    auto rec = autograd::record();
+    h = nd::tanh(x * 2.f);
+    y = h * 3.f;
+  }
+  autograd::backward({h, y});  // d(h + y)/dx = 4·2·(1 - tanh²(6))
+  float t = std::tanh(6.f);
+  expect_values(x.grad(), {8.f * (1 - t * t)});
 }
 
 TEST(Autograd, GradReturnsWithoutStoring) {
