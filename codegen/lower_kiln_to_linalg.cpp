@@ -204,12 +204,19 @@ void add_compare(RewritePatternSet& patterns, arith::CmpFPredicate predicate) {
   });
 }
 
+// An op's axis attribute as an index in [0, rank): negative axes count from the end. (ODS's
+// I64Attr reads as uint64_t, so the sign must be recovered before comparing.)
+int64_t axis_index(uint64_t attribute, int64_t rank) {
+  auto axis = static_cast<int64_t>(attribute);
+  return axis < 0 ? axis + rank : axis;
+}
+
 // The axes a reduction op reduces.
 template <class Op>
 SmallVector<bool> reduced_axes(Op op) {
   int64_t rank = tensor_type(op.getInput()).getRank();
   SmallVector<bool> reduced(rank, !op.getAxis().has_value());
-  if (auto axis = op.getAxis()) reduced[*axis < 0 ? *axis + rank : *axis] = true;
+  if (auto axis = op.getAxis()) reduced[axis_index(*axis, rank)] = true;
   return reduced;
 }
 
@@ -239,6 +246,14 @@ void populate(RewritePatternSet& p) {
   add_unary<ir::NegativeOp>(p, [](OpBuilder& b, Location l, Value x) -> Value { return b.create<arith::NegFOp>(l, x); });
   add_unary<ir::SqrtOp>(p, [](OpBuilder& b, Location l, Value x) -> Value { return b.create<math::SqrtOp>(l, x); });
   add_unary<ir::SquareOp>(p, [](OpBuilder& b, Location l, Value x) -> Value { return b.create<arith::MulFOp>(l, x, x); });
+  add_unary<ir::AbsOp>(p, [](OpBuilder& b, Location l, Value x) -> Value { return b.create<math::AbsFOp>(l, x); });
+  add_unary<ir::SoftreluOp>(p, [](OpBuilder& b, Location l, Value x) -> Value {  // as kernels::apply_unary
+    Value tail = b.create<math::Log1pOp>(l, b.create<math::ExpOp>(l, b.create<arith::NegFOp>(l, b.create<math::AbsFOp>(l, x))));
+    return b.create<arith::AddFOp>(l, relu(b, l, x), tail);
+  });
+  add_unary<ir::SoftsignOp>(p, [](OpBuilder& b, Location l, Value x) -> Value {
+    return b.create<arith::DivFOp>(l, x, b.create<arith::AddFOp>(l, constant_f32(b, l, 1.f), b.create<math::AbsFOp>(l, x)));
+  });
 
   add_binary<ir::AddOp>(p, [](OpBuilder& b, Location l, Value x, Value y) -> Value { return b.create<arith::AddFOp>(l, x, y); });
   add_binary<ir::SubtractOp>(p, [](OpBuilder& b, Location l, Value x, Value y) -> Value { return b.create<arith::SubFOp>(l, x, y); });
@@ -246,6 +261,9 @@ void populate(RewritePatternSet& p) {
   add_binary<ir::DivideOp>(p, [](OpBuilder& b, Location l, Value x, Value y) -> Value { return b.create<arith::DivFOp>(l, x, y); });
   add_binary<ir::MaximumOp>(p, [](OpBuilder& b, Location l, Value x, Value y) -> Value {
     return b.create<arith::MaximumFOp>(l, x, y);
+  });
+  add_binary<ir::MinimumOp>(p, [](OpBuilder& b, Location l, Value x, Value y) -> Value {
+    return b.create<arith::MinimumFOp>(l, x, y);
   });
   add_compare<ir::EqualOp>(p, arith::CmpFPredicate::OEQ);
   add_compare<ir::GreaterOp>(p, arith::CmpFPredicate::OGT);
@@ -318,7 +336,7 @@ void populate(RewritePatternSet& p) {
   add<ir::ConcatOp>(p, [](OpBuilder& b, ir::ConcatOp op, ir::ConcatOp::Adaptor a) {
     Location l = op.getLoc();
     RankedTensorType type = op.getType();
-    int64_t rank = type.getRank(), axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    int64_t rank = type.getRank(), axis = axis_index(op.getAxis(), rank);
     Value out = empty_like(b, l, type);
     int64_t offset = 0;
     for (Value part : a.getInputs()) {
@@ -332,7 +350,7 @@ void populate(RewritePatternSet& p) {
   });
   add<ir::SliceAxisOp>(p, [](OpBuilder& b, ir::SliceAxisOp op, ir::SliceAxisOp::Adaptor a) -> Value {
     auto in = tensor_type(a.getInput());
-    int64_t rank = in.getRank(), axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    int64_t rank = in.getRank(), axis = axis_index(op.getAxis(), rank);
     SmallVector<int64_t> offsets(rank, 0), sizes(in.getShape()), strides(rank, 1);
     offsets[axis] = op.getBegin();
     sizes[axis] = op.getEnd() - op.getBegin();

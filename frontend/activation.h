@@ -1,5 +1,5 @@
 // nn::Activation, and the activation names every layer accepts: "relu", "sigmoid", "tanh",
-// or "" for none.
+// "softrelu", "softsign", or "" for none; nn::LeakyReLU.
 // Threads: as every Block (frontend/block.h).
 #pragma once
 
@@ -24,6 +24,19 @@ class Activation : public Block {
 
  private:
   std::string name_;
+};
+
+// max(x, alpha·x): x where positive, alpha·x elsewhere (Gluon's LeakyReLU; alpha in [0, 1]).
+class LeakyReLU : public Block {
+ public:
+  explicit LeakyReLU(float alpha);
+
+ protected:
+  NDArray forward(const NDArray& x) override;
+  std::string extra_repr() const override;
+
+ private:
+  float alpha_;
 };
 
 }  // namespace kiln::nn

@@ -7,6 +7,7 @@
 #include "frontend/control_flow.h"
 #include "frontend/dense.h"
 #include "frontend/initializer.h"
+#include "frontend/loss.h"
 #include "frontend/nd.h"
 #include "frontend/ndarray.h"
 #include "frontend/parameter.h"

@@ -24,6 +24,7 @@ NDArray subtract(const NDArray& a, const NDArray& b);
 NDArray multiply(const NDArray& a, const NDArray& b);
 NDArray divide(const NDArray& a, const NDArray& b);
 NDArray maximum(const NDArray& a, const NDArray& b);
+NDArray minimum(const NDArray& a, const NDArray& b);
 NDArray equal(const NDArray& a, const NDArray& b);    // 0/1, no gradient
 NDArray greater(const NDArray& a, const NDArray& b);  // 0/1, no gradient
 NDArray lesser(const NDArray& a, const NDArray& b);   // 0/1, no gradient
@@ -35,6 +36,9 @@ NDArray log(const NDArray& x);
 NDArray negative(const NDArray& x);
 NDArray sqrt(const NDArray& x);
 NDArray square(const NDArray& x);
+NDArray abs(const NDArray& x);
+NDArray softrelu(const NDArray& x);  // log(1 + e^x), Gluon's softrelu (softplus), overflow-free
+NDArray softsign(const NDArray& x);  // x / (1 + |x|)
 
 // Matrix products. dot(a, b): a's last axis against b's first (1-D and N-D as MXNet's dot);
 // transpose flags apply to 2-D operands.
@@ -56,6 +60,20 @@ NDArray slice_axis(const NDArray& x, int axis, int64_t begin, int64_t end);
 NDArray broadcast_to(const NDArray& x, const Shape& shape);
 // Sums `x` down to `shape` (the reverse of broadcast_to): the gradient of broadcasting.
 NDArray sum_to(const NDArray& x, const Shape& shape);
+
+// Built from the ops above (frontend/ops/composite_ops.cc): they differentiate, trace and
+// compile through their parts.
+NDArray softmax(const NDArray& x, int axis = -1);
+NDArray log_softmax(const NDArray& x, int axis = -1);  // x - logsumexp(x), shifted by the maximum
+// x's element at `index` (an array of x's shape without `axis`, holding whole numbers) along
+// `axis`; ValueError naming the label and the range when one is out of range.
+NDArray pick(const NDArray& x, const NDArray& index, int axis = -1, bool keepdims = false);
+// 1 where the last axis equals the index, else 0: shape index.shape() + (depth).
+NDArray one_hot(const NDArray& indices, int64_t depth);
+// ValueError unless every index is in [0, depth); inside a compiled graph, a guard.
+void check_indices(const NDArray& indices, int64_t depth, const char* op);
+NDArray clip(const NDArray& x, float low, float high);
+NDArray leaky_relu(const NDArray& x, float alpha);  // max(x, alpha·x), alpha in [0, 1]
 
 namespace random {
 void seed(uint64_t value);

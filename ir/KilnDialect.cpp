@@ -89,6 +89,9 @@ KILN_UNARY_INFERENCE(LogOp)
 KILN_UNARY_INFERENCE(NegativeOp)
 KILN_UNARY_INFERENCE(SqrtOp)
 KILN_UNARY_INFERENCE(SquareOp)
+KILN_UNARY_INFERENCE(AbsOp)
+KILN_UNARY_INFERENCE(SoftreluOp)
+KILN_UNARY_INFERENCE(SoftsignOp)
 #undef KILN_UNARY_INFERENCE
 
 #define KILN_BINARY_INFERENCE(Op, name)                                                                   \
@@ -103,6 +106,7 @@ KILN_BINARY_INFERENCE(SubtractOp, "subtract")
 KILN_BINARY_INFERENCE(MultiplyOp, "multiply")
 KILN_BINARY_INFERENCE(DivideOp, "divide")
 KILN_BINARY_INFERENCE(MaximumOp, "maximum")
+KILN_BINARY_INFERENCE(MinimumOp, "minimum")
 KILN_BINARY_INFERENCE(EqualOp, "equal")
 KILN_BINARY_INFERENCE(GreaterOp, "greater")
 KILN_BINARY_INFERENCE(LesserOp, "lesser")

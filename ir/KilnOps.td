@@ -57,6 +57,9 @@ def Kiln_LogOp : Kiln_UnaryOp<"log", "natural logarithm">;
 def Kiln_NegativeOp : Kiln_UnaryOp<"negative", "-x">;
 def Kiln_SqrtOp : Kiln_UnaryOp<"sqrt", "square root">;
 def Kiln_SquareOp : Kiln_UnaryOp<"square", "x * x">;
+def Kiln_AbsOp : Kiln_UnaryOp<"abs", "|x|">;
+def Kiln_SoftreluOp : Kiln_UnaryOp<"softrelu", "log(1 + exp(x)), computed as max(x, 0) + log1p(exp(-|x|))">;
+def Kiln_SoftsignOp : Kiln_UnaryOp<"softsign", "x / (1 + |x|)">;
 
 class Kiln_BinaryOp<string mnemonic, string what> : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
   let summary = what;
@@ -85,6 +88,7 @@ def Kiln_SubtractOp : Kiln_BinaryOp<"subtract", "lhs - rhs">;
 def Kiln_MultiplyOp : Kiln_BinaryOp<"multiply", "lhs * rhs">;
 def Kiln_DivideOp : Kiln_BinaryOp<"divide", "lhs / rhs">;
 def Kiln_MaximumOp : Kiln_BinaryOp<"maximum", "max(lhs, rhs)">;
+def Kiln_MinimumOp : Kiln_BinaryOp<"minimum", "min(lhs, rhs)">;
 def Kiln_EqualOp : Kiln_BinaryOp<"equal", "lhs == rhs as 1.0 / 0.0">;
 def Kiln_GreaterOp : Kiln_BinaryOp<"greater", "lhs > rhs as 1.0 / 0.0">;
 def Kiln_LesserOp : Kiln_BinaryOp<"lesser", "lhs < rhs as 1.0 / 0.0">;

@@ -39,6 +39,9 @@ std::optional<kernels::UnaryFn> unary_fn(Operation* op) {
       .Case([](NegativeOp) { return F::Negative; })
       .Case([](SqrtOp) { return F::Sqrt; })
       .Case([](SquareOp) { return F::Square; })
+      .Case([](AbsOp) { return F::Abs; })
+      .Case([](SoftreluOp) { return F::Softrelu; })
+      .Case([](SoftsignOp) { return F::Softsign; })
       .Default([](Operation*) { return std::nullopt; });
 }
 
@@ -50,6 +53,7 @@ std::optional<kernels::BinaryFn> binary_fn(Operation* op) {
       .Case([](MultiplyOp) { return F::Mul; })
       .Case([](DivideOp) { return F::Div; })
       .Case([](MaximumOp) { return F::Maximum; })
+      .Case([](MinimumOp) { return F::Minimum; })
       .Case([](EqualOp) { return F::Equal; })
       .Case([](GreaterOp) { return F::Greater; })
       .Case([](LesserOp) { return F::Less; })

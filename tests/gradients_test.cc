@@ -28,6 +28,11 @@ TEST_F(Gradients, UnaryOps) {
   check_gradients([](const Inputs& x) { return nd::log(x[0]); }, {positive({3, 4})});
   check_gradients([](const Inputs& x) { return -x[0]; }, {away_from_zero({3, 4})});
   check_gradients([](const Inputs& x) { return nd::sqrt(x[0]); }, {positive({5})});
+  check_gradients([](const Inputs& x) { return nd::abs(x[0]); }, {away_from_zero({3, 4})});
+  check_gradients([](const Inputs& x) { return nd::softrelu(x[0] * 4.f); }, {away_from_zero({3, 4})});
+  check_gradients([](const Inputs& x) { return nd::softsign(x[0]); }, {away_from_zero({3, 4})});
+  check_gradients([](const Inputs& x) { return nd::leaky_relu(x[0], 0.1f); }, {away_from_zero({3, 4})});
+  check_gradients([](const Inputs& x) { return nd::clip(x[0], -0.5f, 0.7f); }, {away_from_zero({3, 4})});
   check_gradients([](const Inputs& x) { return nd::square(x[0]); }, {away_from_zero({5})});
 }
 
@@ -41,6 +46,18 @@ TEST_F(Gradients, BinaryOpsWithBroadcasting) {
   // maximum: operands apart, so no tie sits within eps.
   check_gradients([](const Inputs& x) { return nd::maximum(x[0], x[1]); },
                   {nd::array({1, -1, 2, 0.5f}), nd::array({0, 0, 3, -2})});
+}
+
+TEST_F(Gradients, MinimumAndTheSoftmaxFamily) {
+  check_gradients([](const Inputs& x) { return nd::minimum(x[0], x[1]); }, {away_from_zero({3, 4}), away_from_zero({4})});
+  for (int axis : {-1, 0}) {
+    check_gradients([axis](const Inputs& x) { return nd::softmax(x[0], axis); }, {away_from_zero({3, 5})});
+    check_gradients([axis](const Inputs& x) { return nd::log_softmax(x[0], axis); }, {away_from_zero({3, 5})});
+  }
+  NDArray index = nd::array({2, 0, 4});
+  check_gradients([&](const Inputs& x) { return nd::pick(x[0], index); }, {away_from_zero({3, 5})});
+  check_gradients([&](const Inputs& x) { return nd::pick(x[0], nd::array({1, 0, 2, 2, 1}), 0, true); },
+                  {away_from_zero({3, 5})});
 }
 
 TEST_F(Gradients, ScalarOperands) {

@@ -79,7 +79,8 @@ TEST(SpecialValues, UnaryOps) {
   NDArray x = nd::array(kSpecial);
   std::vector<std::pair<std::string, std::function<NDArray(const NDArray&)>>> ops = {
       {"relu", nd::relu},         {"sigmoid", nd::sigmoid}, {"tanh", nd::tanh},   {"exp", nd::exp},
-      {"log", nd::log},           {"negative", nd::negative}, {"sqrt", nd::sqrt}, {"square", nd::square}};
+      {"log", nd::log},           {"negative", nd::negative}, {"sqrt", nd::sqrt}, {"square", nd::square},
+      {"abs", nd::abs},           {"softrelu", nd::softrelu}, {"softsign", nd::softsign}};
   for (const auto& [name, op] : ops)
     expect_eager_compiled_folded_agree(name, [op](const std::vector<NDArray>& in) { return op(in[0]); }, {x});
 }
@@ -89,7 +90,7 @@ TEST(SpecialValues, BinaryOpsOverEveryPair) {
   NDArray a = nd::array(kSpecial, {n, 1}), b = nd::array(kSpecial, {1, n});
   std::vector<std::pair<std::string, std::function<NDArray(const NDArray&, const NDArray&)>>> ops = {
       {"add", nd::add},          {"subtract", nd::subtract}, {"multiply", nd::multiply}, {"divide", nd::divide},
-      {"maximum", nd::maximum},  {"equal", nd::equal},       {"greater", nd::greater},   {"lesser", nd::lesser}};
+      {"maximum", nd::maximum},  {"minimum", nd::minimum},   {"equal", nd::equal},       {"greater", nd::greater},   {"lesser", nd::lesser}};
   for (const auto& [name, op] : ops)
     expect_eager_compiled_folded_agree(name, [op](const std::vector<NDArray>& in) { return op(in[0], in[1]); }, {a, b});
 }

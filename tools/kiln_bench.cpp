@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/training_workloads.h"
 #include "bench/workloads.h"
 #include "codegen/vector_target.h"
 #include "runtime/allocator.h"
@@ -19,7 +20,9 @@ namespace {
 constexpr const char* kUsage = R"(usage: kiln-bench [--json] [--threads=1,2] [--min-time=MS] [--static-params] [WORKLOAD...]
 
 Times each workload eagerly and hybridized (compiled) in the same process, interleaved.
-Workloads: seed_mlp nest_mlp chimera fancy_mlp deep_mlp wide_mlp (default: all).
+Workloads: seed_mlp nest_mlp chimera fancy_mlp deep_mlp wide_mlp (inference: µs per call), and
+seed_train mlp_train mlp_train_b16 (training: µs per step — forward, loss, backward under
+autograd::record() and a hand-written SGD update; net and loss hybridized). Default: all.
 
   --json         one JSON object per line, keys: workload, threads, eager_us, hybrid_us,
                  speedup, compile_ms, allocs_per_call (and compiled: false when some timed
@@ -77,12 +80,14 @@ Options parse(int argc, char** argv) {
     } else if (arg.rfind("--", 0) == 0) {
       throw ValueError(fmt("kiln-bench: unknown option '", arg, "' (see --help)"));
     } else {
-      workloads::find(arg);  // rejects unknown names with the list
+      if (!workloads::find_training(arg)) workloads::find(arg);  // rejects unknown names with the list
       o.workloads.push_back(arg);
     }
   }
-  if (o.workloads.empty())
+  if (o.workloads.empty()) {
     for (const auto& w : workloads::all()) o.workloads.push_back(w.name);
+    for (const auto& w : workloads::training_all()) o.workloads.push_back(w.name);
+  }
   return o;
 }
 
@@ -101,6 +106,42 @@ struct Result {
   double eager_us, hybrid_us, compile_ms, allocs_per_call;
   bool compiled;
 };
+
+// Times `calls` steps; microseconds per step.
+double time_steps(workloads::TrainingRun& run, int64_t n) {
+  double start = now_us();
+  for (int64_t i = 0; i < n; ++i) run.step();
+  return (now_us() - start) / static_cast<double>(n);
+}
+
+Result measure_training(const workloads::TrainingWorkload& w, const Options& o) {
+  constexpr int kReps = 5;
+  workloads::TrainingRun eager(w, false), hybrid(w, true);
+  double start = now_us();
+  hybrid.step();
+  Result r{};
+  r.compile_ms = (now_us() - start) / 1000;
+  double per_step = std::max(time_steps(eager, 3), 0.05);
+  auto steps = static_cast<int64_t>(std::max(1.0, o.min_time_ms * 1000 / kReps / 2 / per_step));
+  time_steps(hybrid, std::min<int64_t>(steps, 20));  // warm
+  size_t compiled_before = hybrid.net().hybrid_stats().compiled + hybrid.loss().hybrid_stats().compiled;
+  std::vector<double> eager_us, hybrid_us;
+  uint64_t allocs = 0;
+  for (int rep = 0; rep < kReps; ++rep) {
+    eager_us.push_back(time_steps(eager, steps));
+    uint64_t before = memory::counters().requests;
+    hybrid_us.push_back(time_steps(hybrid, steps));
+    allocs += memory::counters().requests - before;
+  }
+  std::sort(eager_us.begin(), eager_us.end());
+  std::sort(hybrid_us.begin(), hybrid_us.end());
+  r.eager_us = eager_us[kReps / 2];
+  r.hybrid_us = hybrid_us[kReps / 2];
+  r.allocs_per_call = static_cast<double>(allocs) / static_cast<double>(steps * kReps);
+  size_t compiled = hybrid.net().hybrid_stats().compiled + hybrid.loss().hybrid_stats().compiled - compiled_before;
+  r.compiled = compiled == static_cast<size_t>(2 * steps * kReps);
+  return r;
+}
 
 Result measure(const workloads::Workload& w, const Options& o) {
   constexpr int kReps = 5;
@@ -142,7 +183,8 @@ int run(int argc, char** argv) {
   for (const std::string& name : o.workloads) {
     for (int threads : o.threads) {
       set_num_threads(threads);
-      Result r = measure(workloads::find(name), o);
+      const workloads::TrainingWorkload* training = workloads::find_training(name);
+      Result r = training ? measure_training(*training, o) : measure(workloads::find(name), o);
       double speedup = r.eager_us / r.hybrid_us;
       if (o.json)
         std::printf("{\"workload\": \"%s\", \"threads\": %d, \"eager_us\": %.3f, \"hybrid_us\": %.3f, \"speedup\": %.3f, "

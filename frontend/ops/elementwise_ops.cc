@@ -38,6 +38,14 @@ std::vector<NDArray> log_grad(const GradContext& c) { return {c.out_grad / c.inp
 std::vector<NDArray> negative_grad(const GradContext& c) { return {-c.out_grad}; }
 std::vector<NDArray> sqrt_grad(const GradContext& c) { return {c.out_grad / (2.f * c.output)}; }
 std::vector<NDArray> square_grad(const GradContext& c) { return {2.f * c.inputs[0] * c.out_grad}; }
+// sign(x) · dy (0 at 0, as MXNet's abs).
+std::vector<NDArray> abs_grad(const GradContext& c) {
+  return {c.out_grad * (greater(c.inputs[0], zeros({})) - lesser(c.inputs[0], zeros({})))};
+}
+std::vector<NDArray> softrelu_grad(const GradContext& c) { return {c.out_grad * sigmoid(c.inputs[0])}; }
+std::vector<NDArray> softsign_grad(const GradContext& c) {
+  return {c.out_grad / square(1.f + abs(c.inputs[0]))};
+}
 
 std::vector<NDArray> add_grad(const GradContext& c) {
   return {unbroadcast(c.out_grad, c.inputs[0]), unbroadcast(c.out_grad, c.inputs[1])};
@@ -55,6 +63,11 @@ std::vector<NDArray> div_grad(const GradContext& c) {
 // The gradient goes to the larger operand (to `a` on ties).
 std::vector<NDArray> maximum_grad(const GradContext& c) {
   NDArray to_a = 1.f - lesser(c.inputs[0], c.inputs[1]);
+  return {unbroadcast(c.out_grad * to_a, c.inputs[0]), unbroadcast(c.out_grad * (1.f - to_a), c.inputs[1])};
+}
+// The gradient goes to the smaller operand (to `a` on ties).
+std::vector<NDArray> minimum_grad(const GradContext& c) {
+  NDArray to_a = 1.f - greater(c.inputs[0], c.inputs[1]);
   return {unbroadcast(c.out_grad * to_a, c.inputs[0]), unbroadcast(c.out_grad * (1.f - to_a), c.inputs[1])};
 }
 
@@ -75,12 +88,16 @@ const OpDef kLog = unary_op<UnaryFn::Log>("log", log_grad);
 const OpDef kNegative = unary_op<UnaryFn::Negative>("negative", negative_grad);
 const OpDef kSqrt = unary_op<UnaryFn::Sqrt>("sqrt", sqrt_grad);
 const OpDef kSquare = unary_op<UnaryFn::Square>("square", square_grad);
+const OpDef kAbs = unary_op<UnaryFn::Abs>("abs", abs_grad);
+const OpDef kSoftrelu = unary_op<UnaryFn::Softrelu>("softrelu", softrelu_grad);
+const OpDef kSoftsign = unary_op<UnaryFn::Softsign>("softsign", softsign_grad);
 
 const OpDef kAdd = binary_op<BinaryFn::Add>("add", add_grad);
 const OpDef kSubtract = binary_op<BinaryFn::Sub>("subtract", sub_grad);
 const OpDef kMultiply = binary_op<BinaryFn::Mul>("multiply", mul_grad);
 const OpDef kDivide = binary_op<BinaryFn::Div>("divide", div_grad);
 const OpDef kMaximum = binary_op<BinaryFn::Maximum>("maximum", maximum_grad);
+const OpDef kMinimum = binary_op<BinaryFn::Minimum>("minimum", minimum_grad);
 const OpDef kEqual = binary_op<BinaryFn::Equal>("equal", nullptr);
 const OpDef kGreater = binary_op<BinaryFn::Greater>("greater", nullptr);
 const OpDef kLesser = binary_op<BinaryFn::Less>("lesser", nullptr);
@@ -97,18 +114,22 @@ NDArray log(const NDArray& x) { return dispatch(kLog, {x}); }
 NDArray negative(const NDArray& x) { return dispatch(kNegative, {x}); }
 NDArray sqrt(const NDArray& x) { return dispatch(kSqrt, {x}); }
 NDArray square(const NDArray& x) { return dispatch(kSquare, {x}); }
+NDArray abs(const NDArray& x) { return dispatch(kAbs, {x}); }
+NDArray softrelu(const NDArray& x) { return dispatch(kSoftrelu, {x}); }
+NDArray softsign(const NDArray& x) { return dispatch(kSoftsign, {x}); }
 
 NDArray add(const NDArray& a, const NDArray& b) { return dispatch(kAdd, {a, b}); }
 NDArray subtract(const NDArray& a, const NDArray& b) { return dispatch(kSubtract, {a, b}); }
 NDArray multiply(const NDArray& a, const NDArray& b) { return dispatch(kMultiply, {a, b}); }
 NDArray divide(const NDArray& a, const NDArray& b) { return dispatch(kDivide, {a, b}); }
 NDArray maximum(const NDArray& a, const NDArray& b) { return dispatch(kMaximum, {a, b}); }
+NDArray minimum(const NDArray& a, const NDArray& b) { return dispatch(kMinimum, {a, b}); }
 NDArray equal(const NDArray& a, const NDArray& b) { return dispatch(kEqual, {a, b}); }
 NDArray greater(const NDArray& a, const NDArray& b) { return dispatch(kGreater, {a, b}); }
 NDArray lesser(const NDArray& a, const NDArray& b) { return dispatch(kLesser, {a, b}); }
 
 
-std::vector<const OpDef*> elementwise_ops() { return {&kRelu, &kSigmoid, &kTanh, &kExp, &kLog, &kNegative, &kSqrt, &kSquare, &kAdd, &kSubtract, &kMultiply, &kDivide, &kMaximum, &kEqual, &kGreater, &kLesser}; }
+std::vector<const OpDef*> elementwise_ops() { return {&kRelu, &kSigmoid, &kTanh, &kExp, &kLog, &kNegative, &kSqrt, &kSquare, &kAbs, &kSoftrelu, &kSoftsign, &kAdd, &kSubtract, &kMultiply, &kDivide, &kMaximum, &kMinimum, &kEqual, &kGreater, &kLesser}; }
 
 }  // namespace kiln::nd
 

@@ -18,6 +18,10 @@ inline float apply_unary(float x) {
   if constexpr (F == UnaryFn::Negative) return -x;
   if constexpr (F == UnaryFn::Sqrt) return std::sqrt(x);
   if constexpr (F == UnaryFn::Square) return x * x;
+  if constexpr (F == UnaryFn::Abs) return std::fabs(x);
+  // log(1 + e^x) without overflow: max(x, 0) + log1p(e^-|x|).
+  if constexpr (F == UnaryFn::Softrelu) return ieee_maximum(x, 0.f) + std::log1p(std::exp(-std::fabs(x)));
+  if constexpr (F == UnaryFn::Softsign) return x / (1.f + std::fabs(x));
 }
 
 template <BinaryFn F>
@@ -27,6 +31,7 @@ inline float apply_binary(float a, float b) {
   if constexpr (F == BinaryFn::Mul) return a * b;
   if constexpr (F == BinaryFn::Div) return a / b;
   if constexpr (F == BinaryFn::Maximum) return ieee_maximum(a, b);
+  if constexpr (F == BinaryFn::Minimum) return ieee_minimum(a, b);
   if constexpr (F == BinaryFn::Equal) return a == b ? 1.f : 0.f;
   if constexpr (F == BinaryFn::Greater) return a > b ? 1.f : 0.f;
   if constexpr (F == BinaryFn::Less) return a < b ? 1.f : 0.f;
@@ -101,6 +106,9 @@ void unary(UnaryFn fn, const Array& x, Array& out) {
     case UnaryFn::Negative: return unary_loop<UnaryFn::Negative>(in, o, n);
     case UnaryFn::Sqrt: return unary_loop<UnaryFn::Sqrt>(in, o, n);
     case UnaryFn::Square: return unary_loop<UnaryFn::Square>(in, o, n);
+    case UnaryFn::Abs: return unary_loop<UnaryFn::Abs>(in, o, n);
+    case UnaryFn::Softrelu: return unary_loop<UnaryFn::Softrelu>(in, o, n);
+    case UnaryFn::Softsign: return unary_loop<UnaryFn::Softsign>(in, o, n);
   }
 }
 
@@ -111,6 +119,7 @@ void binary(BinaryFn fn, const Array& a, const Array& b, Array& out) {
     case BinaryFn::Mul: return binary_broadcast<BinaryFn::Mul>(a, b, out);
     case BinaryFn::Div: return binary_broadcast<BinaryFn::Div>(a, b, out);
     case BinaryFn::Maximum: return binary_broadcast<BinaryFn::Maximum>(a, b, out);
+    case BinaryFn::Minimum: return binary_broadcast<BinaryFn::Minimum>(a, b, out);
     case BinaryFn::Equal: return binary_broadcast<BinaryFn::Equal>(a, b, out);
     case BinaryFn::Greater: return binary_broadcast<BinaryFn::Greater>(a, b, out);
     case BinaryFn::Less: return binary_broadcast<BinaryFn::Less>(a, b, out);

@@ -17,9 +17,11 @@ inline float ieee_maximum(float a, float b) {
   if (a == b) return std::signbit(a) ? b : a;  // equal; of two zeros, +0
   return a + b;                                // a NaN among them: a quiet NaN
 }
+// IEEE 754-2019 minimum (arith.minimumf): NaN if either operand is NaN, and -0 below +0.
+inline float ieee_minimum(float a, float b) { return -ieee_maximum(-a, -b); }
 
-enum class UnaryFn { Relu, Sigmoid, Tanh, Exp, Log, Negative, Sqrt, Square };
-enum class BinaryFn { Add, Sub, Mul, Div, Maximum, Equal, Greater, Less };
+enum class UnaryFn { Relu, Sigmoid, Tanh, Exp, Log, Negative, Sqrt, Square, Abs, Softrelu, Softsign };
+enum class BinaryFn { Add, Sub, Mul, Div, Maximum, Minimum, Equal, Greater, Less };
 
 void unary(UnaryFn fn, const Array& x, Array& out);
 

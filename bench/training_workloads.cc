@@ -1,0 +1,80 @@
+#include "bench/training_workloads.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "examples/seed_models.h"
+
+namespace kiln::workloads {
+namespace {
+
+std::shared_ptr<nn::Block> seed_train() {
+  auto net = seed::make_sequential_mlp();
+  net->initialize();
+  return net;
+}
+
+// d2l's softmax-regression MLP: Dense(256, relu), Dense(10), weights ~ N(0, 0.01).
+std::shared_ptr<nn::Block> d2l_mlp() {
+  auto net = std::make_shared<nn::Sequential>();
+  net->add(nn::Dense(256, "relu"));
+  net->add(nn::Dense(10));
+  net->initialize(init::Normal(0.01f));
+  return net;
+}
+
+}  // namespace
+
+const std::vector<TrainingWorkload>& training_all() {
+  static const std::vector<TrainingWorkload> workloads{
+      {"seed_train", "2x20 -> Dense 256 relu -> Dense 10, L2Loss, SGD lr 0.1", {2, 20}, 0, 0.1f, seed_train},
+      {"mlp_train", "256x784 -> Dense 256 relu -> Dense 10, SoftmaxCrossEntropyLoss, SGD lr 0.5", {256, 784}, 10, 0.5f,
+       d2l_mlp},
+      {"mlp_train_b16", "mlp_train at batch 16", {16, 784}, 10, 0.5f, d2l_mlp},
+  };
+  return workloads;
+}
+
+const TrainingWorkload* find_training(std::string_view name) {
+  for (const TrainingWorkload& w : training_all())
+    if (w.name == name) return &w;
+  return nullptr;
+}
+
+TrainingRun::TrainingRun(const TrainingWorkload& w, bool hybridize, uint64_t seed) {
+  nd::random::seed(seed);
+  net_ = w.build();
+  x_ = nd::random::uniform(w.input_shape);
+  int64_t batch = w.input_shape[0];
+  if (w.classes > 0) {
+    loss_ = std::make_shared<loss::SoftmaxCrossEntropyLoss>();
+    std::vector<float> labels = nd::random::uniform({batch}).to_vector();
+    for (float& c : labels) c = std::min(std::floor(c * static_cast<float>(w.classes)), static_cast<float>(w.classes - 1));
+    y_ = nd::array(labels);
+  } else {
+    loss_ = std::make_shared<loss::L2Loss>();
+    y_ = nd::random::uniform({batch, 10});
+  }
+  scale_ = w.learning_rate / static_cast<float>(batch);
+  (*net_)(x_);  // completes deferred shapes
+  if (hybridize) {
+    net_->hybridize();
+    loss_->hybridize();
+  }
+}
+
+float TrainingRun::step(bool read_loss) {
+  NDArray l;
+  {
+    auto rec = autograd::record();
+    l = (*loss_)((*net_)(x_), y_);
+  }
+  l.backward();
+  for (const auto& [name, p] : net_->collect_params()) {
+    NDArray w = p->data();
+    w -= p->grad() * scale_;  // in place: the parameters' arrays stay the graph's arguments
+  }
+  return read_loss ? nd::mean(l).asscalar().value() : 0.f;
+}
+
+}  // namespace kiln::workloads
