@@ -57,6 +57,7 @@ TrainingRun::TrainingRun(const TrainingWorkload& w, bool hybridize, uint64_t see
   }
   scale_ = w.learning_rate / static_cast<float>(batch);
   (*net_)(x_);  // completes deferred shapes
+  for (const auto& [name, p] : net_->collect_params()) parameters_.push_back(p);
   if (hybridize) {
     net_->hybridize();
     loss_->hybridize();
@@ -70,7 +71,7 @@ float TrainingRun::step(bool read_loss) {
     l = (*loss_)((*net_)(x_), y_);
   }
   l.backward();
-  for (const auto& [name, p] : net_->collect_params()) {
+  for (const auto& p : parameters_) {
     NDArray w = p->data();
     w -= p->grad() * scale_;  // in place: the parameters' arrays stay the graph's arguments
   }

@@ -41,6 +41,7 @@ class TrainingRun {
   std::shared_ptr<nn::Block> net_;
   std::shared_ptr<loss::Loss> loss_;
   NDArray x_, y_;
+  std::vector<std::shared_ptr<Parameter>> parameters_;
   float scale_;  // lr / batch
 };
 

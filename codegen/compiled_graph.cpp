@@ -76,7 +76,8 @@ std::string make_configuration() {
   for (const auto& feature : llvm::sys::getHostCPUFeatures())
     if (feature.second) features.push_back(feature.first().str());
   std::sort(features.begin(), features.end());
-  std::string text = fmt(pipeline_text(optimization_stages()), "|", pipeline_text(lowering_stages()),
+  std::string text = fmt(pipeline_text(optimization_stages()), "|", pipeline_text(optimization_stages(GraphMode::Training)),
+                         "|", pipeline_text(lowering_stages()),
                          "|onednn from ", passes::onednn_multiply_adds(), "|", llvm::sys::getHostCPUName().str(), "|");
   for (const std::string& f : features) text += f + ",";
   return text + fmt("|LLVM ", LLVM_VERSION_STRING, "|kiln ", KILN_BUILD_ID);
@@ -157,7 +158,8 @@ std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const Co
   dump("traced", traced, ".mlir");
   std::unique_ptr<CompiledGraph> compiled(new CompiledGraph());
 
-  std::string cache_key = use_cache ? compile_cache::key(traced, configuration()) : "";
+  std::string cache_key =
+      use_cache ? compile_cache::key(traced, configuration() + (options.mode == GraphMode::Training ? "|training" : "")) : "";
   if (use_cache)
     if (auto entry = compile_cache::load(cache_key)) {
       bool has_prepare = false;
@@ -177,7 +179,7 @@ std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const Co
       compiled.reset(new CompiledGraph());  // an unreadable or unlinkable entry: compile afresh
     }
 
-  run_stages(module, optimization_stages(), dump_stage);
+  run_stages(module, optimization_stages(options.mode), dump_stage);
   // The calling convention is final now: inputs and parameters, then prepared values, then results.
   auto forward = module.lookupSymbol<mlir::func::FuncOp>(entry_name);
   std::vector<Shape> all_shapes;

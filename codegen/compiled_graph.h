@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "codegen/graph_mode.h"
 #include "ir/graph.h"
 #include "runtime/array.h"
 #include "runtime/array_snapshot.h"
@@ -27,6 +28,7 @@ struct CompileOptions {
   // named <dump_name>.<n>-<stage>.mlir and <dump_name>.<n>-llvm-ir.ll.
   std::string dump_dir;
   std::string dump_name = "graph";
+  GraphMode mode = GraphMode::Inference;  // which optimisation stages run (codegen/pipeline.h)
 };
 
 class JitModule;

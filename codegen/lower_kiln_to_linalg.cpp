@@ -99,25 +99,12 @@ Value reduce(OpBuilder& b, Location loc, Value input, ArrayRef<bool> reduced, fl
   return reshape_to(b, loc, generic.getResult(0), result);
 }
 
-// C = op(A)·op(B) accumulated onto `init` (i, j parallel; p reduction).
-Value contraction(OpBuilder& b, Location loc, Value lhs, Value rhs, bool ta, bool tb, Value init) {
-  MLIRContext* ctx = b.getContext();
-  AffineExpr i = getAffineDimExpr(0, ctx), j = getAffineDimExpr(1, ctx), p = getAffineDimExpr(2, ctx);
-  SmallVector<AffineMap> maps{AffineMap::get(3, 0, ta ? ArrayRef<AffineExpr>{p, i} : ArrayRef<AffineExpr>{i, p}, ctx),
-                              AffineMap::get(3, 0, tb ? ArrayRef<AffineExpr>{j, p} : ArrayRef<AffineExpr>{p, j}, ctx),
-                              AffineMap::get(3, 0, {i, j}, ctx)};
-  SmallVector<utils::IteratorType> iterators{utils::IteratorType::parallel, utils::IteratorType::parallel,
-                                             utils::IteratorType::reduction};
-  auto generic = b.create<linalg::GenericOp>(
-      loc, init.getType(), ValueRange{lhs, rhs}, ValueRange{init}, maps, iterators,
-      [&](OpBuilder& nb, Location nloc, ValueRange args) {
-        // Reassociation lets LLVM vectorise the reduction and fuse multiply-adds; the summation
-        // order then differs from the eager kernels within float rounding.
-        auto fast = arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
-        Value prod = nb.create<arith::MulFOp>(nloc, args[0], args[1], fast);
-        nb.create<linalg::YieldOp>(nloc, ValueRange{nb.create<arith::AddFOp>(nloc, args[2], prod, fast)});
-      });
-  return generic.getResult(0);
+// The transpose of a 2-D tensor, materialised (linalg.transpose into a fresh tensor).
+Value transposed(OpBuilder& b, Location loc, Value m) {
+  auto type = tensor_type(m);
+  Value empty = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{type.getDimSize(1), type.getDimSize(0)},
+                                          type.getElementType());
+  return b.create<linalg::TransposeOp>(loc, m, empty, ArrayRef<int64_t>{1, 0}).getResult()[0];
 }
 
 // Large products go to oneDNN: `out = fn(operands..., scalars...)` through runtime/c_abi.h. The
@@ -153,12 +140,15 @@ Value call_runtime(OpBuilder& b, Operation* op, StringRef fn, ValueRange operand
 
 using passes::use_onednn;
 
-// C = op(A)·op(B) accumulated onto `init`. The forms kiln-vectorize-matmul has kernels for
-// become named linalg ops; a transposed A stays a generic contraction.
+// C = op(A)·op(B) accumulated onto `init`, as the named linalg ops kiln-vectorize-matmul has
+// kernels for (matmul, matmul_transpose_b).
 Value product(OpBuilder& b, Location loc, Value lhs, Value rhs, bool ta, bool tb, Value init) {
-  if (!ta && !tb) return b.create<linalg::MatmulOp>(loc, ValueRange{lhs, rhs}, ValueRange{init}).getResult(0);
-  if (!ta) return b.create<linalg::MatmulTransposeBOp>(loc, ValueRange{lhs, rhs}, ValueRange{init}).getResult(0);
-  return contraction(b, loc, lhs, rhs, ta, tb, init);
+  // A transposed left operand (the weight gradient xᵀ·g of every Dense) is copied transposed
+  // first: the copy is M·K moves, and the product then runs as a register-blocked kernel
+  // (kiln-vectorize-matmul) instead of a strided scalar contraction.
+  if (ta) lhs = transposed(b, loc, lhs);
+  if (!tb) return b.create<linalg::MatmulOp>(loc, ValueRange{lhs, rhs}, ValueRange{init}).getResult(0);
+  return b.create<linalg::MatmulTransposeBOp>(loc, ValueRange{lhs, rhs}, ValueRange{init}).getResult(0);
 }
 
 // --- patterns -------------------------------------------------------------------------------

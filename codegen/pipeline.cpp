@@ -62,15 +62,20 @@ std::string Stage::pipeline() const {
   return text;
 }
 
-const std::vector<Stage>& optimization_stages() {
-  static const std::vector<Stage> stages{
-      // CSE before hoisting: a weight used twice is transposed once, and prepare returns each
-      // value once (buffer-results-to-out-params cannot return one buffer twice).
+const std::vector<Stage>& optimization_stages(GraphMode mode) {
+  // CSE before hoisting: a weight used twice is transposed once, and prepare returns each value
+  // once (buffer-results-to-out-params cannot return one buffer twice).
+  static const std::vector<Stage> inference{
       {"optimized", concat(concat(cleanup(), {optional("kiln-transpose-dense-weights"),
                                               optional("cse"), optional("kiln-hoist-parameter-computations")}),
                            cleanup())},
   };
-  return stages;
+  // A training step changes every parameter: a pre-transposed weight would be transposed again
+  // on every step, costing a pass over the weight to save less than that in the product.
+  static const std::vector<Stage> training{
+      {"optimized", concat(concat(cleanup(), {optional("kiln-hoist-parameter-computations")}), cleanup())},
+  };
+  return mode == GraphMode::Training ? training : inference;
 }
 
 std::vector<Stage> lowering_stages(const VectorTarget& target) {
@@ -148,6 +153,8 @@ void register_passes_and_pipelines() {
       });
     };
     pipeline("kiln-optimize", "kiln's optimisation stages (codegen/pipeline.cpp)", optimization_stages());
+    pipeline("kiln-optimize-training", "kiln's optimisation stages for training graphs (codegen/pipeline.cpp)",
+             optimization_stages(GraphMode::Training));
     pipeline("kiln-lower-to-llvm", "kiln's lowering stages to the LLVM dialect (codegen/pipeline.cpp)",
              lowering_stages());
   });

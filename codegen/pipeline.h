@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "codegen/graph_mode.h"
 #include "codegen/vector_target.h"
 #include "mlir/IR/BuiltinOps.h"
 
@@ -31,9 +32,10 @@ struct Stage {
 // Whether KILN_DISABLE_PASSES names `pass` (or is `all`). Read once.
 bool pass_disabled(const std::string& pass);
 
-// On the kiln dialect: canonicalisation, CSE, weight layout, hoisting of parameter computations.
-// The graph's calling convention (which arguments are prepared values) is final after these.
-const std::vector<Stage>& optimization_stages();
+// On the kiln dialect: canonicalisation, CSE, weight layout (inference), hoisting of parameter
+// computations. The graph's calling convention (which arguments are prepared values) is final
+// after these.
+const std::vector<Stage>& optimization_stages(GraphMode mode = GraphMode::Inference);
 // kiln -> linalg/tensor -> bufferized memrefs (results become out-parameters) -> vector kernels
 // shaped for `target` -> loops -> LLVM.
 std::vector<Stage> lowering_stages(const VectorTarget& target = host_vector_target());
@@ -48,7 +50,8 @@ void run_stages(mlir::ModuleOp module, const std::vector<Stage>& stages,
 
 // Registers the upstream passes the stages use, kiln's passes, the lowering pass and two
 // pipelines for kiln-opt:
-// --kiln-optimize (optimization_stages) and --kiln-lower-to-llvm (lowering_stages for the host).
+// --kiln-optimize (optimization_stages), --kiln-optimize-training (for training graphs) and
+// --kiln-lower-to-llvm (lowering_stages for the host).
 void register_passes_and_pipelines();
 
 }  // namespace kiln::codegen

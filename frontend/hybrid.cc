@@ -356,6 +356,7 @@ bool HybridState::compile_backward(Block& block, CompiledEntry& entry, const Tra
   codegen::CompileOptions options;
   if (const char* dir = std::getenv("KILN_DUMP_IR")) options.dump_dir = dir;
   options.dump_name = fmt(block.type_name(), ".", entry.signature.str(), ".", compiles_, ".backward");
+  options.mode = codegen::GraphMode::Training;
   plan->graph = codegen::CompiledGraph::compile(built.graph, options);
   std::vector<Array> parameters;
   for (const auto& p : tree.parameters()) parameters.push_back(p->data());
@@ -385,6 +386,8 @@ void HybridState::compile(Block& block, CompiledEntry& entry, const std::string&
   codegen::CompileOptions options;
   if (const char* dir = std::getenv("KILN_DUMP_IR")) options.dump_dir = dir;
   options.dump_name = fmt(block.type_name(), ".", entry.signature.str(), ".", compiles_);
+  // A recorded call is a training step: its parameters change between calls.
+  if (entry.signature.recording) options.mode = codegen::GraphMode::Training;
   entry.graph = codegen::CompiledGraph::compile(built.graph, options);
   // A parameter's array changes only with the structure epoch, which retires this entry.
   std::vector<Array> parameters;

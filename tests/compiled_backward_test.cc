@@ -2,6 +2,8 @@
 // forward, records one tape node, and backward() runs a compiled gradient graph. Its gradients
 // equal the eager ones (rtol 1e-4, atol 1e-5) for the seed chapter's networks, through every
 // GradReq, inside eager graphs, through autograd::grad and across training steps.
+#include "bench/training_workloads.h"
+#include "bench/workloads.h"
 #include "examples/seed_models.h"
 #include "test_util.h"
 
@@ -83,6 +85,45 @@ TEST_F(CompiledBackward, SeedChapterNetsMatchEagerGradients) {
     FancyMLP net;
     net.initialize();
     expect_compiled_gradients_match(net, {2, 20});
+  }
+}
+
+TEST_F(CompiledBackward, EveryWorkloadMatchesEagerGradients) {
+  for (const workloads::Workload& w : workloads::all()) {
+    SCOPED_TRACE(w.name);
+    workloads::Instance instance = workloads::instantiate(w, 5);
+    expect_compiled_gradients_match(*instance.net, w.input_shape);
+  }
+}
+
+// Random nets: depth, widths and activations drawn from the seed.
+TEST_F(CompiledBackward, RandomNetsMatchEagerGradients) {
+  const char* activations[] = {"relu", "sigmoid", "tanh", "softrelu", "softsign", ""};
+  for (int trial = 0; trial < 6; ++trial) {
+    SCOPED_TRACE(trial);
+    nd::random::seed(100 + trial);
+    std::vector<float> draws = nd::random::uniform({8}).to_vector();
+    nn::Sequential net;
+    int depth = 1 + static_cast<int>(draws[0] * 4);
+    for (int i = 0; i < depth; ++i)
+      net.add(nn::Dense(1 + static_cast<int64_t>(draws[1 + i] * 40), activations[static_cast<int>(draws[5 + i % 3] * 6) % 6]));
+    net.initialize(init::Normal(0.5f));
+    expect_compiled_gradients_match(net, {1 + static_cast<int64_t>(draws[7] * 5), 7});
+  }
+}
+
+// The training workloads (net and loss hybridized, hand-written SGD): the loss curve of 20
+// steps is the eager one.
+TEST_F(CompiledBackward, TrainingWorkloadsFollowTheEagerLossCurve) {
+  for (const workloads::TrainingWorkload& w : workloads::training_all()) {
+    SCOPED_TRACE(w.name);
+    workloads::TrainingRun eager(w, false), hybrid(w, true);
+    for (int step = 0; step < 20; ++step) {
+      float e = eager.step(true), h = hybrid.step(true);
+      ASSERT_NEAR(h, e, 1e-5f + 1e-4f * std::fabs(e)) << "step " << step;
+    }
+    EXPECT_EQ(hybrid.net().hybrid_stats().compiled, 19u);
+    EXPECT_EQ(hybrid.loss().hybrid_stats().compiled, 19u);
   }
 }
 

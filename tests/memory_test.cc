@@ -31,13 +31,18 @@ void train_step(nn::Sequential& net, const NDArray& x, const NDArray& y) {
   }
 }
 
-TEST(Memory, ResidentSetIsFlatOverTenThousandTrainingSteps) {
+// Eagerly, and hybridized: then each step runs the compiled forward, records one node holding
+// the saved activations, and runs the compiled backward.
+class Memory : public ::testing::TestWithParam<bool> {};
+
+TEST_P(Memory, ResidentSetIsFlatOverTenThousandTrainingSteps) {
   if (!memory::kBlockCacheEnabled)
     GTEST_SKIP() << "sanitizer build: AddressSanitizer's quarantine keeps freed memory resident, and "
                     "LeakSanitizer checks for leaks there instead";
   nn::Sequential net;
   net.add(nn::Dense(64, "relu"), nn::Dense(10));
   net.initialize();
+  if (GetParam()) net.hybridize();
   NDArray x = nd::random::uniform({32, 784});
   NDArray y = nd::random::uniform({32, 10});
   for (int i = 0; i < 500; ++i) train_step(net, x, y);  // warm up the allocator and the caches
@@ -46,7 +51,11 @@ TEST(Memory, ResidentSetIsFlatOverTenThousandTrainingSteps) {
   size_t after = resident_bytes();
   // One step's graph (activations, masks, nodes) is about 40 KB: a leak would be 400 MB here.
   EXPECT_LT(after, before + (size_t{4} << 20)) << "resident set grew from " << before << " to " << after << " bytes";
+  if (GetParam()) EXPECT_EQ(net.hybrid_stats().compiled, 10499u);
 }
+
+INSTANTIATE_TEST_SUITE_P(EagerAndHybridized, Memory, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "Hybridized" : "Eager"; });
 
 }  // namespace
 }  // namespace kiln

@@ -42,8 +42,8 @@ func.func @large_dense(%x: tensor<256x784xf32>, %w: tensor<1024x784xf32>, %b: te
 // CHECK-LABEL: func @dots
 // CHECK: linalg.matmul ins
 // CHECK: linalg.matmul_transpose_b ins
-// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
-// CHECK: arith.mulf {{.*}} fastmath<reassoc,contract>
+// CHECK: %[[AT:.*]] = linalg.transpose ins(%{{.*}} : tensor<3x2xf32>) outs(%{{.*}} : tensor<2x3xf32>) permutation = [1, 0]
+// CHECK: linalg.matmul ins(%[[AT]], %{{.*}} : tensor<2x3xf32>, tensor<3x4xf32>)
 func.func @dots(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>, %bt: tensor<4x3xf32>, %at: tensor<3x2xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>) {
   %0 = kiln.dot %a, %b : tensor<2x3xf32>, tensor<3x4xf32> -> tensor<2x4xf32>
   %1 = kiln.dot %a, %bt {transpose_b = true} : tensor<2x3xf32>, tensor<4x3xf32> -> tensor<2x4xf32>
