@@ -421,6 +421,15 @@ struct LowerKilnToLinalgPass : PassWrapper<LowerKilnToLinalgPass, OperationPass<
 }  // namespace
 
 std::unique_ptr<Pass> createLowerKilnToLinalgPass() { return std::make_unique<LowerKilnToLinalgPass>(); }
+
+std::vector<std::string> lowered_ops(MLIRContext& context) {
+  RewritePatternSet patterns(&context);
+  populate(patterns);
+  std::vector<std::string> names;
+  for (const auto& pattern : patterns.getNativePatterns())
+    if (auto root = pattern->getRootKind()) names.push_back(root->getStringRef().str());
+  return names;
+}
 void registerLowerKilnToLinalgPass() { PassRegistration<LowerKilnToLinalgPass>(); }
 
 }  // namespace kiln::codegen

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "mlir/Pass/Pass.h"
 
@@ -10,5 +12,8 @@ namespace kiln::codegen {
 
 std::unique_ptr<mlir::Pass> createLowerKilnToLinalgPass();
 void registerLowerKilnToLinalgPass();
+// The kiln ops the lowering has a pattern for ("kiln.relu", ...), for the test that every op
+// the frontend registers can be compiled.
+std::vector<std::string> lowered_ops(mlir::MLIRContext& context);
 
 }  // namespace kiln::codegen

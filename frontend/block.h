@@ -109,7 +109,9 @@ class Block {
   // one-time warning). A one-array call runs forward, a list call forward_multi, each with its own
   // graphs. A forward that reads graph values on the host other than through asscalar() or a
   // comparison (data(), to_vector()) runs eagerly, with a warning. At most `cache_limit` signatures are compiled; past that, calls run
-  // eagerly. Calls under autograd::record() run eagerly, so gradients are exactly the eager ones.
+  // eagerly. Calls under autograd::record() are signatures of their own: they run compiled and
+  // record one tape node whose backward is a compiled graph derived from the ops' gradient rules
+  // (frontend/compiled_backward.h); gradients equal the eager ones.
   // A forward may branch and loop on values it reads on the host (x.norm().asscalar() > 1): each
   // comparison becomes a guard, every path seen is compiled, a recurring guard compiles as a
   // loop, and a call that takes a new path is completed eagerly and adds it

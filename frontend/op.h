@@ -38,6 +38,8 @@ struct OpDef {
 
 // The op called `name` (the kiln dialect's op name without "kiln."), or null.
 const OpDef* find_op(std::string_view name);
+// Every op, each once.
+const std::vector<const OpDef*>& all_ops();
 
 // Runs `op` on `inputs` and records it where autograd asks.
 NDArray dispatch(const OpDef& op, std::span<const NDArray> inputs, const OpAttrs& attrs = {});
