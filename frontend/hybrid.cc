@@ -216,6 +216,12 @@ std::vector<NDArray> HybridState::side_exit(Block& block, const Invocation& call
   if (call.recording) {
     // A recorded signature compiles one path (its backward is traced from it); other paths run
     // eagerly, and an error the eager run raises (a label out of range) reaches the caller.
+    if (!warned_recorded_paths_) {
+      warned_recorded_paths_ = true;
+      log::print(fmt("warning: ", block.display_name(), "'s recorded call left its compiled path (", what,
+                     "); under autograd::record() kiln compiles one path per signature, so calls that take "
+                     "another run eagerly"));
+    }
     lock.unlock();
     return run_eagerly(block, call);
   }
@@ -306,6 +312,16 @@ std::vector<NDArray> HybridState::trace_and_compile(Block& block, const Invocati
   return outputs;
 }
 
+codegen::CompileOptions HybridState::compile_options(const Block& block, const CompiledEntry& entry,
+                                                     const std::string& suffix) const {
+  codegen::CompileOptions options;
+  if (const char* dir = std::getenv("KILN_DUMP_IR")) options.dump_dir = dir;
+  options.dump_name = fmt(block.type_name(), ".", entry.signature.str(), ".", compiles_, suffix);
+  // A recorded call is a training step: its parameters change between calls.
+  if (entry.signature.recording) options.mode = codegen::GraphMode::Training;
+  return options;
+}
+
 void HybridState::give_up_recording(Block& block, const std::string& why) {
   if (!eager_recording_)
     log::print(fmt("warning: ", block.display_name(), "'s calls under autograd::record() cannot be compiled: ", why,
@@ -353,11 +369,7 @@ bool HybridState::compile_backward(Block& block, CompiledEntry& entry, const Tra
   tree.add(std::move(traced->trace), traced->result_shapes);
   TraceTree::Built built = tree.build("backward");
   plan->traced_ir = built.graph.str();
-  codegen::CompileOptions options;
-  if (const char* dir = std::getenv("KILN_DUMP_IR")) options.dump_dir = dir;
-  options.dump_name = fmt(block.type_name(), ".", entry.signature.str(), ".", compiles_, ".backward");
-  options.mode = codegen::GraphMode::Training;
-  plan->graph = codegen::CompiledGraph::compile(built.graph, options);
+  plan->graph = codegen::CompiledGraph::compile(built.graph, compile_options(block, entry, ".backward"));
   std::vector<Array> parameters;
   for (const auto& p : tree.parameters()) parameters.push_back(p->data());
   plan->graph->bind_parameters(std::move(parameters));
@@ -383,12 +395,7 @@ void HybridState::compile(Block& block, CompiledEntry& entry, const std::string&
   entry.frozen.take(std::move(frozen));
   entry.tree.take(block);
   entry.checked.value = structure_epoch();
-  codegen::CompileOptions options;
-  if (const char* dir = std::getenv("KILN_DUMP_IR")) options.dump_dir = dir;
-  options.dump_name = fmt(block.type_name(), ".", entry.signature.str(), ".", compiles_);
-  // A recorded call is a training step: its parameters change between calls.
-  if (entry.signature.recording) options.mode = codegen::GraphMode::Training;
-  entry.graph = codegen::CompiledGraph::compile(built.graph, options);
+  entry.graph = codegen::CompiledGraph::compile(built.graph, compile_options(block, entry));
   // A parameter's array changes only with the structure epoch, which retires this entry.
   std::vector<Array> parameters;
   for (const auto& p : entry.parameters) parameters.push_back(p->data());

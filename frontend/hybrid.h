@@ -130,6 +130,9 @@ class HybridState {
   static std::vector<NDArray> finish_call(const CompiledEntry& entry, std::span<const NDArray> inputs,
                                           std::vector<NDArray> results);
   void give_up_recording(Block& block, const std::string& why);
+  // KILN_DUMP_IR's naming and the graph mode for one of `entry`'s graphs.
+  codegen::CompileOptions compile_options(const Block& block, const CompiledEntry& entry,
+                                          const std::string& suffix = "") const;
   // The compiled graph's outputs and exit status.
   static std::pair<std::vector<NDArray>, int32_t> run(const CompiledEntry& entry, std::span<const NDArray> inputs);
   std::vector<NDArray> run_eagerly(Block& block, const Invocation& call);
@@ -148,6 +151,7 @@ class HybridState {
   bool warned_frozen_ = false;  // the static_params recompile warning was printed
   bool warned_paths_ = false;   // the path bound warning was printed
   bool eager_recording_ = false;  // recorded calls cannot be compiled: they run eagerly
+  bool warned_recorded_paths_ = false;  // a recorded call left its one compiled path
   std::atomic<size_t> compiled_calls_{0}, side_exits_{0}, traced_calls_{0}, eager_calls_{0}, recorded_calls_{0};
 };
 

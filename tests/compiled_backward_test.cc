@@ -285,6 +285,31 @@ TEST_F(CompiledBackward, TwentySgdStepsGiveTheEagerLossCurve) {
   EXPECT_LT(eager.back(), eager.front());
 }
 
+// FancyMLP's while loop runs a different number of times for differently scaled inputs: each
+// count is another path of the recorded signature. Whatever runs (compiled for the first path,
+// eagerly for the others), the gradients are the eager ones.
+TEST_F(CompiledBackward, HostReadLoopsGiveEagerGradientsOnEveryPath) {
+  FancyMLP net, reference;
+  net.initialize();
+  reference.initialize();
+  net(nd::ones({2, 20}));  // completes the deferred shapes
+  reference(nd::ones({2, 20}));
+  ParameterDict from = net.collect_params(), to = reference.collect_params();
+  for (const auto& [name, p] : from) to[name].set_data(p->data());
+  net.hybridize();
+  for (float scale : {1.f, 30.f, 1.f, 900.f, 30.f}) {
+    SCOPED_TRACE(scale);
+    NDArray x = nd::random::uniform(-1, 1, {2, 20}) * scale;
+    NDArray w = nd::random::uniform(0.5f, 1.5f, {1});
+    std::vector<NDArray> eager = gradients(reference, x, w);
+    for (int repeat = 0; repeat < 2; ++repeat) {
+      std::vector<NDArray> hybrid = gradients(net, x, w);
+      for (size_t i = 0; i < eager.size(); ++i) expect_close(hybrid[i], eager[i], kAtol, kRtol);
+    }
+  }
+  EXPECT_GT(net.hybrid_stats().compiled, 0u);
+}
+
 // detach() stops gradients in the compiled backward as it does eagerly.
 TEST_F(CompiledBackward, DetachStopsGradients) {
   class HalfDetached : public nn::Block {
