@@ -146,8 +146,7 @@ std::vector<NDArray> HybridState::finish_call(const CompiledEntry& entry, std::s
   if (entry.backward) {
     const BackwardPlan& plan = *entry.backward;
     saved.reserve(plan.saved.size());
-    for (const BackwardPlan::Source& s : plan.saved)
-      saved.push_back(s.from_input ? inputs[s.index] : results[s.index]);
+    for (const BackwardPlan::Source& s : plan.saved) saved.push_back(s.from_input ? inputs[s.index] : results[s.index]);
   }
   results.resize(entry.outputs);
   if (entry.backward) record_compiled_call(entry.backward, inputs, entry.graph->parameters(), std::move(saved), results);
@@ -356,8 +355,10 @@ bool HybridState::compile_backward(Block& block, CompiledEntry& entry, const Tra
       plan->saved.push_back({true, static_cast<size_t>(v)});
       continue;
     }
-    // A value the forward returns already (an output, or saved twice) is returned once.
-    auto it = std::find(trace.results.begin(), trace.results.end(), v);
+    // A value saved twice is returned once. An output the backward reads is returned again, as
+    // a copy (kiln-distinct-results): the tape node that holds the saved values hangs off the
+    // outputs, and holding an output (or a view, which keeps it alive) would be a cycle.
+    auto it = std::find(trace.results.begin() + static_cast<std::ptrdiff_t>(entry.outputs), trace.results.end(), v);
     if (it == trace.results.end()) {
       trace.results.push_back(v);
       result_shapes.push_back(traced->trace.inputs[outputs.size() + plan->saved.size()]);
