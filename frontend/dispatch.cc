@@ -2,10 +2,10 @@
 // hybridize() records at the same two points (dispatch and dispatch_in_place).
 #include <vector>
 
-#include "frontend/autograd.h"
-#include "frontend/autograd_graph.h"
+#include "frontend/autograd/autograd.h"
+#include "frontend/autograd/autograd_graph.h"
 #include "frontend/op.h"
-#include "frontend/trace_hook.h"
+#include "frontend/hybridize/trace_hook.h"
 #include "runtime/error.h"
 
 namespace kiln {

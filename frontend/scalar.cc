@@ -3,7 +3,7 @@
 #include <ostream>
 #include <string>
 
-#include "frontend/trace_hook.h"
+#include "frontend/hybridize/trace_hook.h"
 #include "runtime/predicate.h"
 
 namespace kiln {

@@ -1,5 +1,5 @@
 // Diagnostics controlled by the environment, for every layer of kiln (internal).
-//   KILN_LOG=recompiles   each compile, why, and where its time went (frontend/hybrid.cc)
+//   KILN_LOG=recompiles   each compile, why, and where its time went (frontend/hybridize/hybrid.cc)
 //   KILN_LOG=passes       what each optimisation pass did (codegen/pass_log.h)
 //   KILN_LOG=recompiles,passes   both
 #pragma once

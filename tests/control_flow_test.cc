@@ -1,4 +1,4 @@
-// nd::cond, nd::while_loop and nd::foreach (frontend/control_flow.h): eager results, gradients
+// nd::cond, nd::while_loop and nd::foreach (frontend/ops/control_flow.h): eager results, gradients
 // against finite differences, and hybridized blocks that trace them to scf.if / scf.while /
 // scf.for — compiled once, right for every input, compared with eager within kAtol + kRtol·|x|.
 #include <cmath>

@@ -1,4 +1,4 @@
-// Export and SymbolBlock::imports (Block::export_model, frontend/symbol_block.h): round trips
+// Export and SymbolBlock::imports (Block::export_model, frontend/nn/symbol_block.h): round trips
 // for the seed chapter's nets and every benchmark workload, training an imported block, and every
 // kind of damaged file. Outputs are compared within kAtol + kRtol·|expected|.
 #include <dlfcn.h>

@@ -1,5 +1,5 @@
 // Hybridized forwards that branch and loop on values read on the host: guards, side exits, the
-// trace tree and loops (frontend/trace_tree.h, frontend/trace_loops.h). Compiled results are
+// trace tree and loops (frontend/hybridize/trace_tree.h, frontend/hybridize/trace_loops.h). Compiled results are
 // checked against eager ones within kAtol + kRtol·|eager|.
 #include <cmath>
 #include <random>

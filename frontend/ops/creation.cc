@@ -1,6 +1,6 @@
 // Arrays made from values or random draws: leaves with no history, so not ops.
 #include "frontend/nd.h"
-#include "frontend/trace_hook.h"
+#include "frontend/hybridize/trace_hook.h"
 #include "runtime/random.h"
 
 namespace kiln::nd {

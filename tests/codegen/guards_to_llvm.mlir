@@ -1,4 +1,4 @@
-// A trace tree (frontend/trace_tree.h) goes through kiln's whole pipeline: the guard becomes a
+// A trace tree (frontend/hybridize/trace_tree.h) goes through kiln's whole pipeline: the guard becomes a
 // native comparison and branch, the loop a native loop, the exit status an i32 return value.
 // RUN: kiln-opt %s --kiln-optimize --kiln-lower-to-llvm | FileCheck %s
 

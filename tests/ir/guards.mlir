@@ -1,5 +1,5 @@
 // Guards in the kiln dialect: kiln.compare_scalar is the predicate of the scf.if / scf.while a
-// trace tree compiles to (frontend/trace_tree.h). On constants it folds, and so does the branch.
+// trace tree compiles to (frontend/hybridize/trace_tree.h). On constants it folds, and so does the branch.
 // RUN: kiln-opt %s -canonicalize | FileCheck %s
 
 // A guard on a constant value is decided at compile time: the branch disappears.

@@ -1,0 +1,52 @@
+// TraceTree: every path a hybridized forward has taken for one input signature, joined into one
+// graph (frontend internal).
+//
+// Paths agree step for step until a guard's outcome differs (a forward computes the same ops for
+// the same guard outcomes), so they form a tree: shared ops, then at each guard an scf.if whose
+// branches hold the paths that saw each outcome. An outcome no path has seen is a side exit: the
+// graph returns its id as the exit status (ir::Graph) and the caller completes the call on the
+// host, tracing the new path. Loops (frontend/hybridize/trace_loops.h) become scf.while.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "frontend/hybridize/trace.h"
+#include "frontend/hybridize/trace_loops.h"
+#include "ir/graph.h"
+
+namespace kiln {
+
+class TraceTree {
+ public:
+  // Adds a path as traced (a raw trace) whose outputs have `result_shapes`; false if the tree
+  // holds it already. Throws kiln::Error when it cannot join the others: different output shapes.
+  bool add(Trace raw, const std::vector<Shape>& result_shapes);
+  size_t paths() const { return raw_.size(); }
+  size_t loops() const { return loops_.size(); }
+  // Whether the graph can leave early (guards, nd::while_loop's max_iterations): it then
+  // returns an exit status.
+  bool has_exits() const;
+
+  struct Built {
+    ir::Graph graph;
+    std::vector<std::string> exits;  // what side exit i+1 stands for
+  };
+  // The graph of all paths. Throws kiln::Error if two paths disagree before their guards do.
+  Built build(const std::string& name) const;
+  // The Parameters behind the graph's arguments after the inputs, in order.
+  const std::vector<std::shared_ptr<Parameter>>& parameters() const { return parameters_; }
+  // Every path's baked arrays (Trace::baked): the graph holds their values as constants.
+  std::vector<Array> baked() const;
+
+ private:
+  void refold();
+
+  std::vector<Trace> raw_;
+  std::vector<Trace> paths_;  // raw_ with loops folded and parameters numbered as in parameters_
+  std::vector<Shape> result_shapes_;
+  LoopLibrary loops_;
+  std::vector<std::shared_ptr<Parameter>> parameters_;
+};
+
+}  // namespace kiln
