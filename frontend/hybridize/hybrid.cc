@@ -337,6 +337,12 @@ bool HybridState::compile_backward(Block& block, CompiledEntry& entry, const Tra
                                "kiln does not derive yet");
       return false;
     }
+  if (options_.static_params) {
+    // Its parameters are constants of the graph, so the backward could not return their gradients.
+    give_up_recording(block, "hybridize({.static_params = true}) bakes the parameters in as constants (hybridize "
+                             "without static_params to train)");
+    return false;
+  }
   std::string why;
   std::optional<TracedBackward> traced = trace_backward(tracer, inputs, trace.parameters, outputs, find, why);
   if (!traced) {
