@@ -299,7 +299,14 @@ std::vector<NDArray> HybridState::trace_and_compile(Block& block, const Invocati
       log::print(fmt("new path in ", block.display_name(), ": ", trace.guard_summary()));
     if (call.recording) {
       // The outputs' eager tape gives this call its gradients; later calls get them compiled.
-      if (!compile_backward(block, *entry, tracer, trace, result_shapes, inputs, outputs, find_parameter)) {
+      // Where the backward cannot be, recorded calls run eagerly (predict-mode graphs are kept).
+      bool compiled = false;
+      try {
+        compiled = compile_backward(block, *entry, tracer, trace, result_shapes, inputs, outputs, find_parameter);
+      } catch (const Error& e) {
+        give_up_recording(block, fmt("its backward cannot be compiled (", e.what(), ")"));
+      }
+      if (!compiled) {
         cache_.pop_back();  // a recorded signature's entry is always new (side exits run eagerly)
         return outputs;
       }
