@@ -55,10 +55,7 @@ SoftmaxCrossEntropyLoss::SoftmaxCrossEntropyLoss(int axis, bool sparse_label, bo
     : SoftmaxCrossEntropyLoss({.axis = axis, .sparse_label = sparse_label, .from_logits = from_logits, .weight = weight}) {}
 
 NDArray SoftmaxCrossEntropyLoss::elementwise(const NDArray& pred, const NDArray& label) const {
-  int rank = static_cast<int>(pred.shape().size());
-  int axis = options_.axis < 0 ? options_.axis + rank : options_.axis;
-  if (axis < 0 || axis >= rank)
-    throw ValueError(fmt(type_name(), ": axis ", options_.axis, " is out of range for pred of shape ", shape_str(pred.shape())));
+  int axis = normalize_axis(options_.axis, pred.shape().size(), "SoftmaxCrossEntropyLoss");
   NDArray log_p = options_.from_logits ? pred : nd::log_softmax(pred, axis);
   if (!options_.sparse_label) return -nd::sum(log_p * label_like(label, pred), axis);
   // Class indices, one per sample: shape (batch,) or, as Gluon accepts, (batch, 1).

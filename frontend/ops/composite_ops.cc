@@ -5,17 +5,11 @@
 
 #include "frontend/nd.h"
 #include "runtime/error.h"
+#include "runtime/shape.h"
 
 namespace kiln::nd {
 
 namespace {
-
-int normalized_axis(const NDArray& x, int axis, const char* op) {
-  int rank = static_cast<int>(x.shape().size());
-  if (axis < -rank || axis >= rank)
-    throw ValueError(fmt(op, ": axis ", axis, " is out of range for an array of shape ", shape_str(x.shape())));
-  return axis < 0 ? axis + rank : axis;
-}
 
 // x with `axis` moved last (the identity when it is last already), and the permutation that
 // moves it back.
@@ -37,13 +31,13 @@ NDArray shifted(const NDArray& x, int axis) { return x - max(x, axis, /*keepdims
 }  // namespace
 
 NDArray softmax(const NDArray& x, int axis) {
-  axis = normalized_axis(x, axis, "softmax");
+  axis = normalize_axis(axis, x.shape().size(), "softmax");
   NDArray e = exp(shifted(x, axis));
   return e / sum(e, axis, /*keepdims=*/true);
 }
 
 NDArray log_softmax(const NDArray& x, int axis) {
-  axis = normalized_axis(x, axis, "log_softmax");
+  axis = normalize_axis(axis, x.shape().size(), "log_softmax");
   NDArray s = shifted(x, axis);
   return s - log(sum(exp(s), axis, /*keepdims=*/true));
 }
@@ -69,7 +63,7 @@ NDArray one_hot(const NDArray& indices, int64_t depth) {
 }
 
 NDArray pick(const NDArray& x, const NDArray& index, int axis, bool keepdims) {
-  axis = normalized_axis(x, axis, "pick");
+  axis = normalize_axis(axis, x.shape().size(), "pick");
   Shape want = x.shape();
   want.erase(want.begin() + axis);
   if (index.shape() != want)
