@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -107,62 +108,27 @@ struct Result {
   bool compiled;
 };
 
-// Times `calls` steps; microseconds per step.
-double time_steps(workloads::TrainingRun& run, int64_t n) {
-  double start = now_us();
-  for (int64_t i = 0; i < n; ++i) run.step();
-  return (now_us() - start) / static_cast<double>(n);
-}
-
-Result measure_training(const workloads::TrainingWorkload& w, const Options& o) {
+// Times `run(n)` (µs per call for n calls) eagerly and hybridized, interleaved over 5
+// repetitions after a warm-up: the first hybridized call's time (trace + compile), the medians,
+// and the allocations and compiled calls counted over the hybridized repetitions. `compiled()`
+// counts calls that ran compiled end to end; `per_call` of them are expected per timed call.
+using Timer = std::function<double(int64_t)>;
+Result interleave(const Timer& eager, const Timer& hybrid, const std::function<size_t()>& compiled,
+                  size_t per_call, int64_t warm_calls, const Options& o) {
   constexpr int kReps = 5;
-  workloads::TrainingRun eager(w, false), hybrid(w, true);
-  double start = now_us();
-  hybrid.step();
   Result r{};
-  r.compile_ms = (now_us() - start) / 1000;
-  double per_step = std::max(time_steps(eager, 3), 0.05);
-  auto steps = static_cast<int64_t>(std::max(1.0, o.min_time_ms * 1000 / kReps / 2 / per_step));
-  time_steps(hybrid, std::min<int64_t>(steps, 20));  // warm
-  size_t compiled_before = hybrid.net().hybrid_stats().compiled + hybrid.loss().hybrid_stats().compiled;
-  std::vector<double> eager_us, hybrid_us;
-  uint64_t allocs = 0;
-  for (int rep = 0; rep < kReps; ++rep) {
-    eager_us.push_back(time_steps(eager, steps));
-    uint64_t before = memory::counters().requests;
-    hybrid_us.push_back(time_steps(hybrid, steps));
-    allocs += memory::counters().requests - before;
-  }
-  std::sort(eager_us.begin(), eager_us.end());
-  std::sort(hybrid_us.begin(), hybrid_us.end());
-  r.eager_us = eager_us[kReps / 2];
-  r.hybrid_us = hybrid_us[kReps / 2];
-  r.allocs_per_call = static_cast<double>(allocs) / static_cast<double>(steps * kReps);
-  size_t compiled = hybrid.net().hybrid_stats().compiled + hybrid.loss().hybrid_stats().compiled - compiled_before;
-  r.compiled = compiled == static_cast<size_t>(2 * steps * kReps);
-  return r;
-}
-
-Result measure(const workloads::Workload& w, const Options& o) {
-  constexpr int kReps = 5;
-  workloads::Instance eager = workloads::instantiate(w);
-  workloads::Instance hybrid = workloads::instantiate(w);
-  hybrid.net->hybridize({.static_params = o.static_params});
-  double start = now_us();
-  (*hybrid.net)(hybrid.input);
-  Result r{};
-  r.compile_ms = (now_us() - start) / 1000;
+  r.compile_ms = hybrid(1) / 1000;
   // Enough calls per repetition to fill its share of the time (calibrated on the eager path).
-  double per_call = std::max(time_calls(*eager.net, eager.input, 3), 0.05);
-  auto calls = static_cast<int64_t>(std::max(1.0, o.min_time_ms * 1000 / kReps / 2 / per_call));
+  double per = std::max(eager(3), 0.05);
+  auto calls = static_cast<int64_t>(std::max(1.0, o.min_time_ms * 1000 / kReps / 2 / per));
+  hybrid(std::min(calls, warm_calls));
+  size_t compiled_before = compiled();
   std::vector<double> eager_us, hybrid_us;
   uint64_t allocs = 0;
-  time_calls(*hybrid.net, hybrid.input, std::min<int64_t>(calls, 100));  // warm
-  size_t compiled_before = hybrid.net->hybrid_stats().compiled;
   for (int rep = 0; rep < kReps; ++rep) {
-    eager_us.push_back(time_calls(*eager.net, eager.input, calls));
+    eager_us.push_back(eager(calls));
     uint64_t before = memory::counters().requests;
-    hybrid_us.push_back(time_calls(*hybrid.net, hybrid.input, calls));
+    hybrid_us.push_back(hybrid(calls));
     allocs += memory::counters().requests - before;
   }
   std::sort(eager_us.begin(), eager_us.end());
@@ -170,8 +136,31 @@ Result measure(const workloads::Workload& w, const Options& o) {
   r.eager_us = eager_us[kReps / 2];
   r.hybrid_us = hybrid_us[kReps / 2];
   r.allocs_per_call = static_cast<double>(allocs) / static_cast<double>(calls * kReps);
-  r.compiled = hybrid.net->hybrid_stats().compiled - compiled_before == static_cast<size_t>(calls * kReps);
+  r.compiled = compiled() - compiled_before == per_call * static_cast<size_t>(calls * kReps);
   return r;
+}
+
+Result measure(const workloads::Workload& w, const Options& o) {
+  workloads::Instance eager = workloads::instantiate(w);
+  workloads::Instance hybrid = workloads::instantiate(w);
+  hybrid.net->hybridize({.static_params = o.static_params});
+  return interleave([&](int64_t n) { return time_calls(*eager.net, eager.input, n); },
+                    [&](int64_t n) { return time_calls(*hybrid.net, hybrid.input, n); },
+                    [&] { return hybrid.net->hybrid_stats().compiled; }, 1, 100, o);
+}
+
+// µs per training step over `n` steps.
+double time_steps(workloads::TrainingRun& run, int64_t n) {
+  double start = now_us();
+  for (int64_t i = 0; i < n; ++i) run.step();
+  return (now_us() - start) / static_cast<double>(n);
+}
+
+Result measure_training(const workloads::TrainingWorkload& w, const Options& o) {
+  workloads::TrainingRun eager(w, false), hybrid(w, true);
+  // Each step calls the net and the loss once.
+  return interleave([&](int64_t n) { return time_steps(eager, n); }, [&](int64_t n) { return time_steps(hybrid, n); },
+                    [&] { return hybrid.net().hybrid_stats().compiled + hybrid.loss().hybrid_stats().compiled; }, 2, 20, o);
 }
 
 int run(int argc, char** argv) {
