@@ -75,28 +75,76 @@ Value reshape_to(OpBuilder& b, Location loc, Value v, RankedTensorType type) {
 
 // Reduces `input` over the axes marked in `reduced` with `combine(element, accumulator)`,
 // starting from `init`, then reshapes to `result` (which may keep the axes as extent 1).
+// The loop space of a reduction of `input` over the axes marked in `reduced`: the accumulator's
+// type (the kept axes), the map from the loops to it, and each loop's iterator type.
+struct ReductionSpace {
+  RankedTensorType acc_type;
+  AffineMap kept;
+  SmallVector<utils::IteratorType> iterators;
+
+  ReductionSpace(OpBuilder& b, RankedTensorType in_type, ArrayRef<bool> reduced) {
+    SmallVector<int64_t> kept_shape;
+    SmallVector<AffineExpr> kept_dims;
+    for (int64_t i = 0; i < in_type.getRank(); ++i) {
+      iterators.push_back(reduced[i] ? utils::IteratorType::reduction : utils::IteratorType::parallel);
+      if (reduced[i]) continue;
+      kept_shape.push_back(in_type.getDimSize(i));
+      kept_dims.push_back(getAffineDimExpr(i, b.getContext()));
+    }
+    acc_type = RankedTensorType::get(kept_shape, b.getF32Type());
+    kept = AffineMap::get(in_type.getRank(), 0, kept_dims, b.getContext());
+  }
+};
+
 Value reduce(OpBuilder& b, Location loc, Value input, ArrayRef<bool> reduced, float init,
              function_ref<Value(OpBuilder&, Location, Value, Value)> combine, RankedTensorType result) {
-  MLIRContext* ctx = b.getContext();
   auto in_type = tensor_type(input);
-  SmallVector<int64_t> kept_shape;
-  SmallVector<AffineExpr> kept_dims;
-  SmallVector<utils::IteratorType> iterators;
-  for (int64_t i = 0; i < in_type.getRank(); ++i) {
-    iterators.push_back(reduced[i] ? utils::IteratorType::reduction : utils::IteratorType::parallel);
-    if (reduced[i]) continue;
-    kept_shape.push_back(in_type.getDimSize(i));
-    kept_dims.push_back(getAffineDimExpr(i, ctx));
-  }
-  auto acc_type = RankedTensorType::get(kept_shape, b.getF32Type());
-  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(in_type.getRank()),
-                              AffineMap::get(in_type.getRank(), 0, kept_dims, ctx)};
+  ReductionSpace space(b, in_type, reduced);
+  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(in_type.getRank()), space.kept};
   auto generic = b.create<linalg::GenericOp>(
-      loc, acc_type, ValueRange{input}, ValueRange{filled(b, loc, acc_type, init)}, maps, iterators,
+      loc, space.acc_type, ValueRange{input}, ValueRange{filled(b, loc, space.acc_type, init)}, maps, space.iterators,
       [&](OpBuilder& nb, Location nloc, ValueRange args) {
         nb.create<linalg::YieldOp>(nloc, combine(nb, nloc, args[0], args[1]));
       });
   return reshape_to(b, loc, generic.getResult(0), result);
+}
+
+// The index (as f32) of the largest element over the axes marked in `reduced` — row-major over
+// them, so all axes give the flat index — reshaped to `result`. One pass carries the best value
+// and its index; an element replaces them when larger, or when it is the first NaN (kernels::argmax).
+Value argmax(OpBuilder& b, Location loc, Value input, ArrayRef<bool> reduced, RankedTensorType result) {
+  auto in_type = tensor_type(input);
+  int64_t rank = in_type.getRank();
+  ReductionSpace space(b, in_type, reduced);
+  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank), space.kept, space.kept};
+  Value best = filled(b, loc, space.acc_type, -std::numeric_limits<float>::infinity());
+  Value at = filled(b, loc, space.acc_type, 0.f);
+  auto generic = b.create<linalg::GenericOp>(
+      loc, TypeRange{space.acc_type, space.acc_type}, ValueRange{input}, ValueRange{best, at}, maps, space.iterators,
+      [&](OpBuilder& nb, Location l, ValueRange args) {
+        Value x = args[0], best = args[1], at = args[2];
+        // The element's position among the reduced axes, row-major.
+        Value flat;
+        for (int64_t i = 0; i < rank; ++i) {
+          if (!reduced[i]) continue;
+          Value at_i = nb.create<linalg::IndexOp>(l, i);
+          if (!flat) {
+            flat = at_i;
+            continue;
+          }
+          Value extent = nb.create<arith::ConstantIndexOp>(l, in_type.getDimSize(i));
+          flat = nb.create<arith::AddIOp>(l, nb.create<arith::MulIOp>(l, flat, extent), at_i);
+        }
+        if (!flat) flat = nb.create<arith::ConstantIndexOp>(l, 0);  // a 0-d input
+        Value index = nb.create<arith::SIToFPOp>(l, nb.getF32Type(), nb.create<arith::IndexCastOp>(l, nb.getI64Type(), flat));
+        Value larger = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, x, best);
+        Value is_nan = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNO, x, x);
+        Value best_is_number = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::ORD, best, best);
+        Value take = nb.create<arith::OrIOp>(l, larger, nb.create<arith::AndIOp>(l, is_nan, best_is_number));
+        nb.create<linalg::YieldOp>(l, ValueRange{nb.create<arith::SelectOp>(l, take, x, best),
+                                                 nb.create<arith::SelectOp>(l, take, index, at)});
+      });
+  return reshape_to(b, loc, generic.getResult(1), result);
 }
 
 // The transpose of a 2-D tensor, materialised (linalg.transpose into a fresh tensor).
@@ -259,6 +307,14 @@ void populate(RewritePatternSet& p) {
   add_compare<ir::GreaterOp>(p, arith::CmpFPredicate::OGT);
   add_compare<ir::LesserOp>(p, arith::CmpFPredicate::OLT);
 
+  add<ir::WhereOp>(p, [](OpBuilder& b, ir::WhereOp op, ir::WhereOp::Adaptor a) {
+    return elementwise(b, op.getLoc(), op.getType(), ValueRange{a.getCondition(), a.getX(), a.getY()},
+                       [](OpBuilder& nb, Location l, ValueRange v) -> Value {
+                         Value holds = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNE, v[0], constant_f32(nb, l, 0.f));
+                         return nb.create<arith::SelectOp>(l, holds, v[1], v[2]);
+                       });
+  });
+
   add<ir::DotOp>(p, [](OpBuilder& b, ir::DotOp op, ir::DotOp::Adaptor a) {
     auto lhs = tensor_type(a.getLhs()).getShape();
     int64_t k = op.getTransposeA() ? lhs[0] : lhs[1];
@@ -312,6 +368,10 @@ void populate(RewritePatternSet& p) {
     });
   });
 
+  add<ir::ArgmaxOp>(p, [](OpBuilder& b, ir::ArgmaxOp op, ir::ArgmaxOp::Adaptor a) {
+    return argmax(b, op.getLoc(), a.getInput(), reduced_axes(op), op.getType());
+  });
+
   add<ir::ReshapeOp>(p, [](OpBuilder& b, ir::ReshapeOp op, ir::ReshapeOp::Adaptor a) {
     return reshape_to(b, op.getLoc(), a.getInput(), op.getType());
   });
@@ -358,7 +418,7 @@ void populate(RewritePatternSet& p) {
     return b.create<arith::CmpFOp>(op.getLoc(), predicates.lookup(op.getPredicate()), first(a.getLhs()), first(a.getRhs()));
   });
   // A row of axis 0 at a loop's index: a rank-reducing slice, and its insertion.
-  auto row_slice = [](OpBuilder& b, Location loc, RankedTensorType table, Value index) {
+  auto row_slice = [](OpBuilder& b, RankedTensorType table, Value index) {
     SmallVector<OpFoldResult> offsets(table.getRank(), b.getIndexAttr(0)), sizes, strides(table.getRank(), b.getIndexAttr(1));
     offsets[0] = index;
     sizes.push_back(b.getIndexAttr(1));
@@ -366,11 +426,11 @@ void populate(RewritePatternSet& p) {
     return std::make_tuple(offsets, sizes, strides);
   };
   add<ir::RowOp>(p, [row_slice](OpBuilder& b, ir::RowOp op, ir::RowOp::Adaptor a) -> Value {
-    auto [offsets, sizes, strides] = row_slice(b, op.getLoc(), tensor_type(a.getInput()), a.getIndex());
+    auto [offsets, sizes, strides] = row_slice(b, tensor_type(a.getInput()), a.getIndex());
     return b.create<tensor::ExtractSliceOp>(op.getLoc(), op.getType(), a.getInput(), offsets, sizes, strides);
   });
   add<ir::SetRowOp>(p, [row_slice](OpBuilder& b, ir::SetRowOp op, ir::SetRowOp::Adaptor a) -> Value {
-    auto [offsets, sizes, strides] = row_slice(b, op.getLoc(), tensor_type(a.getInput()), a.getIndex());
+    auto [offsets, sizes, strides] = row_slice(b, tensor_type(a.getInput()), a.getIndex());
     return b.create<tensor::InsertSliceOp>(op.getLoc(), a.getValue(), a.getInput(), offsets, sizes, strides);
   });
   add<ir::BroadcastToOp>(p, [](OpBuilder& b, ir::BroadcastToOp op, ir::BroadcastToOp::Adaptor a) {

@@ -28,6 +28,9 @@ NDArray minimum(const NDArray& a, const NDArray& b);
 NDArray equal(const NDArray& a, const NDArray& b);    // 0/1, no gradient
 NDArray greater(const NDArray& a, const NDArray& b);  // 0/1, no gradient
 NDArray lesser(const NDArray& a, const NDArray& b);   // 0/1, no gradient
+// x where condition ≠ 0, else y (all three broadcast); the other branch's value never enters
+// the result, so an inf or NaN there does no harm. Gradients reach x and y, not the condition.
+NDArray where(const NDArray& condition, const NDArray& x, const NDArray& y);
 NDArray relu(const NDArray& x);
 NDArray sigmoid(const NDArray& x);
 NDArray tanh(const NDArray& x);
@@ -51,6 +54,9 @@ NDArray sum(const NDArray& x, std::optional<int> axis = {}, bool keepdims = fals
 NDArray mean(const NDArray& x, std::optional<int> axis = {}, bool keepdims = false);
 NDArray max(const NDArray& x, std::optional<int> axis = {}, bool keepdims = false);
 NDArray norm(const NDArray& x);
+// The index of the largest element (the first on ties; NaN counts as largest), as a float
+// (MXNet's argmax); no gradient.
+NDArray argmax(const NDArray& x, std::optional<int> axis = {}, bool keepdims = false);
 
 // Layout.
 NDArray reshape(const NDArray& x, Shape shape);  // one -1 extent may be inferred

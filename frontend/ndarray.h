@@ -68,7 +68,8 @@ class NDArray : public Array {
   const float* data() const;
   std::vector<float> to_vector() const;
 
-  // A copy of the values with no autograd history.
+  // A copy of the values in new storage. Under record() gradients flow through it unchanged
+  // (as PyTorch's clone()); detach() is the way to cut them.
   NDArray copy() const;
   // The same values, cut off from the recorded graph (no gradient flows through it).
   NDArray detach() const;

@@ -112,6 +112,13 @@ KILN_BINARY_INFERENCE(GreaterOp, "greater")
 KILN_BINARY_INFERENCE(LesserOp, "lesser")
 #undef KILN_BINARY_INFERENCE
 
+LogicalResult WhereOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                        SmallVectorImpl<Type>& out) {
+  auto c = shape_of(adaptor.getCondition(), loc), x = shape_of(adaptor.getX(), loc), y = shape_of(adaptor.getY(), loc);
+  if (!c || !x || !y) return failure();
+  return infer(ctx, loc, out, [&] { return shape_rules::broadcast("where", shape_rules::broadcast("where", *c, *x), *y); });
+}
+
 LogicalResult DotOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
                                       SmallVectorImpl<Type>& out) {
   auto a = shape_of(adaptor.getLhs(), loc), b = shape_of(adaptor.getRhs(), loc);
@@ -141,6 +148,7 @@ KILN_REDUCE_INFERENCE(SumOp, "sum")
 KILN_REDUCE_INFERENCE(MeanOp, "mean")
 KILN_REDUCE_INFERENCE(MaxOp, "max")
 KILN_REDUCE_INFERENCE(NormOp, "norm")
+KILN_REDUCE_INFERENCE(ArgmaxOp, "argmax")
 #undef KILN_REDUCE_INFERENCE
 
 LogicalResult ReshapeOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,

@@ -93,6 +93,28 @@ def Kiln_EqualOp : Kiln_BinaryOp<"equal", "lhs == rhs as 1.0 / 0.0">;
 def Kiln_GreaterOp : Kiln_BinaryOp<"greater", "lhs > rhs as 1.0 / 0.0">;
 def Kiln_LesserOp : Kiln_BinaryOp<"lesser", "lhs < rhs as 1.0 / 0.0">;
 
+def Kiln_WhereOp : Kiln_Op<"where", [Pure, InferTypeOpAdaptor]> {
+  let summary = "x where condition ≠ 0, else y";
+  let description = [{
+    Elementwise selection with NumPy broadcasting of all three operands (NaN in the condition
+    counts as true). The value not taken never enters the result.
+
+    ```mlir
+    %z = kiln.where %c, %x, %y : tensor<4xf32>, tensor<4xf32>, tensor<f32> -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$condition, Kiln_Tensor:$x, Kiln_Tensor:$y);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$condition `,` $x `,` $y attr-dict `:` type($condition) `,` type($x) `,` type($y) `->` type($result)";
+  // Constant operands fold to the value the runtime's kernels compute (ir/constant_eval.h).
+  let hasFolder = 1;
+  let extraClassDefinition = [{
+    ::mlir::OpFoldResult $cppClass::fold(FoldAdaptor adaptor) {
+      return ::kiln::ir::evaluate_constant(*this, adaptor.getOperands());
+    }
+  }];
+}
+
 // -----------------------------------------------------------------------------------------
 // Matrix products
 
@@ -174,6 +196,7 @@ def Kiln_SumOp : Kiln_ReduceOp<"sum", "sum of elements">;
 def Kiln_MeanOp : Kiln_ReduceOp<"mean", "mean of elements">;
 def Kiln_MaxOp : Kiln_ReduceOp<"max", "largest element">;
 def Kiln_NormOp : Kiln_ReduceOp<"norm", "L2 norm: sqrt of the sum of squares">;
+def Kiln_ArgmaxOp : Kiln_ReduceOp<"argmax", "index of the largest element as f32 (the first on ties; NaN counts as largest)">;
 
 // -----------------------------------------------------------------------------------------
 // Layout

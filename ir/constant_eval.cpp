@@ -88,6 +88,12 @@ bool evaluate(Operation* op, const std::vector<Array>& in, Array& out) {
       .Case([&](MeanOp r) { return reduce(kernels::ReduceFn::Mean, r, in[0], out), true; })
       .Case([&](MaxOp r) { return reduce(kernels::ReduceFn::Max, r, in[0], out), true; })
       .Case([&](NormOp r) { return reduce(kernels::ReduceFn::L2Norm, r, in[0], out), true; })
+      .Case([&](ArgmaxOp r) {
+        std::optional<int> axis;
+        if (auto a = r.getAxis()) axis = axis_of(*a, in[0].ndim());
+        return kernels::argmax(in[0], axis, out), true;
+      })
+      .Case([&](WhereOp) { return kernels::select(in[0], in[1], in[2], out), true; })
       .Case([&](SumToOp) { return kernels::sum_to(in[0], out), true; })
       .Case([&](TransposeOp t) {
         kernels::transpose(in[0], std::vector<int64_t>(t.getPerm().begin(), t.getPerm().end()), out);

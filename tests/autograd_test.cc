@@ -160,6 +160,24 @@ TEST(Autograd, DetachCutsTheGraph) {
   expect_values(x.grad(), {2});
 }
 
+// copy() is new storage on the same path: both factors carry gradient (d(x·x)/dx = 2x), and
+// writing the copy leaves x alone.
+TEST(Autograd, CopyKeepsTheGradientPath) {
+  NDArray x = nd::array({3});
+  x.attach_grad();
+  NDArray y;
+  {
+    auto rec = autograd::record();
+    NDArray c = x.copy();
+    y = x * c;
+  }
+  y.backward();
+  expect_values(x.grad(), {6});
+  NDArray c = x.copy();
+  c.data()[0] = 7;
+  expect_values(x, {3});
+}
+
 TEST(Autograd, GradWithoutAttachIsAClearError) {
   EXPECT_THROW_WITH(nd::ones({2}).grad(), ValueError, "attach_grad");
 }

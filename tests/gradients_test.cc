@@ -60,6 +60,21 @@ TEST_F(Gradients, MinimumAndTheSoftmaxFamily) {
                   {away_from_zero({3, 5})});
 }
 
+TEST_F(Gradients, WhereRoutesTheGradientByItsCondition) {
+  NDArray c = nd::array({1, 0, 0, 1, 0, 1}, {2, 3});
+  check_gradients([&](const Inputs& x) { return nd::where(c, x[0], x[1]); }, {away_from_zero({2, 3}), away_from_zero({3})});
+  // A condition computed from the input passes it no gradient.
+  check_gradients([](const Inputs& x) { return nd::where(x[0] > 0.f, x[0] * x[0], -x[0]); }, {away_from_zero({3, 4})});
+}
+
+// argmax's value is constant near these inputs (no ties within eps), so it acts as a constant
+// factor; it passes no gradient itself.
+TEST_F(Gradients, ArgmaxPassesNoGradient) {
+  NDArray x = nd::array({0.1f, 0.9f, -0.4f, 0.7f, 0.2f, 0.3f}, {2, 3});
+  check_gradients([](const Inputs& in) { return nd::argmax(in[0], 1, true) * in[0]; }, {x});
+  check_gradients([](const Inputs& in) { return nd::argmax(in[0]) + in[0]; }, {x});
+}
+
 TEST_F(Gradients, ScalarOperands) {
   check_gradients([](const Inputs& x) { return (2.f - x[0]) * 3.f + 1.f / x[0]; }, {positive({4})});
 }
@@ -74,7 +89,7 @@ TEST_F(Gradients, DotInEveryTransposeCombination) {
   check_gradients([](const Inputs& x) { return nd::dot(x[0], x[1]); }, {away_from_zero({4}), away_from_zero({4, 2})});
   // Large enough for the oneDNN path.
   check_gradients([](const Inputs& x) { return nd::dot(x[0], x[1]); }, {away_from_zero({8, 64}), away_from_zero({64, 70})},
-                  1e-2f, 5e-3f, 3e-2f);
+                  testing::Hybrid::Compiles, 1e-2f, 5e-3f, 3e-2f);
 }
 
 TEST_F(Gradients, FullyConnected) {

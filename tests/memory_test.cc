@@ -53,7 +53,9 @@ TEST_P(Memory, ResidentSetIsFlatOverTenThousandTrainingSteps) {
   size_t after = resident_bytes();
   // One step's graph (activations, masks, nodes) is about 40 KB: a leak would be 400 MB here.
   EXPECT_LT(after, before + (size_t{4} << 20)) << "resident set grew from " << before << " to " << after << " bytes";
-  if (GetParam()) EXPECT_EQ(net.hybrid_stats().compiled, 10499u);
+  if (GetParam()) {
+    EXPECT_EQ(net.hybrid_stats().compiled, 10499u);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(EagerAndHybridized, Memory, ::testing::Bool(),

@@ -32,16 +32,6 @@ void expect_same(const NDArray& got, const NDArray& want, const std::string& how
   }
 }
 
-// `fn` applied to its inputs in a forward.
-class Applies : public nn::Block {
- public:
-  explicit Applies(Fn fn) : fn_(std::move(fn)) {}
-
- protected:
-  std::vector<NDArray> forward_multi(const std::vector<NDArray>& xs) override { return {fn_(xs)}; }
-  Fn fn_;
-};
-
 // `fn` applied to get_constant values: the compiler folds it (by running the eager kernels).
 class AppliesToConstants : public nn::Block {
  public:
@@ -62,7 +52,7 @@ class AppliesToConstants : public nn::Block {
 void expect_eager_compiled_folded_agree(const std::string& name, const Fn& fn, const std::vector<NDArray>& inputs) {
   SCOPED_TRACE(name);
   NDArray eager = fn(inputs);
-  Applies compiled(fn);
+  testing::FunctionBlock compiled(fn);
   compiled.hybridize();
   compiled(inputs);
   expect_same(compiled(inputs)[0], eager, "compiled");
@@ -116,6 +106,45 @@ TEST(SpecialValues, ReductionsOverEveryPairAndEverything) {
     expect_eager_compiled_folded_agree(name + " of all", op, {all.reshape({1, -1})});
     expect_eager_compiled_folded_agree(name + " of negatives", op, {finite_and_zeros.reshape({2, 2})});
   }
+}
+
+TEST(SpecialValues, ArgmaxOverEveryPairAndEverything) {
+  std::vector<float> pairs;
+  for (float u : kSpecial)
+    for (float v : kSpecial) pairs.insert(pairs.end(), {u, v});
+  int64_t n = static_cast<int64_t>(kSpecial.size());
+  NDArray rows = nd::array(pairs, {n * n, 2});
+  for (std::optional<int> axis : {std::optional<int>(1), std::optional<int>(0), std::optional<int>(-1), std::optional<int>()})
+    expect_eager_compiled_folded_agree(axis ? fmt("argmax(axis ", *axis, ")") : "argmax",
+                                       [axis](const std::vector<NDArray>& in) { return nd::argmax(in[0], axis); }, {rows});
+  // The first NaN wins; otherwise the first of equal maxima (-0 and +0 are equal); -inf
+  // everywhere gives 0; all elements give the flat index.
+  NDArray x = nd::array({1, NAN, 3, NAN, -0.f, 0.f, 0.f, -1, -INFINITY, -INFINITY, -INFINITY, -INFINITY}, {3, 4});
+  testing::expect_values(nd::argmax(x, 1), {1, 0, 0});
+  testing::expect_values(nd::argmax(x, 0, true), {0, 0, 0, 0});
+  EXPECT_EQ(nd::argmax(x, 0, true).shape(), (Shape{1, 4}));
+  testing::expect_values(nd::argmax(x), {1});
+  testing::expect_values(nd::argmax(nd::array({2, 5, 5, -1}, {2, 2})), {1});
+  expect_eager_compiled_folded_agree("argmax(axis 1, keepdims)",
+                                     [](const std::vector<NDArray>& in) { return nd::argmax(in[0], 1, true); }, {x});
+  expect_eager_compiled_folded_agree("argmax of a 3-D array",
+                                     [](const std::vector<NDArray>& in) { return nd::argmax(in[0]); },
+                                     {nd::array({0, 1, 2, 9, 4, 5, 9, 7}, {2, 2, 2})});
+  expect_eager_compiled_folded_agree("argmax of a 0-d array",
+                                     [](const std::vector<NDArray>& in) { return nd::argmax(in[0]); }, {nd::full({}, 3.f)});
+}
+
+// where copies the value it takes: an inf or NaN in the other branch stays out (c·x + (1−c)·y
+// would turn it into NaN).
+TEST(SpecialValues, WhereTakesOnlyTheChosenValue) {
+  int64_t n = static_cast<int64_t>(kSpecial.size());
+  NDArray values = nd::array(kSpecial, {n, 1}), others = nd::array(kSpecial, {1, n});
+  NDArray condition = nd::array({1, 0, NAN, -0.f, INFINITY, 0, 1, 0, 2, 0}, {n, 1});  // NaN counts as true, -0 as false
+  expect_eager_compiled_folded_agree("where", [](const std::vector<NDArray>& in) { return nd::where(in[0], in[1], in[2]); },
+                                     {condition, values, others});
+  testing::expect_values(nd::where(nd::array({1, 0, 1}), nd::array({1, 2, 3}), nd::array({INFINITY, 5, -INFINITY})), {1, 5, 3});
+  testing::expect_values(nd::where(nd::array({0, 1}), nd::array({NAN, 2}), nd::array({1, INFINITY})), {1, 2});
+  EXPECT_THROW_WITH(nd::where(nd::ones({2}), nd::ones({3}), nd::ones({3})), ShapeError, "where");
 }
 
 // Dense(relu): the relu may be fused into the product — a vector epilogue for small shapes, a

@@ -37,23 +37,54 @@ inline void expect_close(const NDArray& a, const NDArray& b, float atol = 1e-5f,
     }                                                                                       \
   } while (0)
 
-// Checks autograd's gradients of `f` against central finite differences. The scalar loss is
-// sum(f(inputs) · w) with fixed random weights w, so every output element matters.
+// `fn` applied to the block's inputs in a forward: any array function as a hybridizable Block.
+class FunctionBlock : public nn::Block {
+ public:
+  using Fn = std::function<NDArray(const std::vector<NDArray>&)>;
+  explicit FunctionBlock(Fn fn) : fn_(std::move(fn)) {}
+
+ protected:
+  std::vector<NDArray> forward_multi(const std::vector<NDArray>& xs) override { return {fn_(xs)}; }
+  Fn fn_;
+};
+
+// Whether a hybridized block's recorded calls are expected to run compiled code, or eagerly
+// (forwards whose compiled backward kiln does not derive: their gradients must still be right).
+enum class Hybrid { Compiles, RunsEagerly };
+
+// Checks the gradients of `f` against central finite differences: eagerly (autograd's tape), and
+// through `f` as a hybridized block called under record() twice — the traced first call, and
+// the second, which runs the compiled forward and backward. The scalar loss is sum(f(inputs) · w)
+// with fixed random weights w, so every output element matters.
 inline void check_gradients(const std::function<NDArray(const std::vector<NDArray>&)>& f, std::vector<NDArray> inputs,
-                            float eps = 1e-3f, float atol = 2e-3f, float rtol = 2e-2f) {
+                            Hybrid mode = Hybrid::Compiles, float eps = 1e-3f, float atol = 2e-3f, float rtol = 2e-2f) {
   NDArray probe = f(inputs);
   NDArray weights = nd::random::uniform(0.5f, 1.5f, probe.shape());
   auto loss = [&](const std::vector<NDArray>& xs) { return nd::sum(f(xs) * weights).asscalar(); };
+  auto gradients_of = [&](const FunctionBlock::Fn& g) {
+    for (NDArray& x : inputs) x.attach_grad();
+    NDArray l;
+    {
+      auto rec = autograd::record();
+      l = nd::sum(g(inputs) * weights);
+    }
+    l.backward();
+    std::vector<NDArray> grads;
+    for (NDArray& x : inputs) grads.push_back(x.grad().copy());
+    return grads;
+  };
 
-  for (NDArray& x : inputs) x.attach_grad();
-  NDArray l;
-  {
-    auto rec = autograd::record();
-    l = nd::sum(f(inputs) * weights);
-  }
-  l.backward();
+  std::vector<NDArray> eager = gradients_of(f);
+  FunctionBlock block(f);
+  block.hybridize();
+  auto hybrid_f = [&](const std::vector<NDArray>& xs) { return block(xs)[0]; };
+  std::vector<NDArray> traced = gradients_of(hybrid_f);
+  std::vector<NDArray> compiled = gradients_of(hybrid_f);
+  if (mode == Hybrid::Compiles) EXPECT_EQ(block.hybrid_stats().compiled, 1u) << "the recorded call did not run compiled";
+  std::pair<const char*, const std::vector<NDArray>*> checked[] = {
+      {"eager", &eager}, {"traced", &traced}, {"second hybridized call", &compiled}};
+
   for (size_t i = 0; i < inputs.size(); ++i) {
-    NDArray analytic = inputs[i].grad();
     std::vector<NDArray> plain;
     for (const NDArray& x : inputs) plain.push_back(x.copy());
     float* p = plain[i].data();
@@ -65,8 +96,9 @@ inline void check_gradients(const std::function<NDArray(const std::vector<NDArra
       double down = loss(plain);
       p[k] = saved;
       double numeric = (up - down) / (2.0 * eps);
-      EXPECT_NEAR(analytic.data()[k], numeric, atol + rtol * std::fabs(numeric))
-          << "input " << i << ", flat index " << k;
+      for (auto [how, grads] : checked)
+        EXPECT_NEAR((*grads)[i].data()[k], numeric, atol + rtol * std::fabs(numeric))
+            << how << ": input " << i << ", flat index " << k;
     }
   }
 }

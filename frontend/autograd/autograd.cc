@@ -215,6 +215,26 @@ void NDArray::backward(const NDArray& head_grad) const {
   autograd::backward({*this}, {head_grad});
 }
 
+namespace {
+// copy()'s node: the gradient passes through unchanged.
+class Identity final : public CustomBackward {
+ public:
+  std::vector<NDArray> backward(std::span<const NDArray> out_grads) const override { return {out_grads[0]}; }
+};
+}  // namespace
+
+NDArray NDArray::copy() const {
+  NDArray out = Array::copy();
+  // The same value in a traced graph, and (under record) one node on the tape, so that a copy in
+  // the forward (control flow's results are copies) keeps the gradient's path.
+  if (TraceHook* trace = active_trace()) trace->alias(out, *this);
+  if (autograd::is_recording() && autograd::requires_grad(*this)) {
+    static const auto identity = std::make_shared<const Identity>();
+    autograd::record_custom(identity, {*this}, std::span<NDArray>(&out, 1));
+  }
+  return out;
+}
+
 NDArray NDArray::detach() const {
   NDArray out(view_as(shape()));
   // The same value in a traced graph. Gradients stop here all the same: a compiled backward is

@@ -35,11 +35,3 @@ NDArray normal(float loc, float scale, const Shape& shape) {
 }  // namespace random
 
 }  // namespace kiln::nd
-
-namespace kiln {
-NDArray NDArray::copy() const {
-  NDArray out = Array::copy();
-  if (TraceHook* trace = active_trace()) trace->alias(out, *this);
-  return out;
-}
-}  // namespace kiln

@@ -1,4 +1,4 @@
-// Elementwise ops: unary maps, broadcasting arithmetic, comparisons.
+// Elementwise ops: unary maps, broadcasting arithmetic, comparisons, where.
 #include "frontend/nd.h"
 #include "frontend/op.h"
 #include "runtime/kernels/elementwise.h"
@@ -13,6 +13,13 @@ using kernels::UnaryFn;
 Shape same_shape(const OpDef&, std::span<const Shape> in, const OpAttrs&) { return in[0]; }
 Shape broadcast_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs&) {
   return shape_rules::broadcast(op.name, in[0], in[1]);
+}
+
+Shape where_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs&) {
+  return shape_rules::broadcast(op.name, shape_rules::broadcast(op.name, in[0], in[1]), in[2]);
+}
+void where_compute(std::span<const NDArray> in, const OpAttrs&, Array& out) {
+  kernels::select(in[0], in[1], in[2], out);
 }
 
 template <UnaryFn F>
@@ -71,6 +78,13 @@ std::vector<NDArray> minimum_grad(const GradContext& c) {
   return {unbroadcast(c.out_grad * to_a, c.inputs[0]), unbroadcast(c.out_grad * (1.f - to_a), c.inputs[1])};
 }
 
+// dy goes to x where the condition holds and to y elsewhere; the condition gets none.
+std::vector<NDArray> where_grad(const GradContext& c) {
+  NDArray none = zeros({});
+  return {NDArray(), unbroadcast(where(c.inputs[0], c.out_grad, none), c.inputs[1]),
+          unbroadcast(where(c.inputs[0], none, c.out_grad), c.inputs[2])};
+}
+
 template <UnaryFn F>
 constexpr OpDef unary_op(std::string_view name, std::vector<NDArray> (*grad)(const GradContext&)) {
   return {.name = name, .infer_shape = same_shape, .compute = unary_compute<F>, .gradient = grad};
@@ -101,6 +115,7 @@ const OpDef kMinimum = binary_op<BinaryFn::Minimum>("minimum", minimum_grad);
 const OpDef kEqual = binary_op<BinaryFn::Equal>("equal", nullptr);
 const OpDef kGreater = binary_op<BinaryFn::Greater>("greater", nullptr);
 const OpDef kLesser = binary_op<BinaryFn::Less>("lesser", nullptr);
+const OpDef kWhere = {.name = "where", .infer_shape = where_shape, .compute = where_compute, .gradient = where_grad};
 
 NDArray scalar(float s) { return full({}, s); }
 
@@ -127,9 +142,12 @@ NDArray minimum(const NDArray& a, const NDArray& b) { return dispatch(kMinimum, 
 NDArray equal(const NDArray& a, const NDArray& b) { return dispatch(kEqual, {a, b}); }
 NDArray greater(const NDArray& a, const NDArray& b) { return dispatch(kGreater, {a, b}); }
 NDArray lesser(const NDArray& a, const NDArray& b) { return dispatch(kLesser, {a, b}); }
+NDArray where(const NDArray& condition, const NDArray& x, const NDArray& y) {
+  return dispatch(kWhere, {condition, x, y});
+}
 
 
-std::vector<const OpDef*> elementwise_ops() { return {&kRelu, &kSigmoid, &kTanh, &kExp, &kLog, &kNegative, &kSqrt, &kSquare, &kAbs, &kSoftrelu, &kSoftsign, &kAdd, &kSubtract, &kMultiply, &kDivide, &kMaximum, &kMinimum, &kEqual, &kGreater, &kLesser}; }
+std::vector<const OpDef*> elementwise_ops() { return {&kRelu, &kSigmoid, &kTanh, &kExp, &kLog, &kNegative, &kSqrt, &kSquare, &kAbs, &kSoftrelu, &kSoftsign, &kAdd, &kSubtract, &kMultiply, &kDivide, &kMaximum, &kMinimum, &kEqual, &kGreater, &kLesser, &kWhere}; }
 
 }  // namespace kiln::nd
 

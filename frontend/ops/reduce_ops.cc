@@ -1,4 +1,4 @@
-// Reductions: sum, mean, max over everything or one axis; the L2 norm.
+// Reductions: sum, mean, max over everything or one axis; the L2 norm; argmax.
 #include <cfloat>
 
 #include "frontend/nd.h"
@@ -48,6 +48,12 @@ std::vector<NDArray> norm_grad(const GradContext& c) {
   return {c.inputs[0] * spread(c.out_grad / maximum(c.output, full({}, FLT_MIN)), c)};
 }
 
+void argmax_compute(std::span<const NDArray> in, const OpAttrs& a, Array& out) {
+  std::optional<int> axis;
+  if (a.axis) axis = normalize_axis(*a.axis, in[0].ndim(), "argmax");
+  kernels::argmax(in[0], axis, out);
+}
+
 template <ReduceFn F>
 constexpr OpDef reduce_op(std::string_view name, std::vector<NDArray> (*grad)(const GradContext&)) {
   return {.name = name, .infer_shape = reduce_shape, .compute = reduce_compute<F>, .gradient = grad};
@@ -57,6 +63,8 @@ const OpDef kSum = reduce_op<ReduceFn::Sum>("sum", sum_grad);
 const OpDef kMean = reduce_op<ReduceFn::Mean>("mean", mean_grad);
 const OpDef kMax = reduce_op<ReduceFn::Max>("max", max_grad);
 const OpDef kNorm = reduce_op<ReduceFn::L2Norm>("norm", norm_grad);
+// An index is piecewise constant in x: no gradient flows through it.
+const OpDef kArgmax = {.name = "argmax", .infer_shape = reduce_shape, .compute = argmax_compute};
 
 }  // namespace
 
@@ -70,9 +78,12 @@ NDArray max(const NDArray& x, std::optional<int> axis, bool keepdims) {
   return dispatch(kMax, {x}, {.axis = axis, .keepdims = keepdims});
 }
 NDArray norm(const NDArray& x) { return dispatch(kNorm, {x}); }
+NDArray argmax(const NDArray& x, std::optional<int> axis, bool keepdims) {
+  return dispatch(kArgmax, {x}, {.axis = axis, .keepdims = keepdims});
+}
 
 
-std::vector<const OpDef*> reduce_ops() { return {&kSum, &kMean, &kMax, &kNorm}; }
+std::vector<const OpDef*> reduce_ops() { return {&kSum, &kMean, &kMax, &kNorm, &kArgmax}; }
 
 }  // namespace kiln::nd
 

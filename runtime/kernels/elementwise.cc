@@ -126,6 +126,31 @@ void binary(BinaryFn fn, const Array& a, const Array& b, Array& out) {
   }
 }
 
+void select(const Array& condition, const Array& a, const Array& b, Array& out) {
+  const Shape& shape = out.shape();
+  size_t rank = shape.size();
+  int64_t n = out.size();
+  if (n == 0) return;
+  const float *pc = condition.data(), *pa = a.data(), *pb = b.data();
+  float* po = out.data();
+  if (condition.size() == n && a.size() == n && b.size() == n) {
+    for (int64_t i = 0; i < n; ++i) po[i] = pc[i] != 0.f ? pa[i] : pb[i];
+    return;
+  }
+  std::vector<int64_t> sc = broadcast_strides(condition.shape(), rank), sa = broadcast_strides(a.shape(), rank),
+                       sb = broadcast_strides(b.shape(), rank), index(rank, 0);
+  int64_t oc = 0, oa = 0, ob = 0;
+  for (int64_t k = 0; k < n; ++k) {
+    po[k] = pc[oc] != 0.f ? pa[oa] : pb[ob];
+    for (size_t d = rank; d-- > 0;) {  // odometer over out's index space
+      oc += sc[d], oa += sa[d], ob += sb[d];
+      if (++index[d] < shape[d]) break;
+      oc -= sc[d] * shape[d], oa -= sa[d] * shape[d], ob -= sb[d] * shape[d];
+      index[d] = 0;
+    }
+  }
+}
+
 void broadcast_to(const Array& a, Array& out) {
   // a + 0 through the broadcasting loop: one mechanism for every broadcast.
   static const Array zero = Array::zeros({});

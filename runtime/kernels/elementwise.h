@@ -28,6 +28,11 @@ void unary(UnaryFn fn, const Array& x, Array& out);
 // out.shape() must be broadcast_shapes(a.shape(), b.shape()).
 void binary(BinaryFn fn, const Array& a, const Array& b, Array& out);
 
+// out = condition ≠ 0 ? a : b (NaN counts as true, as `c != 0` does), all three broadcast to
+// out.shape(). The value taken is copied, never computed with, so an inf in the other branch
+// stays out of the result.
+void select(const Array& condition, const Array& a, const Array& b, Array& out);
+
 // out = a broadcast to out.shape() (a's shape must broadcast to it).
 void broadcast_to(const Array& a, Array& out);
 

@@ -86,6 +86,27 @@ void reduce(ReduceFn fn, const Array& x, std::optional<int> axis, Array& out) {
   }
 }
 
+void argmax(const Array& x, std::optional<int> axis, Array& out) {
+  const Shape& s = x.shape();
+  int64_t outer = 1, n = x.size(), inner = 1;
+  if (axis) {
+    n = s[*axis];
+    for (int i = 0; i < *axis; ++i) outer *= s[i];
+    for (size_t i = *axis + 1; i < s.size(); ++i) inner *= s[i];
+  }
+  // `v` replaces the best so far when larger, or when it is the first NaN.
+  auto beats = [](float v, float best) { return v > best || (std::isnan(v) && !std::isnan(best)); };
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t j = 0; j < inner; ++j) {
+      const float* src = x.data() + o * n * inner + j;
+      float best = -std::numeric_limits<float>::infinity();
+      int64_t at = 0;
+      for (int64_t i = 0; i < n; ++i)
+        if (beats(src[i * inner], best)) best = src[i * inner], at = i;
+      out.data()[o * inner + j] = static_cast<float>(at);
+    }
+}
+
 void sum_to(const Array& x, Array& out) {
   std::fill_n(out.data(), out.size(), 0.f);
   const Shape& shape = x.shape();

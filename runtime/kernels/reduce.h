@@ -13,6 +13,10 @@ enum class ReduceFn { Sum, Mean, Max, L2Norm };
 // elements in row-major order (its exact shape — keepdims or not — is the caller's choice).
 void reduce(ReduceFn fn, const Array& x, std::optional<int> axis, Array& out);
 
+// The index of the largest element along `axis` (of all elements, row-major, when empty), as a
+// float: the first one on ties, as NumPy; a NaN counts as largest (the first NaN wins).
+void argmax(const Array& x, std::optional<int> axis, Array& out);
+
 // Sums `x` into `out`, whose shape broadcasts to x's: the reverse of broadcasting.
 void sum_to(const Array& x, Array& out);
 

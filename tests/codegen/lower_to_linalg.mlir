@@ -121,3 +121,33 @@ func.func @negative_zero_splat() -> tensor<4xf32> {
   %0 = kiln.constant dense<-0.0> : tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// where is a select on condition ≠ 0 (une: NaN counts as true) over broadcast operands: the
+// value not taken is never combined with the one taken.
+// CHECK-LABEL: func @where
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<3xf32>, tensor<f32>)
+// CHECK: %[[HOLDS:.*]] = arith.cmpf une, %{{.*}}, %{{.*}} : f32
+// CHECK: arith.select %[[HOLDS]]
+// CHECK-NOT: arith.mulf
+func.func @where(%c: tensor<2x3xf32>, %x: tensor<3xf32>, %y: tensor<f32>) -> tensor<2x3xf32> {
+  %0 = kiln.where %c, %x, %y : tensor<2x3xf32>, tensor<3xf32>, tensor<f32> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// argmax carries the best value and its index through one reduction: an element wins when
+// larger (ogt: the first of equal maxima stays) or when it is the first NaN.
+// CHECK-LABEL: func @argmax
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "reduction"]
+// CHECK: linalg.index 1
+// CHECK: arith.cmpf ogt
+// CHECK: arith.cmpf uno
+// CHECK: arith.cmpf ord
+// CHECK: arith.select
+// CHECK: arith.select
+// CHECK: linalg.yield
+func.func @argmax(%x: tensor<2x3xf32>) -> tensor<2xf32> {
+  %0 = kiln.argmax %x {axis = 1 : i64} : tensor<2x3xf32> -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}

@@ -67,3 +67,19 @@ func.func @maximum_of_special_values() -> tensor<3xf32> {
   %0 = kiln.maximum %a, %b : tensor<3xf32>, tensor<3xf32> -> tensor<3xf32>
   return %0 : tensor<3xf32>
 }
+
+// argmax and where of constants fold with the eager kernels' values.
+// CHECK-LABEL: func @argmax_and_where
+// CHECK-DAG: kiln.constant dense<[1.000000e+00, 0.000000e+00]> : tensor<2xf32>
+// CHECK-DAG: kiln.constant dense<[5.000000e+00, 2.000000e+00]> : tensor<2xf32>
+// CHECK-NOT: kiln.argmax
+// CHECK-NOT: kiln.where
+func.func @argmax_and_where() -> (tensor<2xf32>, tensor<2xf32>) {
+  %m = kiln.constant dense<[[1.0, 3.0, 3.0], [4.0, -1.0, 4.0]]> : tensor<2x3xf32>
+  %0 = kiln.argmax %m {axis = 1 : i64} : tensor<2x3xf32> -> tensor<2xf32>
+  %c = kiln.constant dense<[0.0, 1.0]> : tensor<2xf32>
+  %x = kiln.constant dense<[0x7F800000, 2.0]> : tensor<2xf32>
+  %y = kiln.constant dense<5.0> : tensor<f32>
+  %1 = kiln.where %c, %x, %y : tensor<2xf32>, tensor<2xf32>, tensor<f32> -> tensor<2xf32>
+  return %0, %1 : tensor<2xf32>, tensor<2xf32>
+}

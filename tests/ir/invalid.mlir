@@ -164,3 +164,12 @@ func.func @set_wrong_row(%a: tensor<5x2xf32>, %v: tensor<5xf32>, %i: index) -> t
   %0 = kiln.set_row %a[%i], %v : tensor<5x2xf32>, tensor<5xf32>
   return %0 : tensor<5x2xf32>
 }
+
+// -----
+
+func.func @where_mismatch(%c: tensor<2xf32>, %x: tensor<3xf32>) {
+  // expected-error @+2 {{where: shapes 2 and 3 cannot be broadcast together}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.where %c, %x, %x : tensor<2xf32>, tensor<3xf32>, tensor<3xf32> -> tensor<3xf32>
+  return
+}

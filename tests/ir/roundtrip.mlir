@@ -39,6 +39,10 @@ func.func @all_ops(%x: tensor<2x3xf32>, %v: tensor<3xf32>, %w: tensor<4x3xf32>, 
   // CHECK: kiln.max %{{.*}} {axis = 0 : i64, keepdims = true} : tensor<2x3xf32> -> tensor<1x3xf32>
   %23 = kiln.max %x {axis = 0 : i64, keepdims = true} : tensor<2x3xf32> -> tensor<1x3xf32>
   %24 = kiln.norm %x : tensor<2x3xf32> -> tensor<1xf32>
+  // CHECK: kiln.argmax %{{.*}} {axis = 1 : i64, keepdims = true} : tensor<2x3xf32> -> tensor<2x1xf32>
+  %argmax = kiln.argmax %x {axis = 1 : i64, keepdims = true} : tensor<2x3xf32> -> tensor<2x1xf32>
+  // CHECK: kiln.where %{{.*}}, %{{.*}}, %{{.*}} : tensor<2x1xf32>, tensor<2x3xf32>, tensor<f32> -> tensor<2x3xf32>
+  %where = kiln.where %argmax, %x, %c : tensor<2x1xf32>, tensor<2x3xf32>, tensor<f32> -> tensor<2x3xf32>
   // CHECK: kiln.reshape %{{.*}} {shape = array<i64: 3, -1>} : tensor<2x3xf32> -> tensor<3x2xf32>
   %25 = kiln.reshape %x {shape = array<i64: 3, -1>} : tensor<2x3xf32> -> tensor<3x2xf32>
   // CHECK: kiln.transpose %{{.*}} {perm = array<i64: 1, 0>} : tensor<3x2xf32> -> tensor<2x3xf32>
