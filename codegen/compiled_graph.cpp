@@ -103,6 +103,8 @@ std::string CompiledGraph::interface() const {
   shapes("parameters", parameter_shapes_);
   shapes("prepared", prepared_shapes_);
   shapes("results", result_shapes_);
+  text += fmt("\nupdates ", updated_arguments_.size());
+  for (size_t a : updated_arguments_) text += fmt(" ", a);
   return text + fmt("\nprepare ", prepare_ ? 1 : 0, "\nstatus ", has_status_ ? 1 : 0, "\nlayout ", jit_->data_layout(), "\n");
 }
 
@@ -126,10 +128,20 @@ bool CompiledGraph::read_interface(const std::string& text, bool& has_prepare, s
     }
     return static_cast<bool>(in >> word);
   };
+  auto updates = [&] {
+    size_t count = 0;
+    if (word != "updates" || !(in >> count) || count > argument_kinds_.size()) return false;
+    for (size_t i = 0; i < count; ++i) {
+      size_t a = 0;
+      if (!(in >> a) || a >= argument_kinds_.size()) return false;
+      updated_arguments_.push_back(a);
+    }
+    return static_cast<bool>(in >> word);
+  };
   int prepare = 0, status = 0;
   auto parameter_kinds = std::count(argument_kinds_.begin(), argument_kinds_.end(), ArgumentKind::Parameter);
   if (!shapes("parameters", parameter_shapes_) || parameter_shapes_.size() != static_cast<size_t>(parameter_kinds) ||
-      !shapes("prepared", prepared_shapes_) || !shapes("results", result_shapes_) || word != "prepare" ||
+      !shapes("prepared", prepared_shapes_) || !shapes("results", result_shapes_) || !updates() || word != "prepare" ||
       !(in >> prepare) || !(in >> word) || word != "status" || !(in >> status) || !(in >> word) ||
       word != "layout" || !(in >> data_layout))
     return false;
@@ -170,6 +182,7 @@ std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const Co
           compiled->forward_ = compiled->jit_->lookup(entry_name);
           if (has_prepare) compiled->prepare_ = compiled->jit_->lookup(entry_name + "_prepare");
           compiled->from_cache_ = true;
+          compiled->locate_updates();
           compiled->compile_ms_ = elapsed_ms();
           return compiled;
         } catch (const Error& e) {
@@ -196,6 +209,8 @@ std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const Co
     }
   }
   compiled->result_shapes_ = graph.result_shapes();
+  compiled->updated_arguments_ = graph.updated_arguments();
+  compiled->locate_updates();
   compiled->has_status_ = graph.has_status();
   all_shapes.insert(all_shapes.end(), compiled->result_shapes_.begin(), compiled->result_shapes_.end());
   for (const Shape& s : all_shapes)
@@ -255,6 +270,23 @@ void CompiledGraph::prepare() const {
   ++prepare_count_;
 }
 
+void CompiledGraph::locate_updates() {
+  updates_.clear();
+  for (size_t position : updated_arguments_) {
+    // The argument's index among the inputs, or among the parameters.
+    auto before = argument_kinds_.begin() + static_cast<std::ptrdiff_t>(position);
+    auto index = static_cast<size_t>(std::count(argument_kinds_.begin(), before, argument_kinds_[position]));
+    updates_.push_back({argument_kinds_[position] == ArgumentKind::Parameter, index});
+  }
+}
+
+void CompiledGraph::mark_updated(std::span<const Array* const> inputs) const {
+  for (const Update& u : updates_) {
+    Array handle = u.parameter ? parameters_[u.index] : *inputs[u.index];
+    handle.data();  // write access moves the version
+  }
+}
+
 int32_t CompiledGraph::run(std::span<const Array* const> inputs, std::span<Array* const> results) const {
   if (inputs.size() + parameter_data_.size() != argument_kinds_.size() || results.size() != result_shapes_.size())
     throw Error(fmt("codegen: the compiled graph takes ", num_inputs(), " inputs, ", num_parameters(),
@@ -272,6 +304,7 @@ int32_t CompiledGraph::run(std::span<const Array* const> inputs, std::span<Array
     for (Array* r : results) call.add(*r);
     if (has_status_) call.add_result_slot(&status);
     call.invoke(forward_);
+    if (!updates_.empty()) mark_updated(inputs);
     return status;
   };
   if (!prepare_) return call_forward();

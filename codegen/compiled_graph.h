@@ -44,7 +44,9 @@ class CompiledGraph {
   // again). Throws kiln::Error if the count or a shape is wrong. Not concurrent with run().
   void bind_parameters(std::vector<Array> parameters);
   // Calls the native code: `inputs` (the graph's non-parameter arguments, in order), `results`
-  // preallocated with result_shapes(). No allocation, lookup or string work happens here, and no
+  // preallocated with result_shapes(). Arguments the graph updates in place
+  // (ir::Graph::add_update; updated_arguments()) are written, and their data version moves: the
+  // caller must not share them with a concurrent call. No allocation, lookup or string work happens here, and no
   // per-parameter work while no watched array was written (runtime/array_snapshot.h); a changed
   // parameter recomputes the prepared values first. Returns the graph's exit status (ir::Graph):
   // 0 when it ran to the end, else the side exit taken; always 0 for a graph without one.
@@ -55,6 +57,8 @@ class CompiledGraph {
   // The arrays bind_parameters() gave, in order.
   const std::vector<Array>& parameters() const { return parameters_; }
   const std::vector<Shape>& result_shapes() const { return result_shapes_; }
+  // The positions (among all arguments, parameters included) of those updated in place.
+  const std::vector<size_t>& updated_arguments() const { return updated_arguments_; }
   // How many values the prepare function computes (0: the graph has none), and how many times it
   // has run.
   size_t num_prepared() const { return prepared_shapes_.size(); }
@@ -86,6 +90,9 @@ class CompiledGraph {
   // Whether the prepared values were computed from the bound parameters as they are now.
   bool prepared_current() const { return !prepared_.empty() && prepared_from_.unchanged(); }
   void prepare() const;
+  // Where each updated argument comes from in a call, and (after one) moving their versions.
+  void locate_updates();
+  void mark_updated(std::span<const Array* const> inputs) const;
 
   std::unique_ptr<JitModule> jit_;
   PackedFunction forward_ = nullptr;
@@ -95,6 +102,12 @@ class CompiledGraph {
   std::vector<Shape> parameter_shapes_;  // of the Parameter arguments, in order
   std::vector<Shape> prepared_shapes_;
   std::vector<Shape> result_shapes_;
+  std::vector<size_t> updated_arguments_;
+  struct Update {
+    bool parameter;  // a bound parameter, else an input
+    size_t index;    // among those
+  };
+  std::vector<Update> updates_;
   double compile_ms_ = 0, lowering_ms_ = 0;
   bool from_cache_ = false;
 

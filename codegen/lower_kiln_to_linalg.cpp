@@ -465,7 +465,36 @@ struct LowerKilnToLinalgPass : PassWrapper<LowerKilnToLinalgPass, OperationPass<
     RewritePatternSet patterns(&getContext());
     populate(patterns);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns)))) signalPassFailure();
+    for (auto f : getOperation().getOps<func::FuncOp>())
+      if (!f.isExternal() && f->hasAttr("llvm.emit_c_interface") && failed(write_updates_in_place(f))) signalPassFailure();
     use_bare_pointers_at_entries(getOperation());
+  }
+
+  // An entry point's arguments are the caller's arrays: bufferization must never write into
+  // them (`bufferization.writable = false`), except into an argument that a `kiln.updates`
+  // result updates. There the new value is materialized in the argument's own buffer
+  // (bufferization.materialize_in_destination): one-shot-bufferize then either writes it there
+  // or fails (if the old value is still read afterwards), never silently elsewhere;
+  // kiln-drop-updated-results removes the result once it is the argument itself.
+  static LogicalResult write_updates_in_place(func::FuncOp f) {
+    MLIRContext* ctx = f.getContext();
+    for (unsigned i = 0; i < f.getNumArguments(); ++i)
+      if (isa<TensorType>(f.getArgument(i).getType()))
+        f.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName, BoolAttr::get(ctx, false));
+    auto ret = cast<func::ReturnOp>(f.getBody().front().getTerminator());
+    OpBuilder b(ret);
+    for (unsigned r = 0; r < f.getNumResults(); ++r) {
+      auto updates = f.getResultAttrOfType<IntegerAttr>(r, ir::kUpdatesAttr);
+      if (!updates) continue;
+      uint64_t j = updates.getValue().getZExtValue();
+      if (j >= f.getNumArguments() || f.getArgument(j).getType() != ret.getOperand(r).getType())
+        return f.emitError("result ") << r << " updates argument " << j << ", which does not exist or has another type";
+      f.setArgAttr(j, bufferization::BufferizationDialect::kWritableAttrName, BoolAttr::get(ctx, true));
+      Value value = ret.getOperand(r);
+      auto in_place = b.create<bufferization::MaterializeInDestinationOp>(ret.getLoc(), value, f.getArgument(j));
+      ret.setOperand(r, in_place.getResult());
+    }
+    return success();
   }
 
   // A graph's entry points (`llvm.emit_c_interface` functions with a body: forward and its

@@ -83,9 +83,11 @@ std::vector<Stage> lowering_stages(const VectorTarget& target) {
   return {
       {"linalg", concat({required("lower-kiln-to-linalg"), optional("linalg-fuse-elementwise-ops")}, cleanup())},
       {"bufferized",
-       {required("one-shot-bufferize",
+       {optional("kiln-compute-updates-in-place", "func.func(kiln-compute-updates-in-place)"),
+        required("one-shot-bufferize",
                  "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map "
                  "allow-return-allocs-from-loops}"),
+        required("kiln-drop-updated-results", "func.func(kiln-drop-updated-results)"),
         required("kiln-distinct-results", "func.func(kiln-distinct-results)"),
         required("buffer-results-to-out-params", "buffer-results-to-out-params{hoist-static-allocs}"),
         optional("buffer-hoisting", "func.func(buffer-hoisting)"), optional("buffer-loop-hoisting", "func.func(buffer-loop-hoisting)"),

@@ -28,6 +28,10 @@ namespace kiln::ir {
 // graph's `<name>_prepare` function, which the runtime reruns only when a parameter changes.
 inline constexpr llvm::StringLiteral kParameterAttr = "kiln.parameter";
 inline constexpr llvm::StringLiteral kPreparedAttr = "kiln.prepared";
+// A function-result attribute: `kiln.updates = j` says the result is argument j's new value,
+// written into the argument's own buffer (parameter updates, optimizer state). Such a result
+// is not an output of the compiled call; the caller's array for argument j holds it afterwards.
+inline constexpr llvm::StringLiteral kUpdatesAttr = "kiln.updates";
 // In an exported graph (ir/program.h): each argument's name, and each function's signature.
 inline constexpr llvm::StringLiteral kNameAttr = "kiln.name";
 inline constexpr llvm::StringLiteral kSignatureAttr = "kiln.signature";

@@ -1,5 +1,7 @@
 #include "ir/graph.h"
 
+#include <algorithm>
+
 #include "ir/KilnDialect.h"
 #include "ir/graph_module.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -26,6 +28,10 @@ struct Graph::Impl {
   std::vector<Shape> result_shapes;
   bool has_status = false;
   int status_value = -1;
+  std::vector<int> argument_ids;     // each argument's value id, by position
+  std::vector<size_t> updated;       // add_update: argument positions ...
+  std::vector<int> update_values;    // ... and their new values
+  bool results_set = false;
   std::vector<Operation*> open_regions;  // the scf ops being built, innermost last
 
   RankedTensorType type_of(const Shape& shape) {
@@ -35,12 +41,20 @@ struct Graph::Impl {
     values.push_back(v);
     return static_cast<int>(values.size()) - 1;
   }
+  // Results: the outputs, the exit status, then the updates (kUpdatesAttr names each one's argument).
   void sync_signature() {
     SmallVector<Type> results;
     for (const Shape& s : result_shapes) results.push_back(type_of(s));
     if (has_status) results.push_back(builder.getI32Type());
+    SmallVector<Attribute> result_attrs(results.size(), builder.getDictionaryAttr({}));
+    for (size_t u = 0; u < updated.size(); ++u) {
+      results.push_back(argument_types[updated[u]]);
+      result_attrs.push_back(builder.getDictionaryAttr(
+          builder.getNamedAttr(kUpdatesAttr, builder.getI64IntegerAttr(static_cast<int64_t>(updated[u])))));
+    }
     function.setFunctionType(builder.getFunctionType(argument_types, results));
     function.setAllArgAttrs(argument_attrs);
+    function.setAllResultAttrs(result_attrs);
   }
 };
 
@@ -76,6 +90,7 @@ int Graph::add_argument(const Shape& shape, ArgumentKind kind) {
   if (kind == ArgumentKind::Parameter) attrs.push_back(g.builder.getNamedAttr(kParameterAttr, g.builder.getUnitAttr()));
   g.argument_attrs.push_back(g.builder.getDictionaryAttr(attrs));
   int id = g.keep(g.body->addArgument(type, g.builder.getUnknownLoc()));
+  g.argument_ids.push_back(id);
   g.sync_signature();
   return id;
 }
@@ -244,7 +259,23 @@ int Graph::add_status(int32_t value) {
   return g.keep(g.builder.create<arith::ConstantIntOp>(g.builder.getUnknownLoc(), value, 32));
 }
 
+void Graph::add_update(int argument, int value) {
+  Impl& g = *impl_;
+  if (g.results_set) throw Error("ir: add_update comes before set_results");
+  auto at = std::find(g.argument_ids.begin(), g.argument_ids.end(), argument);
+  if (at == g.argument_ids.end()) throw Error(fmt("ir: add_update: value ", argument, " is not an argument"));
+  auto position = static_cast<size_t>(at - g.argument_ids.begin());
+  if (std::find(g.updated.begin(), g.updated.end(), position) != g.updated.end())
+    throw Error(fmt("ir: add_update: argument ", position, " is updated twice"));
+  if (g.values.at(value).getType() != g.argument_types[position])
+    throw ShapeError(fmt("ir: add_update: argument ", position, " cannot take a value of another shape"));
+  g.updated.push_back(position);
+  g.update_values.push_back(value);
+}
+
 void Graph::set_results(std::span<const int> ids, int status) {
+  if (!impl_->updated.empty())
+    throw Error("ir: a graph with guards cannot update arguments in place (a side exit would leave half an update)");
   impl_->has_status = true;
   impl_->status_value = status;
   set_results(ids);
@@ -261,11 +292,14 @@ void Graph::set_results(std::span<const int> ids) {
     g.result_shapes.emplace_back(shape.begin(), shape.end());
   }
   if (g.has_status) results.push_back(g.values.at(g.status_value));
+  for (int v : g.update_values) results.push_back(g.values.at(v));
   g.builder.create<func::ReturnOp>(g.builder.getUnknownLoc(), results);
+  g.results_set = true;
   g.sync_signature();
 }
 
 size_t Graph::num_arguments() const { return impl_->argument_types.size(); }
+const std::vector<size_t>& Graph::updated_arguments() const { return impl_->updated; }
 bool Graph::has_status() const { return impl_->has_status; }
 const std::vector<Shape>& Graph::result_shapes() const { return impl_->result_shapes; }
 

@@ -39,6 +39,12 @@ class Graph {
   // A tensor of `shape` filled with `value` (what a side exit returns in place of results).
   int add_splat(const Shape& shape, float value);
   void set_results(std::span<const int> values);
+  // After the call, argument `argument`'s own array holds `value`: the compiled code writes it
+  // in place (parameter updates, optimizer state), the caller passes no result for it, and the
+  // array's data version moves. Call before set_results, at most once per argument; a graph
+  // with guards (an exit status) cannot update in place, since a side exit would leave half an
+  // update behind.
+  void add_update(int argument, int value);
 
   // --- structured control flow (scf), for guards and explicit cond / while_loop -------------
   // A value defined inside a region is visible only there; the caller keeps scopes apart.
@@ -75,6 +81,8 @@ class Graph {
   void set_results(std::span<const int> values, int status);
 
   size_t num_arguments() const;
+  // The positions of the arguments that add_update() updates, in the order they were added.
+  const std::vector<size_t>& updated_arguments() const;
   bool has_status() const;
   const std::vector<Shape>& result_shapes() const;
   // The module as MLIR text (a func.func in the kiln dialect).

@@ -76,6 +76,35 @@ def PlanBuffers : Pass<"kiln-plan-buffers", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }
 
+def ComputeUpdatesInPlace : Pass<"kiln-compute-updates-in-place", "mlir::func::FuncOp"> {
+  let summary = "Compute an in-place update straight into its argument's buffer";
+  let description = [{
+    An argument updated in place is materialized in its own buffer
+    (`bufferization.materialize_in_destination`, from lower-kiln-to-linalg), which costs a copy
+    of the new value. When the value comes from an all-parallel linalg.generic that writes a
+    fresh tensor element for element, and nothing reads the argument (or a view of it) after
+    that op, the op's init becomes the argument: one-shot-bufferize then computes the value in
+    place, and the copy is a copy onto itself (which kiln-drop-updated-results removes).
+    Upstream `eliminate-empty-tensors` does this without the read check, and after elementwise
+    fusion (a reduction that re-reads the old value) that makes bufferization fail.
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect"];
+}
+
+def DropUpdatedResults : Pass<"kiln-drop-updated-results", "mlir::func::FuncOp"> {
+  let summary = "Remove the results that update an argument in place";
+  let description = [{
+    A result marked `kiln.updates = j` is argument j's new value. lower-kiln-to-linalg
+    materializes it in the argument's buffer (`bufferization.materialize_in_destination`, the
+    argument `bufferization.writable`), so after one-shot-bufferize the result is argument j
+    itself. This pass checks that and removes the result: the caller's array for argument j
+    holds the new value after the call, and no out-parameter is passed for it. A result that is
+    not its argument's buffer is an error (bufferization broke the contract), never a silent copy.
+    Where the value was computed in place, bufferization leaves a copy of the buffer onto itself;
+    the pass removes it.
+  }];
+}
+
 def DistinctResults : Pass<"kiln-distinct-results", "mlir::func::FuncOp"> {
   let summary = "Return each buffer once: a repeated result becomes a copy";
   let description = [{

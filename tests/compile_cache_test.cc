@@ -1,4 +1,5 @@
-// CompiledGraph's calling convention (bound parameters, prepared values) and the disk cache of
+// CompiledGraph's calling convention (bound parameters, prepared values, arguments updated in
+// place, arguments never written otherwise) and the disk cache of
 // compiled graphs (codegen/compile_cache.h). ctest points KILN_CACHE_DIR at a directory of its
 // own for this suite; each cache test starts from an empty one.
 #include <cstdlib>
@@ -109,6 +110,88 @@ TEST(CompiledGraph, AWrongBindingIsAClearError) {
   }
 }
 
+// One SGD-with-momentum step: v ← 0.9·v + g (v an input, the optimizer state), w ← w − 0.1·v
+// (w a parameter), both updated in place; the result is sum(w) after the step.
+ir::Graph momentum_step_graph() {
+  ir::Graph g;
+  int grad = g.add_argument({4});
+  int v = g.add_argument({4});
+  int w = g.add_argument({4}, ir::Graph::ArgumentKind::Parameter);
+  std::vector<float> momentum{0.9f}, lr{0.1f};
+  int v_new = g.add_op("add", std::vector<int>{g.add_op("multiply", std::vector<int>{v, g.add_constant({}, momentum)}, {}, {4}), grad}, {}, {4});
+  int w_new = g.add_op("subtract", std::vector<int>{w, g.add_op("multiply", std::vector<int>{v_new, g.add_constant({}, lr)}, {}, {4})}, {}, {4});
+  g.add_update(v, v_new);
+  g.add_update(w, w_new);
+  g.set_results(std::vector<int>{g.add_op("sum", std::vector<int>{w_new}, {}, {1})});
+  return g;
+}
+
+// Three steps of momentum_step_graph() against the same arithmetic on the host: the updated
+// arrays hold the new values and their versions move; the gradient is read, never written.
+void expect_momentum_steps(codegen::CompiledGraph& compiled) {
+  ASSERT_EQ(compiled.result_shapes().size(), 1u) << "an update is not a result";
+  EXPECT_EQ(compiled.updated_arguments(), (std::vector<size_t>{1, 2}));
+  Array grad = Array::from_values({4}, {1, -2, 3, 0.5f}), v = Array::zeros({4}), w = Array::from_values({4}, {1, 2, 3, 4});
+  compiled.bind_parameters({w});
+  std::vector<float> host_v(4, 0.f), host_w{1, 2, 3, 4};
+  for (int step = 0; step < 3; ++step) {
+    DataVersion v_before = v.version(), w_before = w.version(), grad_before = grad.version();
+    Array sum({1});
+    const Array* inputs[] = {&grad, &v};
+    Array* results[] = {&sum};
+    compiled.run(inputs, results);
+    float host_sum = 0;
+    for (int i = 0; i < 4; ++i) {
+      host_v[i] = 0.9f * host_v[i] + std::as_const(grad).data()[i];
+      host_w[i] -= 0.1f * host_v[i];
+      host_sum += host_w[i];
+    }
+    testing::expect_values(v, host_v);
+    testing::expect_values(w, host_w);
+    testing::expect_values(sum, {host_sum});
+    EXPECT_NE(v.version(), v_before);
+    EXPECT_NE(w.version(), w_before);
+    EXPECT_EQ(grad.version(), grad_before) << "an argument that is not updated must not be written";
+  }
+  testing::expect_values(grad, {1, -2, 3, 0.5f});
+}
+
+TEST(CompiledGraph, UpdatesArgumentsInPlace) {
+  ir::Graph g = momentum_step_graph();
+  expect_momentum_steps(*codegen::CompiledGraph::compile(g, {.mode = codegen::GraphMode::Training}));
+}
+
+TEST(CompiledGraph, AWrongUpdateIsAClearError) {
+  ir::Graph g;
+  int x = g.add_argument({4});
+  int y = g.add_op("relu", std::vector<int>{x}, {}, {4});
+  EXPECT_THROW_WITH(g.add_update(y, y), Error, "not an argument");
+  EXPECT_THROW_WITH(g.add_update(x, g.add_op("sum", std::vector<int>{x}, {}, {1})), ShapeError, "another shape");
+  g.add_update(x, y);
+  EXPECT_THROW_WITH(g.add_update(x, y), Error, "updated twice");
+  EXPECT_THROW_WITH(g.set_results(std::vector<int>{y}, g.add_status(0)), Error, "guards");
+}
+
+// Bufferization may write into a buffer whose value is dead, and an argument's value is dead
+// after its last use; but an argument is the caller's array. Here the loop's table starts as
+// the input itself, and each step overwrites one row of it: the input must stay as it was.
+TEST(CompiledGraph, NeverWritesIntoItsInputs) {
+  ir::Graph g;
+  int table = g.add_argument({3, 2});
+  std::vector<int> body = g.begin_for(3, std::vector<int>{table});  // index, table
+  int row = g.add_row(body[1], body[0]);
+  int doubled = g.add_op("add", std::vector<int>{row, row}, {}, {2});
+  g.yield(std::vector<int>{g.add_set_row(body[1], doubled, body[0])});
+  g.set_results(g.end_for());
+  auto compiled = codegen::CompiledGraph::compile(g);
+  Array x = Array::from_values({3, 2}, {1, 2, 3, 4, 5, 6}), y({3, 2});
+  const Array* inputs[] = {&x};
+  Array* results[] = {&y};
+  compiled->run(inputs, results);
+  testing::expect_values(y, {2, 4, 6, 8, 10, 12});
+  testing::expect_values(x, {1, 2, 3, 4, 5, 6});
+}
+
 class CompileCache : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -210,6 +293,17 @@ TEST_F(CompileCache, PastItsBoundTheLeastRecentlyUsedEntriesGo) {
   EXPECT_TRUE(cache::load("new"));
   EXPECT_EQ(cache::evict(0), 2u);
   EXPECT_TRUE(entries().empty());
+}
+
+// The cached interface says which arguments are updated: a graph loaded from the cache updates
+// them just as the one compiled.
+TEST_F(CompileCache, AnUpdatingGraphFromTheCacheUpdatesInPlace) {
+  ir::Graph first = momentum_step_graph();
+  expect_momentum_steps(*codegen::CompiledGraph::compile(first));
+  ir::Graph second = momentum_step_graph();
+  auto cached = codegen::CompiledGraph::compile(second);
+  EXPECT_TRUE(cached->from_cache());
+  expect_momentum_steps(*cached);
 }
 
 }  // namespace

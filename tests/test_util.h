@@ -80,7 +80,9 @@ inline void check_gradients(const std::function<NDArray(const std::vector<NDArra
   auto hybrid_f = [&](const std::vector<NDArray>& xs) { return block(xs)[0]; };
   std::vector<NDArray> traced = gradients_of(hybrid_f);
   std::vector<NDArray> compiled = gradients_of(hybrid_f);
-  if (mode == Hybrid::Compiles) EXPECT_EQ(block.hybrid_stats().compiled, 1u) << "the recorded call did not run compiled";
+  if (mode == Hybrid::Compiles) {
+    EXPECT_EQ(block.hybrid_stats().compiled, 1u) << "the recorded call did not run compiled";
+  }
   std::pair<const char*, const std::vector<NDArray>*> checked[] = {
       {"eager", &eager}, {"traced", &traced}, {"second hybridized call", &compiled}};
 
