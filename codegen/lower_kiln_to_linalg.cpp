@@ -147,6 +147,74 @@ Value argmax(OpBuilder& b, Location loc, Value input, ArrayRef<bool> reduced, Ra
   return reshape_to(b, loc, generic.getResult(1), result);
 }
 
+// softmax (or log_softmax) of `x` along `axis`, as kernels::softmax computes it: the maximum m,
+// then s = Σ exp(x − m), then exp(x − m) / s (or (x − m) − log s). Elementwise fusion merges the
+// shift into the passes that read it.
+Value softmax(OpBuilder& b, Location loc, Value x, int64_t axis, bool log, RankedTensorType type) {
+  SmallVector<bool> reduced(type.getRank(), false);
+  reduced[axis] = true;
+  SmallVector<int64_t> kept_shape(type.getShape());
+  kept_shape[axis] = 1;
+  auto kept = RankedTensorType::get(kept_shape, b.getF32Type());
+  Value m = reduce(b, loc, x, reduced, -std::numeric_limits<float>::infinity(),
+                   [](OpBuilder& nb, Location l, Value v, Value acc) -> Value { return nb.create<arith::MaximumFOp>(l, v, acc); },
+                   kept);
+  Value shifted = elementwise(b, loc, type, ValueRange{x, m}, [](OpBuilder& nb, Location l, ValueRange v) -> Value {
+    return nb.create<arith::SubFOp>(l, v[0], v[1]);
+  });
+  Value sum = reduce(b, loc, shifted, reduced, 0.f,
+                     [](OpBuilder& nb, Location l, Value v, Value acc) -> Value {
+                       return nb.create<arith::AddFOp>(l, acc, nb.create<math::ExpOp>(l, v));
+                     },
+                     kept);
+  return elementwise(b, loc, type, ValueRange{shifted, sum}, [log](OpBuilder& nb, Location l, ValueRange v) -> Value {
+    if (log) return nb.create<arith::SubFOp>(l, v[0], nb.create<math::LogOp>(l, v[1]));
+    return nb.create<arith::DivFOp>(l, nb.create<math::ExpOp>(l, v[0]), v[1]);
+  });
+}
+
+// x's element at `index` along `axis`, one loop per element of `index`: the index is clamped
+// into [0, extent) as a float (maxnumf takes 0 over NaN), then truncated — kernels::pick's rule.
+Value pick(OpBuilder& b, Location loc, Value x, Value index, int64_t axis) {
+  auto x_type = tensor_type(x);
+  auto index_type = tensor_type(index);
+  int64_t rank = index_type.getRank();
+  float last = static_cast<float>(x_type.getDimSize(axis) - 1);
+  SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  auto generic = b.create<linalg::GenericOp>(
+      loc, index_type, ValueRange{index}, ValueRange{empty_like(b, loc, index_type)}, maps, iterators,
+      [&](OpBuilder& nb, Location l, ValueRange args) {
+        Value clamped = nb.create<arith::MinimumFOp>(l, nb.create<arith::MaxNumFOp>(l, args[0], constant_f32(nb, l, 0.f)),
+                                                     constant_f32(nb, l, last));
+        Value at = nb.create<arith::IndexCastOp>(l, nb.getIndexType(), nb.create<arith::FPToSIOp>(l, nb.getI64Type(), clamped));
+        SmallVector<Value> coordinates;
+        for (int64_t d = 0; d < x_type.getRank(); ++d)
+          coordinates.push_back(d == axis ? at : nb.create<linalg::IndexOp>(l, d < axis ? d : d - 1).getResult());
+        nb.create<linalg::YieldOp>(l, nb.create<tensor::ExtractOp>(l, x, coordinates).getResult());
+      });
+  return generic.getResult(0);
+}
+
+// 1.0 where the last axis's position equals the index, else 0.0 (kiln.equal's rule).
+Value one_hot(OpBuilder& b, Location loc, Value indices, RankedTensorType type) {
+  MLIRContext* ctx = b.getContext();
+  int64_t rank = type.getRank();
+  SmallVector<AffineExpr> leading;
+  for (int64_t d = 0; d + 1 < rank; ++d) leading.push_back(getAffineDimExpr(d, ctx));
+  SmallVector<AffineMap> maps{AffineMap::get(rank, 0, leading, ctx), b.getMultiDimIdentityMap(rank)};
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  auto generic = b.create<linalg::GenericOp>(
+      loc, type, ValueRange{indices}, ValueRange{empty_like(b, loc, type)}, maps, iterators,
+      [&](OpBuilder& nb, Location l, ValueRange args) {
+        Value position = nb.create<arith::IndexCastOp>(l, nb.getI64Type(), nb.create<linalg::IndexOp>(l, rank - 1));
+        Value hit = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, args[0],
+                                             nb.create<arith::SIToFPOp>(l, nb.getF32Type(), position));
+        nb.create<linalg::YieldOp>(l, nb.create<arith::UIToFPOp>(l, nb.getF32Type(), hit).getResult());
+      });
+  return generic.getResult(0);
+}
+
 // The transpose of a 2-D tensor, materialised (linalg.transpose into a fresh tensor).
 Value transposed(OpBuilder& b, Location loc, Value m) {
   auto type = tensor_type(m);
@@ -370,6 +438,20 @@ void populate(RewritePatternSet& p) {
 
   add<ir::ArgmaxOp>(p, [](OpBuilder& b, ir::ArgmaxOp op, ir::ArgmaxOp::Adaptor a) {
     return argmax(b, op.getLoc(), a.getInput(), reduced_axes(op), op.getType());
+  });
+
+  add<ir::SoftmaxOp>(p, [](OpBuilder& b, ir::SoftmaxOp op, ir::SoftmaxOp::Adaptor a) {
+    return softmax(b, op.getLoc(), a.getInput(), axis_index(op.getAxis(), op.getType().getRank()), false, op.getType());
+  });
+  add<ir::LogSoftmaxOp>(p, [](OpBuilder& b, ir::LogSoftmaxOp op, ir::LogSoftmaxOp::Adaptor a) {
+    return softmax(b, op.getLoc(), a.getInput(), axis_index(op.getAxis(), op.getType().getRank()), true, op.getType());
+  });
+  add<ir::PickOp>(p, [](OpBuilder& b, ir::PickOp op, ir::PickOp::Adaptor a) {
+    int64_t axis = axis_index(op.getAxis(), tensor_type(a.getInput()).getRank());
+    return reshape_to(b, op.getLoc(), pick(b, op.getLoc(), a.getInput(), a.getIndex(), axis), op.getType());
+  });
+  add<ir::OneHotOp>(p, [](OpBuilder& b, ir::OneHotOp op, ir::OneHotOp::Adaptor a) {
+    return one_hot(b, op.getLoc(), a.getInput(), op.getType());
   });
 
   add<ir::ReshapeOp>(p, [](OpBuilder& b, ir::ReshapeOp op, ir::ReshapeOp::Adaptor a) {

@@ -67,8 +67,7 @@ NDArray broadcast_to(const NDArray& x, const Shape& shape);
 // Sums `x` down to `shape` (the reverse of broadcast_to): the gradient of broadcasting.
 NDArray sum_to(const NDArray& x, const Shape& shape);
 
-// Built from the ops above (frontend/ops/composite_ops.cc): they differentiate, trace and
-// compile through their parts.
+// Neural-network ops (frontend/ops/nn_ops.cc).
 NDArray softmax(const NDArray& x, int axis = -1);
 NDArray log_softmax(const NDArray& x, int axis = -1);  // x - logsumexp(x), shifted by the maximum
 // x's element at `index` (an array of x's shape without `axis`, holding whole numbers) along
@@ -76,6 +75,9 @@ NDArray log_softmax(const NDArray& x, int axis = -1);  // x - logsumexp(x), shif
 NDArray pick(const NDArray& x, const NDArray& index, int axis = -1, bool keepdims = false);
 // 1 where the last axis equals the index, else 0: shape index.shape() + (depth).
 NDArray one_hot(const NDArray& indices, int64_t depth);
+
+// Built from the ops above (frontend/ops/composite_ops.cc): they differentiate, trace and
+// compile through their parts.
 // ValueError unless every index is in [0, depth); inside a compiled graph, a guard.
 void check_indices(const NDArray& indices, int64_t depth, const char* op);
 NDArray clip(const NDArray& x, float low, float high);

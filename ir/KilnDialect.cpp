@@ -151,6 +151,34 @@ KILN_REDUCE_INFERENCE(NormOp, "norm")
 KILN_REDUCE_INFERENCE(ArgmaxOp, "argmax")
 #undef KILN_REDUCE_INFERENCE
 
+#define KILN_SOFTMAX_INFERENCE(Op, name)                                                                  \
+  LogicalResult Op::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,     \
+                                     SmallVectorImpl<Type>& out) {                                        \
+    auto x = shape_of(adaptor.getInput(), loc);                                                           \
+    if (!x) return failure();                                                                             \
+    auto axis = static_cast<int64_t>(adaptor.getAxis());                                                  \
+    return infer(ctx, loc, out, [&] { return shape_rules::softmax(name, *x, axis); });                    \
+  }
+KILN_SOFTMAX_INFERENCE(SoftmaxOp, "softmax")
+KILN_SOFTMAX_INFERENCE(LogSoftmaxOp, "log_softmax")
+#undef KILN_SOFTMAX_INFERENCE
+
+LogicalResult PickOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                       SmallVectorImpl<Type>& out) {
+  auto x = shape_of(adaptor.getInput(), loc), index = shape_of(adaptor.getIndex(), loc);
+  if (!x || !index) return failure();
+  auto axis = static_cast<int64_t>(adaptor.getAxis());
+  return infer(ctx, loc, out, [&] { return shape_rules::pick(*x, *index, axis, adaptor.getKeepdims()); });
+}
+
+LogicalResult OneHotOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                         SmallVectorImpl<Type>& out) {
+  auto x = shape_of(adaptor.getInput(), loc);
+  if (!x) return failure();
+  auto depth = static_cast<int64_t>(adaptor.getDepth());
+  return infer(ctx, loc, out, [&] { return shape_rules::one_hot(*x, depth); });
+}
+
 LogicalResult ReshapeOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
                                           SmallVectorImpl<Type>& out) {
   auto x = shape_of(adaptor.getInput(), loc);

@@ -199,6 +199,78 @@ def Kiln_NormOp : Kiln_ReduceOp<"norm", "L2 norm: sqrt of the sum of squares">;
 def Kiln_ArgmaxOp : Kiln_ReduceOp<"argmax", "index of the largest element as f32 (the first on ties; NaN counts as largest)">;
 
 // -----------------------------------------------------------------------------------------
+// Neural-network ops
+
+class Kiln_SoftmaxOp<string mnemonic, string what> : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = what;
+  let description = [{
+    Along `axis` (default the last), shifted by the maximum m: exp(x − m) / Σ exp(x − m) for
+    softmax, (x − m) − log Σ exp(x − m) for log_softmax.
+
+    ```mlir
+    %y = kiln.}] # mnemonic # [{ %x {axis = 1 : i64} : tensor<2x10xf32> -> tensor<2x10xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  // Constant operands fold to the value the runtime's kernels compute (ir/constant_eval.h).
+  let hasFolder = 1;
+  let extraClassDefinition = [{
+    ::mlir::OpFoldResult $cppClass::fold(FoldAdaptor adaptor) {
+      return ::kiln::ir::evaluate_constant(*this, adaptor.getOperands());
+    }
+  }];
+}
+
+def Kiln_SoftmaxOp : Kiln_SoftmaxOp<"softmax", "softmax along an axis">;
+def Kiln_LogSoftmaxOp : Kiln_SoftmaxOp<"log_softmax", "log of softmax along an axis, computed as x − logsumexp(x)">;
+
+def Kiln_PickOp : Kiln_Op<"pick", [Pure, InferTypeOpAdaptor]> {
+  let summary = "the element at an index along an axis (a gather)";
+  let description = [{
+    `index` has the input's shape without `axis` and holds whole numbers; the result is the
+    element at that position along `axis` (which `keepdims` keeps as extent 1). An index is
+    clamped into range (the frontend checks the range before, with a guard in compiled code),
+    so no read leaves the input.
+
+    ```mlir
+    %p = kiln.pick %x, %label {axis = 1 : i64} : tensor<256x10xf32>, tensor<256xf32> -> tensor<256xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, Kiln_Tensor:$index, DefaultValuedAttr<I64Attr, "-1">:$axis,
+                       DefaultValuedAttr<BoolAttr, "false">:$keepdims);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input `,` $index attr-dict `:` type($input) `,` type($index) `->` type($result)";
+  // Constant operands fold to the value the runtime's kernels compute (ir/constant_eval.h).
+  let hasFolder = 1;
+  let extraClassDefinition = [{
+    ::mlir::OpFoldResult $cppClass::fold(FoldAdaptor adaptor) {
+      return ::kiln::ir::evaluate_constant(*this, adaptor.getOperands());
+    }
+  }];
+}
+
+def Kiln_OneHotOp : Kiln_Op<"one_hot", [Pure, InferTypeOpAdaptor]> {
+  let summary = "1.0 where the appended axis equals the index, else 0.0";
+  let description = [{
+    ```mlir
+    %h = kiln.one_hot %label {depth = 10 : i64} : tensor<256xf32> -> tensor<256x10xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, I64Attr:$depth);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  // Constant operands fold to the value the runtime's kernels compute (ir/constant_eval.h).
+  let hasFolder = 1;
+  let extraClassDefinition = [{
+    ::mlir::OpFoldResult $cppClass::fold(FoldAdaptor adaptor) {
+      return ::kiln::ir::evaluate_constant(*this, adaptor.getOperands());
+    }
+  }];
+}
+
+// -----------------------------------------------------------------------------------------
 // Layout
 
 def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure, InferTypeOpAdaptor]> {

@@ -5,8 +5,10 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "runtime/kernels/elementwise.h"
 #include "runtime/kernels/gemm.h"
+#include "runtime/kernels/indexing.h"
 #include "runtime/kernels/layout.h"
 #include "runtime/kernels/reduce.h"
+#include "runtime/kernels/softmax.h"
 
 using namespace mlir;
 
@@ -93,6 +95,10 @@ bool evaluate(Operation* op, const std::vector<Array>& in, Array& out) {
         if (auto a = r.getAxis()) axis = axis_of(*a, in[0].ndim());
         return kernels::argmax(in[0], axis, out), true;
       })
+      .Case([&](SoftmaxOp op) { return kernels::softmax(in[0], axis_of(op.getAxis(), out.ndim()), false, out), true; })
+      .Case([&](LogSoftmaxOp op) { return kernels::softmax(in[0], axis_of(op.getAxis(), out.ndim()), true, out), true; })
+      .Case([&](PickOp op) { return kernels::pick(in[0], in[1], axis_of(op.getAxis(), in[0].ndim()), out), true; })
+      .Case([&](OneHotOp op) { return kernels::one_hot(in[0], static_cast<int64_t>(op.getDepth()), out), true; })
       .Case([&](WhereOp) { return kernels::select(in[0], in[1], in[2], out), true; })
       .Case([&](SumToOp) { return kernels::sum_to(in[0], out), true; })
       .Case([&](TransposeOp t) {

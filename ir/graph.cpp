@@ -120,6 +120,7 @@ int Graph::add_op(std::string_view op, std::span<const int> operands, const OpAt
   if (declares("perm")) state.addAttribute("perm", b.getDenseI64ArrayAttr(attrs.perm));
   if (declares("begin")) state.addAttribute("begin", b.getI64IntegerAttr(attrs.begin));
   if (declares("end")) state.addAttribute("end", b.getI64IntegerAttr(attrs.end));
+  if (declares("depth")) state.addAttribute("depth", b.getI64IntegerAttr(attrs.depth));
   Operation* created = b.create(state);
 
   std::string diagnostics;

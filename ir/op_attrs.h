@@ -13,13 +13,14 @@ namespace kiln {
 
 // The attributes any op may take; each op reads the fields it documents.
 struct OpAttrs {
-  std::optional<int> axis{};       // reductions, concat, slice_axis
-  bool keepdims = false;           // reductions
+  std::optional<int> axis{};       // reductions, concat, slice_axis, softmax, pick
+  bool keepdims = false;           // reductions, pick
   bool transpose_a = false;        // dot
   bool transpose_b = false;        // dot
   Shape shape{};                   // reshape, broadcast_to, sum_to: the target shape
   std::vector<int64_t> perm{};     // transpose
   int64_t begin = 0, end = 0;      // slice_axis
+  int64_t depth = 0;               // one_hot
 
   bool operator==(const OpAttrs&) const = default;
 };

@@ -103,6 +103,7 @@ def DropUpdatedResults : Pass<"kiln-drop-updated-results", "mlir::func::FuncOp">
     Where the value was computed in place, bufferization leaves a copy of the buffer onto itself;
     the pass removes it.
   }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
 def DistinctResults : Pass<"kiln-distinct-results", "mlir::func::FuncOp"> {

@@ -129,4 +129,33 @@ Shape sum_to(const Shape& x, const Shape& target) {
   return target;
 }
 
+Shape softmax(std::string_view op, const Shape& x, int64_t axis) {
+  std::string name(op);
+  int a = normalize_axis(axis, x.size(), name.c_str());
+  if (x[a] == 0) throw ShapeError(fmt(name, ": axis ", a, " of shape ", shape_str(x), " is empty"));
+  return x;
+}
+
+Shape pick(const Shape& x, const Shape& index, int64_t axis, bool keepdims) {
+  int a = normalize_axis(axis, x.size(), "pick");
+  Shape want = x;
+  want.erase(want.begin() + a);
+  if (index != want)
+    throw ShapeError(fmt("pick: index of shape ", shape_str(index), " for data of shape ", shape_str(x), " along axis ", a,
+                         "; expected index shape ", shape_str(want)));
+  if (x[a] == 0) throw ShapeError(fmt("pick: axis ", a, " of shape ", shape_str(x), " is empty"));
+  if (!keepdims) return want;
+  Shape kept = x;
+  kept[a] = 1;
+  return kept;
+}
+
+Shape one_hot(const Shape& indices, int64_t depth) {
+  if (depth <= 0) throw ValueError(fmt("one_hot: depth must be positive; got ", depth));
+  Shape out = indices;
+  out.push_back(depth);
+  num_elements(out);  // checked: a shape too large for memory is a ShapeError
+  return out;
+}
+
 }  // namespace kiln::shape_rules

@@ -30,5 +30,11 @@ Shape concat(std::span<const Shape> parts, int64_t axis);
 Shape slice_axis(const Shape& x, int64_t axis, int64_t begin, int64_t end);
 Shape broadcast_to(const Shape& x, const Shape& target);
 Shape sum_to(const Shape& x, const Shape& target);
+// softmax / log_softmax `op` along `axis`: x's shape (x must not be empty along it).
+Shape softmax(std::string_view op, const Shape& x, int64_t axis);
+// pick: x's element at `index` along `axis`; index has x's shape without that axis.
+Shape pick(const Shape& x, const Shape& index, int64_t axis, bool keepdims);
+// one_hot: the indices' shape with `depth` appended.
+Shape one_hot(const Shape& indices, int64_t depth);
 
 }  // namespace kiln::shape_rules

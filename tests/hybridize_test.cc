@@ -105,6 +105,8 @@ TEST_F(Hybridize, EveryOpMatchesEager) {
       NDArray f = nd::fully_connected(d, s.T().slice(0, 1).reshape({1, 6}).T().T(), nd::ones({1})).sum(0) + d.sum();
       NDArray a = nd::abs(f) + nd::softrelu(f) + nd::softsign(f) + nd::minimum(f, f * 0.5f);
       a = nd::where(a > 1.f, a, -a) + nd::argmax(nd::concat({a, -a}, 0));
+      NDArray rows = nd::reshape(nd::concat({a, a * 2.f, -a}, 0), {1, 3});
+      a = a + nd::pick(rows, nd::array({2})) + nd::one_hot(nd::array({1}), 3).sum(1);
       return nd::log_softmax(nd::reshape(a, {1, -1}), -1) + nd::softmax(nd::reshape(a, {1, -1}), 0);
     }
   } net;
@@ -120,7 +122,8 @@ TEST_F(Hybridize, EveryOpMatchesEager) {
                          "kiln.max", "kiln.norm", "kiln.concat", "kiln.transpose", "kiln.slice_axis", "kiln.reshape",
                          "kiln.broadcast_to", "kiln.sum_to", "kiln.fully_connected", "kiln.negative", "kiln.divide",
                          "kiln.subtract", "kiln.multiply", "kiln.add", "kiln.constant", "kiln.abs", "kiln.softrelu",
-                         "kiln.softsign", "kiln.minimum", "kiln.where", "kiln.argmax"})
+                         "kiln.softsign", "kiln.minimum", "kiln.where", "kiln.argmax", "kiln.softmax", "kiln.log_softmax", "kiln.pick",
+                         "kiln.one_hot"})
     EXPECT_NE(ir.find(op), std::string::npos) << op;
 }
 

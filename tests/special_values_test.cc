@@ -134,6 +134,39 @@ TEST(SpecialValues, ArgmaxOverEveryPairAndEverything) {
                                      [](const std::vector<NDArray>& in) { return nd::argmax(in[0]); }, {nd::full({}, 3.f)});
 }
 
+// softmax and log_softmax shift by the row's IEEE maximum: a NaN anywhere in a row makes the row
+// NaN, +inf makes it NaN (inf − inf), and −inf entries get probability 0 (log −inf).
+TEST(SpecialValues, SoftmaxFamilyOverEveryPair) {
+  std::vector<float> pairs;
+  for (float u : kSpecial)
+    for (float v : kSpecial) pairs.insert(pairs.end(), {u, v});
+  NDArray rows = nd::array(pairs, {static_cast<int64_t>(kSpecial.size() * kSpecial.size()), 2});
+  for (int axis : {1, 0}) {
+    expect_eager_compiled_folded_agree(fmt("softmax(axis ", axis, ")"),
+                                       [axis](const std::vector<NDArray>& in) { return nd::softmax(in[0], axis); }, {rows});
+    expect_eager_compiled_folded_agree(fmt("log_softmax(axis ", axis, ")"),
+                                       [axis](const std::vector<NDArray>& in) { return nd::log_softmax(in[0], axis); }, {rows});
+  }
+  testing::expect_values(nd::softmax(nd::array({-INFINITY, 0, 0}, {1, 3})), {0, 0.5f, 0.5f});
+}
+
+// pick copies the element it picks: a -inf or NaN elsewhere in the row stays out (a product with
+// a one-hot row would make it NaN).
+TEST(SpecialValues, PickTakesOnlyThePickedElement) {
+  NDArray x = nd::array({-INFINITY, 2, NAN, 1, INFINITY, -0.f}, {2, 3});
+  NDArray labels = nd::array({1, 2});
+  testing::expect_values(nd::pick(x, labels), {2, -0.f});
+  EXPECT_TRUE(std::signbit(nd::pick(x, labels).data()[1]));
+  expect_eager_compiled_folded_agree("pick", [](const std::vector<NDArray>& in) { return nd::pick(in[0], in[1]); },
+                                     {x, labels});
+  expect_eager_compiled_folded_agree("pick(axis 0, keepdims)",
+                                     [](const std::vector<NDArray>& in) { return nd::pick(in[0], in[1], 0, true); },
+                                     {x, nd::array({1, 0, 1})});
+  expect_eager_compiled_folded_agree("one_hot", [](const std::vector<NDArray>& in) { return nd::one_hot(in[0], 4); },
+                                     {nd::array({0, 3, 2.5f, -1, NAN, 1}, {2, 3})});
+  EXPECT_THROW_WITH(nd::pick(x, nd::array({1, NAN})), ValueError, "label nan", "[0, 3)");
+}
+
 // where copies the value it takes: an inf or NaN in the other branch stays out (c·x + (1−c)·y
 // would turn it into NaN).
 TEST(SpecialValues, WhereTakesOnlyTheChosenValue) {

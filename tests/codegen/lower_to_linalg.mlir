@@ -151,3 +151,51 @@ func.func @argmax(%x: tensor<2x3xf32>) -> tensor<2xf32> {
   %0 = kiln.argmax %x {axis = 1 : i64} : tensor<2x3xf32> -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// softmax: the row maximum, the sum of exp(x − m), then exp(x − m) / s — three passes over the
+// row, the shift recomputed where it is read (elementwise fusion merges it later).
+// CHECK-LABEL: func @softmax
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: arith.addf
+// CHECK: math.exp
+// CHECK: arith.divf
+// CHECK-LABEL: func @log_softmax
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: math.log
+// CHECK: arith.subf
+func.func @softmax(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
+  %0 = kiln.softmax %x {axis = 1 : i64} : tensor<2x5xf32> -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+func.func @log_softmax(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
+  %0 = kiln.log_softmax %x : tensor<2x5xf32> -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// pick reads one element per label: the label clamped into [0, extent) as a float, truncated,
+// then a tensor.extract — a gather, not a product with a one-hot row.
+// CHECK-LABEL: func @pick
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.*}} : tensor<2xf32>)
+// CHECK: arith.maxnumf
+// CHECK: arith.minimumf
+// CHECK: arith.fptosi
+// CHECK: %[[ROW:.*]] = linalg.index 0
+// CHECK: tensor.extract %{{.*}}[%[[ROW]], %{{.*}}] : tensor<2x5xf32>
+// CHECK-NOT: arith.mulf
+func.func @pick(%x: tensor<2x5xf32>, %label: tensor<2xf32>) -> tensor<2xf32> {
+  %0 = kiln.pick %x, %label {axis = 1 : i64} : tensor<2x5xf32>, tensor<2xf32> -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// one_hot compares the index with the position along the new last axis.
+// CHECK-LABEL: func @one_hot
+// CHECK: linalg.index 1
+// CHECK: arith.cmpf oeq
+// CHECK: arith.uitofp
+func.func @one_hot(%label: tensor<2xf32>) -> tensor<2x4xf32> {
+  %0 = kiln.one_hot %label {depth = 4 : i64} : tensor<2xf32> -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}

@@ -83,3 +83,21 @@ func.func @argmax_and_where() -> (tensor<2xf32>, tensor<2xf32>) {
   %1 = kiln.where %c, %x, %y : tensor<2xf32>, tensor<2xf32>, tensor<f32> -> tensor<2xf32>
   return %0, %1 : tensor<2xf32>, tensor<2xf32>
 }
+
+// softmax, pick and one_hot of constants fold too.
+// CHECK-LABEL: func @softmax_pick_one_hot
+// CHECK-DAG: kiln.constant dense<5.000000e-01> : tensor<1x2xf32>
+// CHECK-DAG: kiln.constant dense<[3.000000e+00, 4.000000e+00]> : tensor<2xf32>
+// CHECK-DAG: kiln.constant dense<{{\[\[}}0.000000e+00, 1.000000e+00], [1.000000e+00, 0.000000e+00]]> : tensor<2x2xf32>
+// CHECK-NOT: kiln.softmax
+// CHECK-NOT: kiln.pick
+// CHECK-NOT: kiln.one_hot
+func.func @softmax_pick_one_hot() -> (tensor<1x2xf32>, tensor<2xf32>, tensor<2x2xf32>) {
+  %x = kiln.constant dense<[[7.0, 7.0]]> : tensor<1x2xf32>
+  %0 = kiln.softmax %x : tensor<1x2xf32> -> tensor<1x2xf32>
+  %m = kiln.constant dense<[[1.0, 3.0], [4.0, 2.0]]> : tensor<2x2xf32>
+  %label = kiln.constant dense<[1.0, 0.0]> : tensor<2xf32>
+  %1 = kiln.pick %m, %label {axis = 1 : i64} : tensor<2x2xf32>, tensor<2xf32> -> tensor<2xf32>
+  %2 = kiln.one_hot %label {depth = 2 : i64} : tensor<2xf32> -> tensor<2x2xf32>
+  return %0, %1, %2 : tensor<1x2xf32>, tensor<2xf32>, tensor<2x2xf32>
+}

@@ -41,6 +41,15 @@ func.func @all_ops(%x: tensor<2x3xf32>, %v: tensor<3xf32>, %w: tensor<4x3xf32>, 
   %24 = kiln.norm %x : tensor<2x3xf32> -> tensor<1xf32>
   // CHECK: kiln.argmax %{{.*}} {axis = 1 : i64, keepdims = true} : tensor<2x3xf32> -> tensor<2x1xf32>
   %argmax = kiln.argmax %x {axis = 1 : i64, keepdims = true} : tensor<2x3xf32> -> tensor<2x1xf32>
+  // CHECK: kiln.softmax %{{.*}} {axis = 0 : i64} : tensor<2x3xf32> -> tensor<2x3xf32>
+  %softmax = kiln.softmax %x {axis = 0 : i64} : tensor<2x3xf32> -> tensor<2x3xf32>
+  // CHECK: kiln.log_softmax %{{.*}} : tensor<2x3xf32> -> tensor<2x3xf32>
+  %log_softmax = kiln.log_softmax %softmax : tensor<2x3xf32> -> tensor<2x3xf32>
+  // CHECK: kiln.one_hot %{{.*}} {depth = 3 : i64} : tensor<2xf32> -> tensor<2x3xf32>
+  %labels = kiln.sum %x {axis = 1 : i64} : tensor<2x3xf32> -> tensor<2xf32>
+  %one_hot = kiln.one_hot %labels {depth = 3 : i64} : tensor<2xf32> -> tensor<2x3xf32>
+  // CHECK: kiln.pick %{{.*}}, %{{.*}} {axis = 1 : i64, keepdims = true} : tensor<2x3xf32>, tensor<2xf32> -> tensor<2x1xf32>
+  %picked = kiln.pick %log_softmax, %labels {axis = 1 : i64, keepdims = true} : tensor<2x3xf32>, tensor<2xf32> -> tensor<2x1xf32>
   // CHECK: kiln.where %{{.*}}, %{{.*}}, %{{.*}} : tensor<2x1xf32>, tensor<2x3xf32>, tensor<f32> -> tensor<2x3xf32>
   %where = kiln.where %argmax, %x, %c : tensor<2x1xf32>, tensor<2x3xf32>, tensor<f32> -> tensor<2x3xf32>
   // CHECK: kiln.reshape %{{.*}} {shape = array<i64: 3, -1>} : tensor<2x3xf32> -> tensor<3x2xf32>
