@@ -55,9 +55,9 @@ TrainingRun::TrainingRun(const TrainingWorkload& w, bool hybridize, uint64_t see
     loss_ = std::make_shared<loss::L2Loss>();
     y_ = nd::random::uniform({batch, 10});
   }
-  scale_ = w.learning_rate / static_cast<float>(batch);
+  batch_ = batch;
   (*net_)(x_);  // completes deferred shapes
-  for (const auto& [name, p] : net_->collect_params()) parameters_.push_back(p);
+  trainer_ = std::make_unique<gluon::Trainer>(net_->collect_params(), "sgd", optimizer::Options{{"learning_rate", w.learning_rate}});
   if (hybridize) {
     net_->hybridize();
     loss_->hybridize();
@@ -71,10 +71,7 @@ float TrainingRun::step(bool read_loss) {
     l = (*loss_)((*net_)(x_), y_);
   }
   l.backward();
-  for (const auto& p : parameters_) {
-    NDArray w = p->data();
-    w -= p->grad() * scale_;  // in place: the parameters' arrays stay the graph's arguments
-  }
+  trainer_->step(batch_);
   return read_loss ? nd::mean(l).asscalar().value() : 0.f;
 }
 

@@ -1,7 +1,7 @@
 // The training workloads, defined once for kiln-bench and the tests: the d2l recipes that
 // ../shared/anchors/torch-train times in PyTorch (same networks, batch sizes and SGD rates).
-// One step is forward, loss, backward and a hand-written SGD update (p -= lr/batch · grad),
-// until the Trainer exists.
+// One step is forward, loss, backward and gluon::Trainer's SGD step (p -= lr/batch · grad, a
+// compiled in-place update per parameter).
 #pragma once
 
 #include <memory>
@@ -41,8 +41,8 @@ class TrainingRun {
   std::shared_ptr<nn::Block> net_;
   std::shared_ptr<loss::Loss> loss_;
   NDArray x_, y_;
-  std::vector<std::shared_ptr<Parameter>> parameters_;
-  float scale_;  // lr / batch
+  std::unique_ptr<gluon::Trainer> trainer_;
+  int64_t batch_;
 };
 
 }  // namespace kiln::workloads

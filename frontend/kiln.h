@@ -11,6 +11,8 @@
 #include "frontend/nd.h"
 #include "frontend/ndarray.h"
 #include "frontend/nn/parameter.h"
+#include "frontend/optimizer/optimizer.h"
+#include "frontend/optimizer/trainer.h"
 #include "frontend/nn/sequential.h"
 #include "frontend/nn/symbol_block.h"
 #include "runtime/error.h"

@@ -158,7 +158,9 @@ void expect_momentum_steps(codegen::CompiledGraph& compiled) {
 
 TEST(CompiledGraph, UpdatesArgumentsInPlace) {
   ir::Graph g = momentum_step_graph();
-  expect_momentum_steps(*codegen::CompiledGraph::compile(g, {.mode = codegen::GraphMode::Training}));
+  codegen::CompileOptions training;
+  training.mode = codegen::GraphMode::Training;
+  expect_momentum_steps(*codegen::CompiledGraph::compile(g, training));
 }
 
 TEST(CompiledGraph, AWrongUpdateIsAClearError) {

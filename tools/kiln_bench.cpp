@@ -23,7 +23,8 @@ constexpr const char* kUsage = R"(usage: kiln-bench [--json] [--threads=1,2] [--
 Times each workload eagerly and hybridized (compiled) in the same process, interleaved.
 Workloads: seed_mlp nest_mlp chimera fancy_mlp deep_mlp wide_mlp (inference: µs per call), and
 seed_train mlp_train mlp_train_b16 (training: µs per step — forward, loss, backward under
-autograd::record() and a hand-written SGD update; net and loss hybridized). Default: all.
+autograd::record() and gluon::Trainer's SGD step, whose per-parameter update is compiled in
+both columns; net and loss hybridized in the second). Default: all.
 
   --json         one JSON object per line, keys: workload, threads, eager_us, hybrid_us,
                  speedup, compile_ms, allocs_per_call (and compiled: false when some timed

@@ -175,7 +175,13 @@ void backward(const std::vector<NDArray>& heads, const std::vector<NDArray>& hea
   for (auto& [meta, g] : propagate(heads, head_grads).leaves) {
     if (meta->grad_req == GradReq::Add) meta->grad.assign(meta->grad + g);
     else meta->grad.assign(g);
+    ++meta->grad_writes;
   }
+}
+
+uint64_t gradient_writes(const Array& a) {
+  const auto& meta = a.autograd_meta();
+  return meta ? meta->grad_writes : 0;
 }
 
 std::vector<NDArray> grad(const std::vector<NDArray>& heads, const std::vector<NDArray>& variables,

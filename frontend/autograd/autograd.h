@@ -11,6 +11,7 @@
 // (backward, grad) by one thread at a time, while other threads record graphs of their own.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "frontend/ndarray.h"
@@ -46,6 +47,10 @@ inline Scope predict_mode() { return Scope(is_recording(), false); }
 // Computes gradients of `heads` (each seeded with the matching head gradient, or ones) and writes
 // them into every attached leaf reached, following each leaf's GradReq.
 void backward(const std::vector<NDArray>& heads, const std::vector<NDArray>& head_grads = {});
+
+// How many times backward() has written the gradient of the leaf `a` (0 for any other array):
+// a Trainer compares it between steps to find gradients no backward refreshed.
+uint64_t gradient_writes(const Array& a);
 
 // The gradients of `heads` with respect to `variables`, returned rather than stored.
 std::vector<NDArray> grad(const std::vector<NDArray>& heads, const std::vector<NDArray>& variables,

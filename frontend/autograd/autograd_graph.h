@@ -35,6 +35,7 @@ struct GradNode {
 struct AutogradMeta {
   GradReq grad_req = GradReq::Null;  // for leaves (attach_grad)
   NDArray grad;                      // a leaf's gradient buffer
+  uint64_t grad_writes = 0;          // backward passes that wrote `grad`
   std::shared_ptr<GradNode> node;    // for op outputs: the node that made this array
   size_t output_index = 0;           // which of the node's outputs this array is
 };

@@ -306,7 +306,7 @@ bool TraceTree::has_exits() const {
   return false;
 }
 
-TraceTree::Built TraceTree::build(const std::string& name) const {
+TraceTree::Built TraceTree::build(const std::string& name, std::span<const std::pair<size_t, size_t>> updates) const {
   Built built{ir::Graph(name), {}};
   ir::Graph& g = built.graph;
   const Trace& first = paths_.front();
@@ -316,6 +316,17 @@ TraceTree::Built TraceTree::build(const std::string& name) const {
   bool with_status = has_exits();
   Emitter emitter(g, paths_, result_shapes_, parameter_ids, with_status, built.exits);
   std::vector<int> out = emitter.emit_all(input_ids);
+  if (!updates.empty()) {
+    std::vector<bool> updating(out.size() - (with_status ? 1 : 0), false);
+    for (auto [output, input] : updates) {
+      g.add_update(input_ids.at(input), out.at(output));
+      updating.at(output) = true;
+    }
+    std::vector<int> kept;
+    for (size_t i = 0; i < out.size(); ++i)
+      if (i >= updating.size() || !updating[i]) kept.push_back(out[i]);
+    out = std::move(kept);
+  }
   if (with_status) {
     int status = out.back();
     out.pop_back();

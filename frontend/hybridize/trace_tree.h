@@ -8,7 +8,9 @@
 // host, tracing the new path. Loops (frontend/hybridize/trace_loops.h) become scf.while.
 #pragma once
 
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "frontend/hybridize/trace.h"
@@ -33,7 +35,9 @@ class TraceTree {
     std::vector<std::string> exits;  // what side exit i+1 stands for
   };
   // The graph of all paths. Throws kiln::Error if two paths disagree before their guards do.
-  Built build(const std::string& name) const;
+  // Each pair in `updates` (output, input) makes that output the input's new value, written into
+  // the input's array in place (ir::Graph::add_update) rather than returned.
+  Built build(const std::string& name, std::span<const std::pair<size_t, size_t>> updates = {}) const;
   // The Parameters behind the graph's arguments after the inputs, in order.
   const std::vector<std::shared_ptr<Parameter>>& parameters() const { return parameters_; }
   // Every path's baked arrays (Trace::baked): the graph holds their values as constants.

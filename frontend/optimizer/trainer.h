@@ -1,0 +1,50 @@
+// gluon::Trainer: applies an optimizer to a set of parameters, as Gluon's Trainer.
+//
+//   gluon::Trainer trainer(net.collect_params(), "sgd", {{"learning_rate", 0.5}});
+//   { auto rec = autograd::record(); l = loss(net(x), y); }
+//   l.backward();
+//   trainer.step(batch_size);   // gradients rescaled by 1 / batch_size
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "frontend/nn/parameter.h"
+#include "frontend/optimizer/optimizer.h"
+
+namespace kiln::gluon {
+
+class Trainer {
+ public:
+  // Trains the parameters of `params` that take gradients (grad_req not null; constants never
+  // do) with the optimizer Gluon names `optimizer` (optimizer::create).
+  Trainer(const ParameterDict& params, const std::string& optimizer, const optimizer::Options& options = {});
+  Trainer(const ParameterDict& params, std::unique_ptr<optimizer::Optimizer> optimizer);
+
+  // allreduce_grads() then update(). A parameter whose gradient no backward() wrote since the
+  // last step is an error naming it, unless `ignore_stale_grad`: then it is skipped.
+  void step(int64_t batch_size, bool ignore_stale_grad = false);
+  // One device: there is nothing to reduce; kept so that code written for Gluon runs as written.
+  void allreduce_grads() {}
+  // Updates every parameter from its gradient, rescaled by 1 / batch_size (times the
+  // optimizer's rescale_grad option, as Gluon's).
+  void update(int64_t batch_size, bool ignore_stale_grad = false);
+
+  float learning_rate() const { return optimizer_->learning_rate(); }
+  void set_learning_rate(float lr) { optimizer_->set_learning_rate(lr); }
+  optimizer::Optimizer& optimizer() { return *optimizer_; }
+
+ private:
+  struct Slot {
+    std::shared_ptr<Parameter> parameter;
+    std::vector<NDArray> states;  // created on the first update, when the shape is known
+    int64_t updates = 0;
+    uint64_t gradient_writes = 0;  // autograd::gradient_writes at the last update
+  };
+  std::vector<Slot> slots_;
+  std::unique_ptr<optimizer::Optimizer> optimizer_;
+  float scale_;  // the optimizer's own rescale_grad, divided by each step's batch size
+};
+
+}  // namespace kiln::gluon

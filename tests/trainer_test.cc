@@ -1,0 +1,205 @@
+// gluon::Trainer and the optimizers: each rule against the same arithmetic on the host, compiled
+// (in place) and eagerly; the Trainer's loop against one written by hand, eagerly and
+// hybridized; Gluon's errors.
+#include <cmath>
+#include <functional>
+
+#include "examples/seed_models.h"
+#include "test_util.h"
+
+namespace kiln {
+namespace {
+
+using Host = std::vector<double>;
+// One host step of a rule on every element: (weight, gradient, states, t) -> updated in place.
+using HostRule = std::function<void(double& w, double g, std::vector<double>& states, int t)>;
+
+// Three updates of a 5-element weight by `name` with `options`, compiled and eagerly, against
+// `host` run on the same numbers (gradients already rescaled: rescale_grad = 1).
+void expect_rule(const std::string& name, const optimizer::Options& options, size_t states, const HostRule& host) {
+  SCOPED_TRACE(name);
+  for (bool compiled : {true, false}) {
+    auto opt = optimizer::create(name, options);
+    opt->set_compile(compiled);
+    ASSERT_EQ(opt->num_states(), states);
+    NDArray w = nd::array({0.5f, -1.f, 2.f, 0.f, -0.25f});
+    std::vector<NDArray> state;
+    for (size_t k = 0; k < states; ++k) state.push_back(nd::zeros({5}));
+    Host host_w(w.data(), w.data() + 5);
+    std::vector<std::vector<double>> host_states(5, std::vector<double>(states, 0.0));
+    for (int t = 1; t <= 3; ++t) {
+      NDArray g = nd::array({0.3f * t, -0.7f, 1.5f, 0.1f, -2.f + t});
+      opt->update(w, g, state, t);
+      for (int i = 0; i < 5; ++i) host(host_w[i], std::as_const(g).data()[i], host_states[i], t);
+      for (int i = 0; i < 5; ++i)
+        EXPECT_NEAR(std::as_const(w).data()[i], host_w[i], 1e-5 + 1e-5 * std::fabs(host_w[i]))
+            << (compiled ? "compiled" : "eager") << ", step " << t << ", element " << i;
+    }
+    EXPECT_EQ(opt->compiles(), compiled) << "the compiled update fell back to eager execution";
+  }
+}
+
+double clip(double g, double c) { return std::fmin(std::fmax(g, -c), c); }
+
+TEST(Optimizers, SgdWithWeightDecayAndClipping) {
+  expect_rule("sgd", {{"learning_rate", 0.1f}, {"wd", 0.01f}, {"clip_gradient", 1.f}}, 0,
+              [](double& w, double g, std::vector<double>&, int) { w -= 0.1 * (clip(g, 1) + 0.01 * w); });
+}
+
+TEST(Optimizers, SgdWithMomentumAndNesterov) {
+  expect_rule("sgd", {{"learning_rate", 0.1f}, {"momentum", 0.9f}}, 1, [](double& w, double g, std::vector<double>& s, int) {
+    s[0] = 0.9 * s[0] - 0.1 * g;
+    w += s[0];
+  });
+  expect_rule("nag", {{"learning_rate", 0.1f}, {"momentum", 0.8f}}, 1, [](double& w, double g, std::vector<double>& s, int) {
+    s[0] = 0.8 * s[0] + g;
+    w -= 0.1 * (g + 0.8 * s[0]);
+  });
+}
+
+TEST(Optimizers, AdamAndAdamW) {
+  auto adam = [](bool decoupled) {
+    return [decoupled](double& w, double g, std::vector<double>& s, int t) {
+      double wd = 0.1, lr = 0.01;
+      double ge = decoupled ? g : g + wd * w;
+      s[0] = 0.9 * s[0] + 0.1 * ge;
+      s[1] = 0.999 * s[1] + 0.001 * ge * ge;
+      double correction = std::sqrt(1 - std::pow(0.999, t)) / (1 - std::pow(0.9, t));
+      w -= lr * correction * s[0] / (std::sqrt(s[1]) + 1e-8) + (decoupled ? lr * wd * w : 0.0);
+    };
+  };
+  expect_rule("adam", {{"learning_rate", 0.01f}, {"wd", 0.1f}}, 2, adam(false));
+  expect_rule("adamw", {{"learning_rate", 0.01f}, {"wd", 0.1f}}, 2, adam(true));
+}
+
+TEST(Optimizers, RmsPropAndAdaGrad) {
+  expect_rule("rmsprop", {{"learning_rate", 0.01f}, {"gamma1", 0.8f}}, 1, [](double& w, double g, std::vector<double>& s, int) {
+    s[0] = 0.8 * s[0] + 0.2 * g * g;
+    w -= 0.01 * g / (std::sqrt(s[0]) + 1e-8);
+  });
+  expect_rule("adagrad", {{"learning_rate", 0.1f}}, 1, [](double& w, double g, std::vector<double>& s, int) {
+    s[0] += g * g;
+    w -= 0.1 * g / (std::sqrt(s[0]) + 1e-7);
+  });
+}
+
+TEST(Optimizers, BadSettingsAreClearErrors) {
+  EXPECT_THROW_WITH(optimizer::create("sgdd"), ValueError, "unknown optimizer 'sgdd'", "adam");
+  EXPECT_THROW_WITH(optimizer::create("sgd", {{"learning_rat", 0.1f}}), ValueError, "unknown option 'learning_rat'",
+                    "learning_rate");
+  EXPECT_THROW_WITH(optimizer::create("sgd", {{"learning_rate", NAN}}), ValueError, "learning_rate must be finite");
+  EXPECT_THROW_WITH(optimizer::create("sgd", {{"learning_rate", -1.f}}), ValueError, "not negative", "-1");
+  EXPECT_THROW_WITH(optimizer::create("sgd", {{"momentum", 1.f}}), ValueError, "momentum must be in [0, 1)");
+  EXPECT_THROW_WITH(optimizer::create("adam", {{"beta2", 1.5f}}), ValueError, "beta2");
+  auto opt = optimizer::create("sgd");
+  EXPECT_THROW_WITH(opt->set_learning_rate(INFINITY), ValueError, "learning rate");
+  NDArray w = nd::zeros({3});
+  EXPECT_THROW_WITH(opt->update(w, nd::zeros({4}), {}, 1), ShapeError, "gradient of shape 4", "weight of shape 3");
+  auto adam = optimizer::create("adam");
+  std::vector<NDArray> shared{nd::zeros({3}), nd::zeros({3})};
+  shared[1] = shared[0];
+  EXPECT_THROW_WITH(adam->update(w, nd::ones({3}), shared, 1), ValueError, "share");
+}
+
+// The d2l loop: loss, backward, trainer.step(batch) — against the same loop updating by hand.
+std::vector<float> train(bool use_trainer, bool hybridize, const std::string& name = "sgd") {
+  nd::random::seed(3);
+  auto net = seed::make_sequential_mlp();
+  net->initialize();
+  NDArray x = nd::random::uniform({8, 20}), y = nd::random::uniform({8, 10});
+  if (hybridize) net->hybridize();
+  gluon::Trainer trainer(net->collect_params(), name, {{"learning_rate", 0.5f}});
+  std::vector<float> losses;
+  for (int step = 0; step < 20; ++step) {
+    NDArray loss;
+    {
+      auto rec = autograd::record();
+      loss = nd::sum(nd::square((*net)(x) - y));
+    }
+    loss.backward();
+    losses.push_back(loss.asscalar());
+    if (use_trainer) {
+      trainer.step(8);
+    } else {
+      for (const auto& [n, p] : net->collect_params()) p->set_data(p->data() - p->grad() * (0.5f / 8));
+    }
+  }
+  return losses;
+}
+
+TEST(Trainer, StepFollowsTheHandWrittenLoopEagerlyAndHybridized) {
+  std::vector<float> by_hand = train(false, false);
+  for (bool hybridize : {false, true}) {
+    std::vector<float> trained = train(true, hybridize);
+    for (size_t i = 0; i < by_hand.size(); ++i)
+      EXPECT_NEAR(trained[i], by_hand[i], 1e-4f + 1e-4f * std::fabs(by_hand[i])) << (hybridize ? "hybridized" : "eager")
+                                                                                   << ", step " << i;
+  }
+  EXPECT_LT(by_hand.back(), 0.5f * by_hand.front());
+}
+
+class TrainerOfADense : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    nd::random::seed(5);
+    net.initialize();
+    net(x);
+  }
+  void backward() {
+    NDArray l;
+    {
+      auto rec = autograd::record();
+      l = net(x).sum();
+    }
+    l.backward();
+  }
+  nn::Dense net{3};
+  NDArray x = nd::random::uniform({2, 4});
+};
+
+TEST_F(TrainerOfADense, AStaleGradientIsAnErrorNamingTheParameterAndChangesNothing) {
+  gluon::Trainer trainer(net.collect_params(), "sgd", {{"learning_rate", 0.1f}});
+  backward();
+  trainer.step(2);
+  std::vector<float> before = net.weight->data().to_vector();
+  EXPECT_THROW_WITH(trainer.step(2), ValueError, "weight", "has not been updated by backward", "ignore_stale_grad");
+  testing::expect_values(net.weight->data(), before);
+  trainer.step(2, /*ignore_stale_grad=*/true);  // skipped, not updated
+  testing::expect_values(net.weight->data(), before);
+  backward();
+  trainer.step(2);
+  EXPECT_NE(net.weight->data().to_vector(), before);
+}
+
+TEST_F(TrainerOfADense, ParametersWithoutGradientsAreSkipped) {
+  net.bias->set_grad_req(GradReq::Null);
+  std::vector<float> bias = net.bias->data().to_vector(), weight = net.weight->data().to_vector();
+  gluon::Trainer trainer(net.collect_params(), "sgd", {{"learning_rate", 0.1f}});
+  backward();
+  trainer.step(2);
+  testing::expect_values(net.bias->data(), bias);
+  EXPECT_NE(net.weight->data().to_vector(), weight);
+}
+
+// The learning rate is an argument of the compiled update: a new one takes effect at once.
+TEST_F(TrainerOfADense, ANewLearningRateTakesEffectAtTheNextStep) {
+  gluon::Trainer trainer(net.collect_params(), "sgd", {{"learning_rate", 0.1f}});
+  EXPECT_FLOAT_EQ(trainer.learning_rate(), 0.1f);
+  trainer.set_learning_rate(0.f);
+  backward();
+  std::vector<float> before = net.weight->data().to_vector();
+  trainer.step(2);
+  testing::expect_values(net.weight->data(), before);
+  trainer.set_learning_rate(1.f);
+  backward();
+  std::vector<float> grad = net.weight->grad().to_vector(), expected = before;
+  for (size_t i = 0; i < expected.size(); ++i) expected[i] -= grad[i] / 2;
+  trainer.step(2);
+  testing::expect_values(net.weight->data(), expected, 1e-6f, 1e-5f);
+  EXPECT_TRUE(trainer.optimizer().compiles());
+  EXPECT_THROW_WITH(trainer.set_learning_rate(NAN), ValueError, "learning rate");
+  EXPECT_THROW_WITH(trainer.step(0), ValueError, "batch_size must be positive");
+}
+
+}  // namespace
+}  // namespace kiln
