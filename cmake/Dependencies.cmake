@@ -4,6 +4,7 @@ find_package(dnnl CONFIG REQUIRED)          # oneDNN 2.6 -> DNNL::dnnl
 find_package(OpenMP REQUIRED COMPONENTS CXX)  # oneDNN's threading; kiln sets its thread count
 find_package(GTest REQUIRED)
 find_package(benchmark REQUIRED)
+find_package(ZLIB REQUIRED)                   # gzip-compressed IDX files (gluon::data::vision)
 
 # LLVM/MLIR 19 are pinned: the 22 packages conflict and change the C++ API.
 find_package(MLIR REQUIRED CONFIG PATHS /usr/lib/llvm-19/lib/cmake/mlir NO_DEFAULT_PATH)

@@ -3,9 +3,13 @@
 
 #include "frontend/nn/activation.h"
 #include "frontend/autograd/autograd.h"
+#include "frontend/data/data_loader.h"
+#include "frontend/data/vision.h"
+#include "frontend/metric/metric.h"
 #include "frontend/nn/block.h"
 #include "frontend/ops/control_flow.h"
 #include "frontend/nn/dense.h"
+#include "frontend/nn/flatten.h"
 #include "frontend/nn/initializer.h"
 #include "frontend/loss/loss.h"
 #include "frontend/nd.h"

@@ -24,6 +24,12 @@ void seed(uint64_t value) {
   generator().seed(static_cast<std::mt19937::result_type>(value));
 }
 
+uint64_t next_u64() {
+  std::lock_guard<std::mutex> lock(generator_mutex());
+  uint64_t high = generator()();
+  return (high << 32) | generator()();
+}
+
 void fill_uniform(Array& out, float low, float high) {
   if (!(low <= high)) throw ValueError(fmt("random.uniform: low (", low, ") must not exceed high (", high, ")"));
   std::lock_guard<std::mutex> lock(generator_mutex());

@@ -11,5 +11,7 @@ namespace kiln::random {
 void seed(uint64_t value);
 void fill_uniform(Array& out, float low, float high);
 void fill_normal(Array& out, float mean, float stddev);
+// 64 random bits (seeds for generators of their own: a DataLoader's shuffle).
+uint64_t next_u64();
 
 }  // namespace kiln::random

@@ -13,7 +13,8 @@ packages=(
   libdnnl-dev ocl-icd-opencl-dev                           # oneDNN 2.6; its CMake config needs OpenCL
   libgtest-dev libgmock-dev libbenchmark-dev               # tests and benchmarks
   clang-19 libclang-rt-19-dev                              # libFuzzer for the loaders (scripts/fuzz.sh)
-  zlib1g-dev libzstd-dev                                   # libraries LLVM's CMake config looks for
+  zlib1g-dev libzstd-dev                                   # LLVM's CMake config; zlib reads gzip datasets
+  dataset-fashion-mnist                                    # Fashion-MNIST, for the d2l training recipe
 )
 missing=()
 for p in "${packages[@]}"; do

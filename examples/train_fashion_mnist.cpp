@@ -1,0 +1,186 @@
+// d2l's multilayer perceptron on Fashion-MNIST, as the book trains it: Flatten, Dense(256,
+// relu), Dense(10); weights ~ N(0, 0.01); SoftmaxCrossEntropyLoss; SGD, learning rate 0.5;
+// batch 256; 10 epochs. Prints the book's line per epoch and writes the curves as an SVG plot.
+//
+//   train_fashion_mnist [--epochs N] [--batch-size B] [--lr LR] [--no-hybridize] [--seed S]
+//                       [--data DIR] [--plot FILE] [--min-test-acc A]
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "frontend/kiln.h"
+#include "runtime/file_io.h"
+
+using namespace kiln;
+namespace data = kiln::gluon::data;
+
+namespace {
+
+struct Settings {
+  int epochs = 10;
+  int64_t batch_size = 256;
+  float lr = 0.5f;
+  bool hybridize = true;
+  uint64_t seed = 0;
+  std::string data_dir = data::vision::kFashionMnistRoot;
+  std::string plot = "fashion_mnist.svg";
+  double min_test_acc = -1;  // > 0: exit 1 if the final test accuracy is lower
+};
+
+[[noreturn]] void usage(const std::string& problem) {
+  std::cerr << "train_fashion_mnist: " << problem
+            << "\nusage: train_fashion_mnist [--epochs N] [--batch-size B] [--lr LR] [--no-hybridize] [--seed S]"
+               " [--data DIR] [--plot FILE] [--min-test-acc A]\n";
+  std::exit(2);
+}
+
+Settings parse(int argc, char** argv) {
+  Settings s;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) usage(arg + " needs a value");
+      return argv[++i];
+    };
+    try {
+      if (arg == "--epochs") s.epochs = std::stoi(value());
+      else if (arg == "--batch-size") s.batch_size = std::stoll(value());
+      else if (arg == "--lr") s.lr = std::stof(value());
+      else if (arg == "--no-hybridize") s.hybridize = false;
+      else if (arg == "--seed") s.seed = std::stoull(value());
+      else if (arg == "--data") s.data_dir = value();
+      else if (arg == "--plot") s.plot = value();
+      else if (arg == "--min-test-acc") s.min_test_acc = std::stod(value());
+      else usage("unknown option " + arg);
+    } catch (const std::logic_error&) {
+      usage("bad value for " + arg);
+    }
+  }
+  if (s.epochs <= 0) usage("--epochs must be positive");
+  return s;
+}
+
+struct Epoch {
+  double loss, train_acc, test_acc, seconds;
+};
+
+// The fraction of `iter`'s items that `net` classifies right (predict mode).
+double evaluate_accuracy(nn::Block& net, data::DataLoader& iter) {
+  metric::Accuracy acc;
+  for (auto [X, y] : iter) acc.update(y, net(X));
+  return acc.get().second;
+}
+
+// "epoch 3 [=========>          ] 117/235" on a terminal, rewritten in place.
+void progress(int epoch, size_t done, size_t total) {
+  constexpr int kWidth = 30;
+  int filled = static_cast<int>(kWidth * done / total);
+  std::printf("\repoch %d [%s%s] %zu/%zu", epoch, std::string(filled, '=').c_str(), std::string(kWidth - filled, ' ').c_str(),
+              done, total);
+  std::fflush(stdout);
+}
+
+// Loss and accuracies per epoch as polylines on one chart (accuracies and loss share 0..max).
+std::string svg_plot(const std::vector<Epoch>& epochs) {
+  const double w = 480, h = 320, left = 50, right = 130, top = 20, bottom = 40;
+  double top_value = 1.0;
+  for (const Epoch& e : epochs) top_value = std::max(top_value, e.loss);
+  auto x = [&](size_t i) { return left + (epochs.size() > 1 ? (w - left - right) * i / (epochs.size() - 1) : 0.0); };
+  auto y = [&](double v) { return top + (h - top - bottom) * (1 - v / top_value); };
+  std::string out = fmt("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"", w, "\" height=\"", h, "\" font-family=\"sans-serif\" font-size=\"12\">\n");
+  out += fmt("<rect width=\"", w, "\" height=\"", h, "\" fill=\"white\"/>\n");
+  out += fmt("<line x1=\"", left, "\" y1=\"", h - bottom, "\" x2=\"", w - right, "\" y2=\"", h - bottom, "\" stroke=\"black\"/>\n");
+  out += fmt("<line x1=\"", left, "\" y1=\"", top, "\" x2=\"", left, "\" y2=\"", h - bottom, "\" stroke=\"black\"/>\n");
+  for (double v = 0; v <= top_value + 1e-9; v += top_value / 4)
+    out += fmt("<text x=\"", left - 8, "\" y=\"", y(v) + 4, "\" text-anchor=\"end\">", v, "</text>\n");
+  for (size_t i = 0; i < epochs.size(); ++i)
+    out += fmt("<text x=\"", x(i), "\" y=\"", h - bottom + 16, "\" text-anchor=\"middle\">", i + 1, "</text>\n");
+  out += fmt("<text x=\"", (left + w - right) / 2, "\" y=\"", h - 8, "\" text-anchor=\"middle\">epoch</text>\n");
+  struct Curve {
+    const char* name;
+    const char* color;
+    double Epoch::*field;
+  };
+  Curve curves[] = {{"train loss", "#1f77b4", &Epoch::loss}, {"train acc", "#ff7f0e", &Epoch::train_acc},
+                    {"test acc", "#2ca02c", &Epoch::test_acc}};
+  for (size_t c = 0; c < 3; ++c) {
+    std::string points;
+    for (size_t i = 0; i < epochs.size(); ++i) points += fmt(x(i), ",", y(epochs[i].*curves[c].field), " ");
+    out += fmt("<polyline fill=\"none\" stroke=\"", curves[c].color, "\" stroke-width=\"2\" points=\"", points, "\"/>\n");
+    out += fmt("<text x=\"", w - right + 10, "\" y=\"", top + 16 * (c + 1), "\" fill=\"", curves[c].color, "\">",
+               curves[c].name, "</text>\n");
+  }
+  return out + "</svg>\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Settings s = parse(argc, argv);
+  try {
+    nd::random::seed(s.seed);
+    auto to_tensor = std::make_shared<data::vision::transforms::ToTensor>();
+    auto train_set = std::make_shared<data::vision::FashionMNIST>(s.data_dir, true)->transform_first(to_tensor);
+    auto test_set = std::make_shared<data::vision::FashionMNIST>(s.data_dir, false)->transform_first(to_tensor);
+    data::DataLoader train_iter(train_set, s.batch_size, {.shuffle = true});
+    data::DataLoader test_iter(test_set, s.batch_size);
+
+    nn::Sequential net;
+    net.add(nn::Flatten());
+    net.add(nn::Dense(256, "relu"));
+    net.add(nn::Dense(10));
+    net.initialize(init::Normal(0.01f));
+    loss::SoftmaxCrossEntropyLoss loss;
+    if (s.hybridize) {
+      net.hybridize();
+      loss.hybridize();
+    }
+    gluon::Trainer trainer(net.collect_params(), "sgd", {{"learning_rate", s.lr}});
+
+    bool terminal = isatty(fileno(stdout));
+    std::vector<Epoch> epochs;
+    for (int epoch = 1; epoch <= s.epochs; ++epoch) {
+      auto start = std::chrono::steady_clock::now();
+      metric::Loss train_loss;
+      metric::Accuracy train_acc;
+      size_t done = 0;
+      for (auto [X, y] : train_iter) {
+        NDArray y_hat, l;
+        {
+          auto rec = autograd::record();
+          y_hat = net(X);
+          l = loss(y_hat, y);
+        }
+        l.backward();
+        trainer.step(X.shape()[0]);
+        train_loss.update(l);
+        train_acc.update(y, y_hat);
+        if (terminal && (++done % 8 == 0 || done == train_iter.size())) progress(epoch, done, train_iter.size());
+      }
+      double test_acc = evaluate_accuracy(net, test_iter);
+      double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      epochs.push_back({train_loss.get().second, train_acc.get().second, test_acc, seconds});
+      if (terminal) std::printf("\r\033[K");
+      std::printf("epoch %d, loss %.4f, train acc %.3f, test acc %.3f, %.2f sec\n", epoch, epochs.back().loss,
+                  epochs.back().train_acc, test_acc, seconds);
+      std::fflush(stdout);
+    }
+    if (!s.plot.empty()) {
+      file_io::write_atomically(s.plot, svg_plot(epochs), "plot");
+      std::printf("plot: %s\n", s.plot.c_str());
+    }
+    if (s.min_test_acc > 0 && epochs.back().test_acc < s.min_test_acc) {
+      std::fprintf(stderr, "train_fashion_mnist: test accuracy %.3f is below the floor %.3f\n", epochs.back().test_acc,
+                   s.min_test_acc);
+      return 1;
+    }
+  } catch (const Error& e) {
+    std::fprintf(stderr, "train_fashion_mnist: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
