@@ -203,3 +203,57 @@ TEST_F(TrainerOfADense, ANewLearningRateTakesEffectAtTheNextStep) {
 
 }  // namespace
 }  // namespace kiln
+
+namespace kiln {
+namespace {
+
+TEST(LRSchedulers, FollowMXNetsSchedules) {
+  optimizer::FactorScheduler factor(2, 0.5f, 1.f, 0.2f);
+  std::vector<float> rates;
+  for (int64_t u = 1; u <= 7; ++u) rates.push_back(factor(u));
+  EXPECT_EQ(rates, (std::vector<float>{1, 1, 0.5f, 0.5f, 0.25f, 0.25f, 0.2f}));
+  optimizer::MultiFactorScheduler multi({2, 4}, 0.1f, 1.f);
+  EXPECT_FLOAT_EQ(multi(2), 1.f);
+  EXPECT_FLOAT_EQ(multi(3), 0.1f);
+  EXPECT_FLOAT_EQ(multi(5), 0.01f);
+  optimizer::CosineScheduler cosine(10, 1.f, 0.f, {.steps = 2, .begin_lr = 0.f});
+  EXPECT_FLOAT_EQ(cosine(1), 0.5f);  // warming up linearly
+  EXPECT_FLOAT_EQ(cosine(2), 1.f);
+  EXPECT_NEAR(cosine(6), 0.5f, 1e-6f);
+  EXPECT_FLOAT_EQ(cosine(10), 0.f);
+  EXPECT_FLOAT_EQ(cosine(11), 0.f);
+  EXPECT_THROW_WITH(optimizer::FactorScheduler(0, 0.5f, 1.f), ValueError, "step must be at least 1");
+  EXPECT_THROW_WITH(optimizer::MultiFactorScheduler({3, 2}, 0.5f, 1.f), ValueError, "increasing");
+  EXPECT_THROW_WITH(optimizer::CosineScheduler(2, 1.f, 0.f, {.steps = 2}), ValueError, "max_update");
+}
+
+// The Trainer takes each step's rate from the schedule: with rate 0 from the third update on,
+// the weights stop moving, and nothing recompiles.
+TEST(LRSchedulers, DriveTheTrainersSteps) {
+  nd::random::seed(2);
+  nn::Dense net(3);
+  net.initialize();
+  NDArray x = nd::random::uniform({2, 4});
+  net(x);
+  auto sgd = optimizer::create("sgd", {{"learning_rate", 1.f}});
+  sgd->set_lr_scheduler(std::make_shared<optimizer::MultiFactorScheduler>(std::vector<int64_t>{2}, 1e-30f, 1.f));
+  gluon::Trainer trainer(net.collect_params(), std::move(sgd));
+  std::vector<std::vector<float>> weights;
+  for (int step = 0; step < 4; ++step) {
+    NDArray l;
+    {
+      auto rec = autograd::record();
+      l = net(x).sum();
+    }
+    l.backward();
+    trainer.step(2);
+    weights.push_back(net.weight->data().to_vector());
+  }
+  EXPECT_NE(weights[0], weights[1]);
+  EXPECT_LT(trainer.learning_rate(), 1e-20f);
+  for (size_t i = 0; i < weights[1].size(); ++i) EXPECT_NEAR(weights[3][i], weights[1][i], 1e-12f);
+  EXPECT_TRUE(trainer.optimizer().compiles());
+}
+
+}  // namespace
+}  // namespace kiln

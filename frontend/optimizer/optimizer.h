@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "frontend/ndarray.h"
+#include "frontend/optimizer/lr_scheduler.h"
 
 namespace kiln::optimizer {
 
@@ -30,6 +31,12 @@ class Optimizer {
   float learning_rate() const { return learning_rate_; }
   // ValueError unless finite and non-negative.
   void set_learning_rate(float lr);
+  // A schedule for the learning rate (null: none): begin_step() takes each step's rate from it.
+  void set_lr_scheduler(std::shared_ptr<const LRScheduler> scheduler) { scheduler_ = std::move(scheduler); }
+  // Before the updates of step `num_update` (counted from 1): the scheduled rate, if any.
+  void begin_step(int64_t num_update) {
+    if (scheduler_) set_learning_rate((*scheduler_)(num_update));
+  }
   // Gradients are multiplied by this before the rule (Trainer::step sets its scale / batch_size).
   float rescale_grad() const { return rescale_grad_; }
   void set_rescale_grad(float scale) { rescale_grad_ = scale; }
@@ -70,6 +77,7 @@ class Optimizer {
 
  private:
   bool compile_ = true;
+  std::shared_ptr<const LRScheduler> scheduler_;
   // One per weight shape, found by a linear search: a model has few shapes, and comparing them
   // costs less than making a key (shared_ptr: the subclasses destroy it without seeing
   // CompiledUpdate).

@@ -1,5 +1,7 @@
 #include "frontend/optimizer/trainer.h"
 
+#include <algorithm>
+
 #include "frontend/autograd/autograd.h"
 #include "frontend/nd.h"
 #include "runtime/error.h"
@@ -38,6 +40,9 @@ void Trainer::update(int64_t batch_size, bool ignore_stale_grad) {
                            "step(batch_size, /*ignore_stale_grad=*/true) to skip the stale ones"));
   }
   optimizer_->set_rescale_grad(scale_ / static_cast<float>(batch_size));
+  int64_t num_update = 0;  // MXNet's: the largest update count once this step's are counted
+  for (size_t i = 0; i < slots_.size(); ++i) num_update = std::max(num_update, slots_[i].updates + (fresh[i] ? 1 : 0));
+  optimizer_->begin_step(num_update);
   for (size_t i = 0; i < slots_.size(); ++i) {
     if (!fresh[i]) continue;
     Slot& slot = slots_[i];
