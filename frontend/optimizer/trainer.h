@@ -31,6 +31,14 @@ class Trainer {
   // optimizer's rescale_grad option, as Gluon's).
   void update(int64_t batch_size, bool ignore_stale_grad = false);
 
+  // The optimizer's state (each parameter's state arrays and update count) in kiln's .params
+  // format, written atomically: an existing file is replaced whole or not at all.
+  void save_states(const std::string& path) const;
+  // Reads states that save_states wrote. FileError naming the file and the problem — another
+  // optimizer's states, a parameter missing, extra or of another shape — and then nothing in the
+  // Trainer has changed.
+  void load_states(const std::string& path);
+
   float learning_rate() const { return optimizer_->learning_rate(); }
   void set_learning_rate(float lr) { optimizer_->set_learning_rate(lr); }
   optimizer::Optimizer& optimizer() { return *optimizer_; }
