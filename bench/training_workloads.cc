@@ -41,7 +41,7 @@ const TrainingWorkload* find_training(std::string_view name) {
   return nullptr;
 }
 
-TrainingRun::TrainingRun(const TrainingWorkload& w, bool hybridize, uint64_t seed) {
+TrainingRun::TrainingRun(const TrainingWorkload& w, StepKind kind, uint64_t seed) {
   nd::random::seed(seed);
   net_ = w.build();
   x_ = nd::random::uniform(w.input_shape);
@@ -58,13 +58,18 @@ TrainingRun::TrainingRun(const TrainingWorkload& w, bool hybridize, uint64_t see
   batch_ = batch;
   (*net_)(x_);  // completes deferred shapes
   trainer_ = std::make_unique<gluon::Trainer>(net_->collect_params(), "sgd", optimizer::Options{{"learning_rate", w.learning_rate}});
-  if (hybridize) {
+  if (kind == StepKind::Hybridized) {
     net_->hybridize();
     loss_->hybridize();
   }
+  if (kind == StepKind::Compiled) compiled_.emplace(trainer_->compile_step(*net_, *loss_));
 }
 
 float TrainingRun::step(bool read_loss) {
+  if (compiled_) {
+    NDArray l = (*compiled_)(x_, y_);
+    return read_loss ? nd::mean(l).asscalar().value() : 0.f;
+  }
   NDArray l;
   {
     auto rec = autograd::record();

@@ -1,10 +1,11 @@
 // The training workloads, defined once for kiln-bench and the tests: the d2l recipes that
 // ../shared/anchors/torch-train times in PyTorch (same networks, batch sizes and SGD rates).
 // One step is forward, loss, backward and gluon::Trainer's SGD step (p -= lr/batch · grad, a
-// compiled in-place update per parameter).
+// compiled in-place update per parameter), or all of it as one compiled function.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,14 +28,20 @@ const std::vector<TrainingWorkload>& training_all();
 // The training workload called `name`, or null.
 const TrainingWorkload* find_training(std::string_view name);
 
+// How a step runs: eagerly; with the net and loss hybridized (compiled forward and backward,
+// then the Trainer's compiled updates); or as Trainer::compile_step's one compiled function.
+enum class StepKind { Eager, Hybridized, Compiled };
+
 // A network, its loss and one batch (inputs uniform in [0, 1), labels drawn from `seed`).
 class TrainingRun {
  public:
-  TrainingRun(const TrainingWorkload& workload, bool hybridize, uint64_t seed = 0);
+  TrainingRun(const TrainingWorkload& workload, StepKind kind, uint64_t seed = 0);
   // One step; returns the batch's mean loss only when `read_loss` (reading it waits for nothing,
   // but costs a host read).
   float step(bool read_loss = false);
   nn::Block& net() { return *net_; }
+  // The compiled step (StepKind::Compiled), else null.
+  const gluon::CompiledStep* compiled_step() const { return compiled_ ? &*compiled_ : nullptr; }
   loss::Loss& loss() { return *loss_; }
 
  private:
@@ -42,6 +49,7 @@ class TrainingRun {
   std::shared_ptr<loss::Loss> loss_;
   NDArray x_, y_;
   std::unique_ptr<gluon::Trainer> trainer_;
+  std::optional<gluon::CompiledStep> compiled_;
   int64_t batch_;
 };
 

@@ -2,13 +2,16 @@
 // relu), Dense(10); weights ~ N(0, 0.01); SoftmaxCrossEntropyLoss; SGD, learning rate 0.5;
 // batch 256; 10 epochs. Prints the book's line per epoch and writes the curves as an SVG plot.
 //
-//   train_fashion_mnist [--epochs N] [--batch-size B] [--lr LR] [--no-hybridize] [--seed S]
-//                       [--data DIR] [--plot FILE] [--min-test-acc A]
+//   train_fashion_mnist [--epochs N] [--batch-size B] [--lr LR] [--no-hybridize] [--compile-step]
+//                       [--seed S] [--data DIR] [--plot FILE] [--min-test-acc A]
+//
+// --compile-step runs each training step as Trainer::compile_step's one compiled function.
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +28,7 @@ struct Settings {
   int64_t batch_size = 256;
   float lr = 0.5f;
   bool hybridize = true;
+  bool compile_step = false;
   uint64_t seed = 0;
   std::string data_dir = data::vision::kFashionMnistRoot;
   std::string plot = "fashion_mnist.svg";
@@ -33,8 +37,8 @@ struct Settings {
 
 [[noreturn]] void usage(const std::string& problem) {
   std::cerr << "train_fashion_mnist: " << problem
-            << "\nusage: train_fashion_mnist [--epochs N] [--batch-size B] [--lr LR] [--no-hybridize] [--seed S]"
-               " [--data DIR] [--plot FILE] [--min-test-acc A]\n";
+            << "\nusage: train_fashion_mnist [--epochs N] [--batch-size B] [--lr LR] [--no-hybridize] [--compile-step]"
+               " [--seed S] [--data DIR] [--plot FILE] [--min-test-acc A]\n";
   std::exit(2);
 }
 
@@ -51,6 +55,7 @@ Settings parse(int argc, char** argv) {
       else if (arg == "--batch-size") s.batch_size = std::stoll(value());
       else if (arg == "--lr") s.lr = std::stof(value());
       else if (arg == "--no-hybridize") s.hybridize = false;
+      else if (arg == "--compile-step") s.compile_step = true;
       else if (arg == "--seed") s.seed = std::stoull(value());
       else if (arg == "--data") s.data_dir = value();
       else if (arg == "--plot") s.plot = value();
@@ -140,6 +145,8 @@ int main(int argc, char** argv) {
       loss.hybridize();
     }
     gluon::Trainer trainer(net.collect_params(), "sgd", {{"learning_rate", s.lr}});
+    std::optional<gluon::CompiledStep> step;
+    if (s.compile_step) step.emplace(trainer.compile_step(net, loss));
 
     bool terminal = isatty(fileno(stdout));
     std::vector<Epoch> epochs;
@@ -149,16 +156,21 @@ int main(int argc, char** argv) {
       metric::Accuracy train_acc;
       size_t done = 0;
       for (auto [X, y] : train_iter) {
-        NDArray y_hat, l;
-        {
-          auto rec = autograd::record();
-          y_hat = net(X);
-          l = loss(y_hat, y);
+        if (step) {
+          train_loss.update((*step)(X, y));
+          train_acc.update(y, step->last_prediction());
+        } else {
+          NDArray y_hat, l;
+          {
+            auto rec = autograd::record();
+            y_hat = net(X);
+            l = loss(y_hat, y);
+          }
+          l.backward();
+          trainer.step(X.shape()[0]);
+          train_loss.update(l);
+          train_acc.update(y, y_hat);
         }
-        l.backward();
-        trainer.step(X.shape()[0]);
-        train_loss.update(l);
-        train_acc.update(y, y_hat);
         if (terminal && (++done % 8 == 0 || done == train_iter.size())) progress(epoch, done, train_iter.size());
       }
       double test_acc = evaluate_accuracy(net, test_iter);

@@ -118,11 +118,14 @@ TEST_F(CompiledBackward, RandomNetsMatchEagerGradients) {
 TEST_F(CompiledBackward, TrainingWorkloadsFollowTheEagerLossCurve) {
   for (const workloads::TrainingWorkload& w : workloads::training_all()) {
     SCOPED_TRACE(w.name);
-    workloads::TrainingRun eager(w, false), hybrid(w, true);
+    workloads::TrainingRun eager(w, workloads::StepKind::Eager), hybrid(w, workloads::StepKind::Hybridized),
+        compiled(w, workloads::StepKind::Compiled);
     for (int step = 0; step < 20; ++step) {
-      float e = eager.step(true), h = hybrid.step(true);
-      ASSERT_NEAR(h, e, 1e-5f + 1e-4f * std::fabs(e)) << "step " << step;
+      float e = eager.step(true), h = hybrid.step(true), c = compiled.step(true);
+      ASSERT_NEAR(h, e, 1e-5f + 1e-4f * std::fabs(e)) << "hybridized, step " << step;
+      ASSERT_NEAR(c, e, 1e-5f + 1e-4f * std::fabs(e)) << "compiled step, step " << step;
     }
+    EXPECT_TRUE(compiled.compiled_step()->last_call_compiled());
     EXPECT_EQ(hybrid.net().hybrid_stats().compiled, 19u);
     EXPECT_EQ(hybrid.loss().hybrid_stats().compiled, 19u);
   }

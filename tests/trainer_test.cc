@@ -337,3 +337,104 @@ TEST_F(TrainerStates, AnotherOptimizersOrModelsStatesAreClearErrorsThatChangeNot
 
 }  // namespace
 }  // namespace kiln
+
+namespace kiln {
+namespace {
+
+// d2l's MLP on 784 features with sparse labels, or the seed MLP with L2Loss.
+struct StepFixture {
+  explicit StepFixture(bool classify, const std::string& optimizer, optimizer::Options options) {
+    nd::random::seed(11);
+    net.add(nn::Dense(64, "relu"));
+    net.add(nn::Dense(10));
+    net.initialize(init::Normal(0.1f));
+    x = nd::random::uniform({16, 30});
+    if (classify) {
+      std::vector<float> labels;
+      for (int i = 0; i < 16; ++i) labels.push_back(static_cast<float>((i * 7) % 10));
+      y = nd::array(labels);
+      loss = std::make_shared<loss::SoftmaxCrossEntropyLoss>();
+    } else {
+      y = nd::random::uniform({16, 10});
+      loss = std::make_shared<loss::L2Loss>();
+    }
+    net(x);
+    trainer = std::make_unique<gluon::Trainer>(net.collect_params(), optimizer, options);
+  }
+  std::vector<std::vector<float>> weights() const {
+    std::vector<std::vector<float>> out;
+    for (const auto& [name, p] : net.collect_params()) out.push_back(p->data().to_vector());
+    return out;
+  }
+  nn::Sequential net;
+  NDArray x, y;
+  std::shared_ptr<loss::Loss> loss;
+  std::unique_ptr<gluon::Trainer> trainer;
+};
+
+// 100 steps of the compiled step leave the same parameters as the eager loop (rtol 1e-4).
+TEST(CompileStep, HundredStepsMatchTheEagerLoop) {
+  for (auto [classify, name] : {std::pair{true, "sgd"}, std::pair{false, "adam"}}) {
+    SCOPED_TRACE(name);
+    optimizer::Options options = std::string(name) == "sgd" ? optimizer::Options{{"learning_rate", 0.2f}, {"momentum", 0.9f}}
+                                                             : optimizer::Options{{"learning_rate", 0.01f}};
+    StepFixture eager(classify, name, options), compiled(classify, name, options);
+    auto step = compiled.trainer->compile_step(compiled.net, *compiled.loss);
+    std::vector<float> eager_losses, compiled_losses;
+    for (int i = 0; i < 100; ++i) {
+      NDArray l, prediction;
+      {
+        auto rec = autograd::record();
+        prediction = eager.net(eager.x);
+        l = (*eager.loss)(prediction, eager.y);
+      }
+      l.backward();
+      eager.trainer->step(16);
+      eager_losses.push_back(nd::mean(l).asscalar());
+      compiled_losses.push_back(nd::mean(step(compiled.x, compiled.y)).asscalar());
+      if (i == 50) testing::expect_close(step.last_prediction(), prediction, 1e-5f, 1e-4f);
+    }
+    EXPECT_TRUE(step.last_call_compiled());
+    EXPECT_EQ(step.compile_count(), 1u);
+    auto want = eager.weights(), got = compiled.weights();
+    for (size_t p = 0; p < want.size(); ++p) testing::expect_values(NDArray(nd::array(got[p])), want[p], 1e-5f, 1e-4f);
+    for (size_t i = 0; i < 100; i += 33) EXPECT_NEAR(compiled_losses[i], eager_losses[i], 1e-5f + 1e-4f * eager_losses[i]);
+    EXPECT_LT(compiled_losses.back(), 0.5f * compiled_losses.front());
+  }
+}
+
+TEST(CompileStep, ALabelOutOfRangeIsAnErrorBeforeAnythingIsWritten) {
+  StepFixture f(true, "sgd", {{"learning_rate", 0.1f}});
+  auto step = f.trainer->compile_step(f.net, *f.loss);
+  step(f.x, f.y);
+  step(f.x, f.y);
+  ASSERT_TRUE(step.last_call_compiled());
+  auto before = f.weights();
+  NDArray bad = f.y.copy();
+  bad.data()[3] = 12;
+  EXPECT_THROW_WITH(step(f.x, bad), ValueError, "label 12", "[0, 10)");
+  EXPECT_EQ(f.weights(), before);
+  EXPECT_THROW_WITH(step(f.x, nd::zeros({15})), ShapeError, "disagree in length");
+}
+
+// The learning rate and the batch size are arguments: a new rate recompiles nothing, a new
+// batch size is a new signature.
+TEST(CompileStep, NewRatesAndBatchSizes) {
+  StepFixture f(true, "sgd", {{"learning_rate", 0.1f}});
+  auto step = f.trainer->compile_step(f.net, *f.loss);
+  step(f.x, f.y);
+  step(f.x, f.y);
+  f.trainer->set_learning_rate(0.f);
+  auto before = f.weights();
+  step(f.x, f.y);
+  EXPECT_TRUE(step.last_call_compiled());
+  EXPECT_EQ(f.weights(), before) << "learning rate 0";
+  EXPECT_EQ(step.compile_count(), 1u);
+  f.trainer->set_learning_rate(0.1f);
+  step(nd::slice_axis(f.x, 0, 0, 8), nd::slice_axis(f.y, 0, 0, 8));
+  EXPECT_EQ(step.compile_count(), 2u);
+  EXPECT_NE(f.weights(), before);
+}
+
+}  // namespace
+}  // namespace kiln

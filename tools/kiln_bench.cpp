@@ -24,11 +24,13 @@ Times each workload eagerly and hybridized (compiled) in the same process, inter
 Workloads: seed_mlp nest_mlp chimera fancy_mlp deep_mlp wide_mlp (inference: µs per call), and
 seed_train mlp_train mlp_train_b16 (training: µs per step — forward, loss, backward under
 autograd::record() and gluon::Trainer's SGD step, whose per-parameter update is compiled in
-both columns; net and loss hybridized in the second). Default: all.
+both columns; net and loss hybridized in the second; the whole step as Trainer::compile_step's
+one function as "compiled step"). Default: all.
 
   --json         one JSON object per line, keys: workload, threads, eager_us, hybrid_us,
                  speedup, compile_ms, allocs_per_call (and compiled: false when some timed
-                 hybridized call did not run compiled end to end)
+                 hybridized call did not run compiled end to end); training workloads add
+                 eager_step_us, hybrid_step_us (the same two figures) and compiled_step_us
   --threads=L    comma-separated thread counts for oneDNN's parallel kernels (default 1,2)
   --min-time=MS  time per measurement, split over 5 interleaved repetitions (default 500)
   --static-params  hybridize({.static_params = true}): parameters baked in as constants
@@ -107,15 +109,17 @@ double time_calls(nn::Block& net, const NDArray& x, int64_t n) {
 struct Result {
   double eager_us, hybrid_us, compile_ms, allocs_per_call;
   bool compiled;
+  double step_us = 0;  // training: the compiled step (Trainer::compile_step)
 };
 
-// Times `run(n)` (µs per call for n calls) eagerly and hybridized, interleaved over 5
-// repetitions after a warm-up: the first hybridized call's time (trace + compile), the medians,
-// and the allocations and compiled calls counted over the hybridized repetitions. `compiled()`
-// counts calls that ran compiled end to end; `per_call` of them are expected per timed call.
+// Times `run(n)` (µs per call for n calls) eagerly and hybridized — and `step`, if given —
+// interleaved over 5 repetitions after a warm-up: the first hybridized call's time (trace +
+// compile), the medians, and the allocations and compiled calls counted over the hybridized
+// repetitions. `compiled()` counts calls that ran compiled end to end; `per_call` of them are
+// expected per timed call.
 using Timer = std::function<double(int64_t)>;
 Result interleave(const Timer& eager, const Timer& hybrid, const std::function<size_t()>& compiled,
-                  size_t per_call, int64_t warm_calls, const Options& o) {
+                  size_t per_call, int64_t warm_calls, const Options& o, const Timer* step = nullptr) {
   constexpr int kReps = 5;
   Result r{};
   r.compile_ms = hybrid(1) / 1000;
@@ -123,19 +127,24 @@ Result interleave(const Timer& eager, const Timer& hybrid, const std::function<s
   double per = std::max(eager(3), 0.05);
   auto calls = static_cast<int64_t>(std::max(1.0, o.min_time_ms * 1000 / kReps / 2 / per));
   hybrid(std::min(calls, warm_calls));
+  if (step) (*step)(std::min(calls, warm_calls));
   size_t compiled_before = compiled();
-  std::vector<double> eager_us, hybrid_us;
+  std::vector<double> eager_us, hybrid_us, step_us;
   uint64_t allocs = 0;
   for (int rep = 0; rep < kReps; ++rep) {
     eager_us.push_back(eager(calls));
     uint64_t before = memory::counters().requests;
     hybrid_us.push_back(hybrid(calls));
     allocs += memory::counters().requests - before;
+    if (step) step_us.push_back((*step)(calls));
   }
-  std::sort(eager_us.begin(), eager_us.end());
-  std::sort(hybrid_us.begin(), hybrid_us.end());
-  r.eager_us = eager_us[kReps / 2];
-  r.hybrid_us = hybrid_us[kReps / 2];
+  auto median = [](std::vector<double>& v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  r.eager_us = median(eager_us);
+  r.hybrid_us = median(hybrid_us);
+  if (step) r.step_us = median(step_us);
   r.allocs_per_call = static_cast<double>(allocs) / static_cast<double>(calls * kReps);
   r.compiled = compiled() - compiled_before == per_call * static_cast<size_t>(calls * kReps);
   return r;
@@ -158,10 +167,15 @@ double time_steps(workloads::TrainingRun& run, int64_t n) {
 }
 
 Result measure_training(const workloads::TrainingWorkload& w, const Options& o) {
-  workloads::TrainingRun eager(w, false), hybrid(w, true);
+  workloads::TrainingRun eager(w, workloads::StepKind::Eager), hybrid(w, workloads::StepKind::Hybridized),
+      compiled(w, workloads::StepKind::Compiled);
+  Timer step = [&](int64_t n) { return time_steps(compiled, n); };
   // Each step calls the net and the loss once.
-  return interleave([&](int64_t n) { return time_steps(eager, n); }, [&](int64_t n) { return time_steps(hybrid, n); },
-                    [&] { return hybrid.net().hybrid_stats().compiled + hybrid.loss().hybrid_stats().compiled; }, 2, 20, o);
+  Result r = interleave([&](int64_t n) { return time_steps(eager, n); }, [&](int64_t n) { return time_steps(hybrid, n); },
+                        [&] { return hybrid.net().hybrid_stats().compiled + hybrid.loss().hybrid_stats().compiled; }, 2, 20,
+                        o, &step);
+  r.compiled &= compiled.compiled_step()->last_call_compiled();
+  return r;
 }
 
 int run(int argc, char** argv) {
@@ -176,14 +190,20 @@ int run(int argc, char** argv) {
       const workloads::TrainingWorkload* training = workloads::find_training(name);
       Result r = training ? measure_training(*training, o) : measure(workloads::find(name), o);
       double speedup = r.eager_us / r.hybrid_us;
+      // Training workloads also name their columns as steps, and add the compiled step.
+      std::string steps = training ? fmt(", \"eager_step_us\": ", r.eager_us, ", \"hybrid_step_us\": ", r.hybrid_us,
+                                         ", \"compiled_step_us\": ", r.step_us)
+                                   : "";
       if (o.json)
         std::printf("{\"workload\": \"%s\", \"threads\": %d, \"eager_us\": %.3f, \"hybrid_us\": %.3f, \"speedup\": %.3f, "
-                    "\"compile_ms\": %.2f, \"allocs_per_call\": %.2f%s}\n",
-                    name.c_str(), threads, r.eager_us, r.hybrid_us, speedup, r.compile_ms, r.allocs_per_call,
+                    "\"compile_ms\": %.2f, \"allocs_per_call\": %.2f%s%s}\n",
+                    name.c_str(), threads, r.eager_us, r.hybrid_us, speedup, r.compile_ms, r.allocs_per_call, steps.c_str(),
                     r.compiled ? "" : ", \"compiled\": false");
       else
-        std::printf("%-10s %7d %10.2f %10.2f %7.2fx %11.1f %11.2f%s\n", name.c_str(), threads, r.eager_us, r.hybrid_us,
-                    speedup, r.compile_ms, r.allocs_per_call, r.compiled ? "" : "   (not compiled: runs eagerly)");
+        std::printf("%-10s %7d %10.2f %10.2f %7.2fx %11.1f %11.2f%s%s\n", name.c_str(), threads, r.eager_us, r.hybrid_us,
+                    speedup, r.compile_ms, r.allocs_per_call,
+                    training ? fmt("   compiled step ", r.step_us, " µs").c_str() : "",
+                    r.compiled ? "" : "   (not compiled: runs eagerly)");
       std::fflush(stdout);
     }
   }

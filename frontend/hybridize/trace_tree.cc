@@ -318,8 +318,9 @@ TraceTree::Built TraceTree::build(const std::string& name, std::span<const std::
   std::vector<int> out = emitter.emit_all(input_ids);
   if (!updates.empty()) {
     std::vector<bool> updating(out.size() - (with_status ? 1 : 0), false);
-    for (auto [output, input] : updates) {
-      g.add_update(input_ids.at(input), out.at(output));
+    for (auto [output, argument] : updates) {
+      int id = argument < input_ids.size() ? input_ids[argument] : parameter_ids.at(argument - input_ids.size());
+      g.add_update(id, out.at(output));
       updating.at(output) = true;
     }
     std::vector<int> kept;

@@ -35,8 +35,9 @@ class TraceTree {
     std::vector<std::string> exits;  // what side exit i+1 stands for
   };
   // The graph of all paths. Throws kiln::Error if two paths disagree before their guards do.
-  // Each pair in `updates` (output, input) makes that output the input's new value, written into
-  // the input's array in place (ir::Graph::add_update) rather than returned.
+  // Each pair in `updates` (output, argument) makes that output the argument's new value, written
+  // into its array in place (ir::Graph::add_update) rather than returned; arguments count the
+  // inputs, then the parameters (parameters()).
   Built build(const std::string& name, std::span<const std::pair<size_t, size_t>> updates = {}) const;
   // The Parameters behind the graph's arguments after the inputs, in order.
   const std::vector<std::shared_ptr<Parameter>>& parameters() const { return parameters_; }

@@ -1,5 +1,7 @@
 // Functions built from the primitive ops (clip, leaky_relu, the label check). Each is a few
 // nd:: ops, so it runs eagerly, differentiates, traces, folds and compiles through its parts.
+#include "frontend/hybridize/input_checks.h"
+#include "frontend/hybridize/trace_hook.h"
 #include "frontend/nd.h"
 #include "runtime/error.h"
 #include "runtime/shape.h"
@@ -7,6 +9,12 @@
 namespace kiln::nd {
 
 void check_indices(const NDArray& indices, int64_t depth, const char* op) {
+  // Inputs of a graph that updates in place are checked on the host before each call instead.
+  if (InputChecks* checks = InputChecks::active(); checks && checks->defer_index_check(indices, depth, op)) {
+    InputChecks::Scope none(nullptr);
+    TraceScope untraced(nullptr);
+    return check_indices(indices, depth, op);
+  }
   // Computed with ops and compared through asscalar(), so a compiled graph checks it too: a
   // guard whose failure leaves the compiled code and reaches this error on the host.
   // An index is inside when 0 <= i <= depth - 1 (so a NaN is outside).

@@ -10,7 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "frontend/loss/loss.h"
+#include "frontend/nn/block.h"
 #include "frontend/nn/parameter.h"
+#include "frontend/optimizer/compiled_step.h"
 #include "frontend/optimizer/optimizer.h"
 
 namespace kiln::gluon {
@@ -39,11 +42,17 @@ class Trainer {
   // Trainer has changed.
   void load_states(const std::string& path);
 
+  // The whole step — loss(net(x), y), backward and this Trainer's update — as one compiled
+  // function per input signature (optimizer/compiled_step.h). The step holds references to
+  // this Trainer, `net` and `loss`, which must outlive it.
+  CompiledStep compile_step(nn::Block& net, loss::Loss& loss) { return CompiledStep(*this, net, loss); }
+
   float learning_rate() const { return optimizer_->learning_rate(); }
   void set_learning_rate(float lr) { optimizer_->set_learning_rate(lr); }
   optimizer::Optimizer& optimizer() { return *optimizer_; }
 
  private:
+  friend class CompiledStep;
   struct Slot {
     std::shared_ptr<Parameter> parameter;
     std::vector<NDArray> states;  // created on the first update, when the shape is known
