@@ -76,6 +76,15 @@ NDArray CompiledStep::eager_step(const NDArray& x, const NDArray& y) {
   return l;
 }
 
+std::vector<float> CompiledStep::step_scalars(int64_t batch) {
+  Trainer& t = *trainer_;
+  int64_t num_update = 0;  // as Trainer::update counts: every slot takes this step
+  for (const auto& slot : t.slots_) num_update = std::max(num_update, slot.updates + 1);
+  t.optimizer_->begin_step(num_update);
+  t.optimizer_->set_rescale_grad(t.scale_ / static_cast<float>(batch));
+  return t.optimizer_->step_scalars(num_update);
+}
+
 NDArray CompiledStep::trace(Entry& e, const NDArray& x, const NDArray& y) {
   Trainer& t = *trainer_;
   optimizer::Optimizer& opt = *t.optimizer_;
@@ -85,11 +94,7 @@ NDArray CompiledStep::trace(Entry& e, const NDArray& x, const NDArray& y) {
       (*net_)(x);  // completes deferred shapes before tracing
       break;
     }
-  int64_t num_update = 0;
-  for (const auto& slot : t.slots_) num_update = std::max(num_update, slot.updates + 1);
-  opt.begin_step(num_update);
-  opt.set_rescale_grad(t.scale_ / static_cast<float>(x.shape()[0]));
-  std::vector<float> scalar_values = opt.step_scalars(num_update);
+  std::vector<float> scalar_values = step_scalars(x.shape()[0]);
 
   // Inputs: x, y, every slot's states, the scalars.
   std::vector<NDArray> inputs{x, y};
@@ -191,14 +196,9 @@ NDArray CompiledStep::trace(Entry& e, const NDArray& x, const NDArray& y) {
 
 NDArray CompiledStep::run(Entry& e, const NDArray& x, const NDArray& y) {
   Trainer& t = *trainer_;
-  optimizer::Optimizer& opt = *t.optimizer_;
   const NDArray given[] = {x, y};
   e.checks->run(given);
-  int64_t num_update = 0;
-  for (const auto& slot : t.slots_) num_update = std::max(num_update, slot.updates + 1);
-  opt.begin_step(num_update);
-  opt.set_rescale_grad(t.scale_ / static_cast<float>(x.shape()[0]));
-  std::vector<float> scalar_values = opt.step_scalars(num_update);
+  std::vector<float> scalar_values = step_scalars(x.shape()[0]);
   size_t n = 0;
   e.arguments[n++] = &x;
   e.arguments[n++] = &y;

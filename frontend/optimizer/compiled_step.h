@@ -41,6 +41,8 @@ class CompiledStep {
   NDArray trace(Entry& entry, const NDArray& x, const NDArray& y);
   NDArray run(Entry& entry, const NDArray& x, const NDArray& y);
   NDArray eager_step(const NDArray& x, const NDArray& y);
+  // The optimizer's scalars for the next step of `batch` items (schedule and rescale applied).
+  std::vector<float> step_scalars(int64_t batch);
 
   Trainer* trainer_;
   nn::Block* net_;
