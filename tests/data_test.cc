@@ -138,7 +138,7 @@ TEST(DataLoader, BatchesInOrderWithEachLastBatchMode) {
   EXPECT_THROW_WITH(data::DataLoader(ten_items(), 0), ValueError, "batch_size must be positive");
 }
 
-TEST(DataLoader, ShufflesEveryEpochReproduciblyWithOrWithoutPrefetch) {
+TEST(DataLoader, ShufflesEveryEpochReproduciblyOnPrefetchThreadsOrNot) {
   auto order = [](bool prefetch, uint64_t seed) {
     data::DataLoader loader(ten_items(), 3, {.shuffle = true, .seed = seed, .prefetch = prefetch});
     std::vector<std::vector<float>> epochs;
