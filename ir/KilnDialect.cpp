@@ -81,17 +81,9 @@ LogicalResult ConstantOp::inferReturnTypes(MLIRContext*, std::optional<Location>
     if (!x) return failure();                                                                             \
     return infer(ctx, loc, out, [&] { return *x; });                                                      \
   }
-KILN_UNARY_INFERENCE(ReluOp)
-KILN_UNARY_INFERENCE(SigmoidOp)
-KILN_UNARY_INFERENCE(TanhOp)
-KILN_UNARY_INFERENCE(ExpOp)
-KILN_UNARY_INFERENCE(LogOp)
-KILN_UNARY_INFERENCE(NegativeOp)
-KILN_UNARY_INFERENCE(SqrtOp)
-KILN_UNARY_INFERENCE(SquareOp)
-KILN_UNARY_INFERENCE(AbsOp)
-KILN_UNARY_INFERENCE(SoftreluOp)
-KILN_UNARY_INFERENCE(SoftsignOp)
+#define KILN_UNARY_OP(Kind, name) KILN_UNARY_INFERENCE(Kind##Op)
+#include "runtime/kernels/elementwise_ops.def"
+#undef KILN_UNARY_OP
 #undef KILN_UNARY_INFERENCE
 
 #define KILN_BINARY_INFERENCE(Op, name)                                                                   \
@@ -101,15 +93,9 @@ KILN_UNARY_INFERENCE(SoftsignOp)
     if (!a || !b) return failure();                                                                       \
     return infer(ctx, loc, out, [&] { return shape_rules::broadcast(name, *a, *b); });                    \
   }
-KILN_BINARY_INFERENCE(AddOp, "add")
-KILN_BINARY_INFERENCE(SubtractOp, "subtract")
-KILN_BINARY_INFERENCE(MultiplyOp, "multiply")
-KILN_BINARY_INFERENCE(DivideOp, "divide")
-KILN_BINARY_INFERENCE(MaximumOp, "maximum")
-KILN_BINARY_INFERENCE(MinimumOp, "minimum")
-KILN_BINARY_INFERENCE(EqualOp, "equal")
-KILN_BINARY_INFERENCE(GreaterOp, "greater")
-KILN_BINARY_INFERENCE(LesserOp, "lesser")
+#define KILN_BINARY_OP(Kind, Class, name) KILN_BINARY_INFERENCE(Class##Op, #name)
+#include "runtime/kernels/elementwise_ops.def"
+#undef KILN_BINARY_OP
 #undef KILN_BINARY_INFERENCE
 
 LogicalResult WhereOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,

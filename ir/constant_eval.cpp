@@ -33,32 +33,18 @@ int axis_of(int64_t axis, size_t rank) { return static_cast<int>(axis < 0 ? axis
 std::optional<kernels::UnaryFn> unary_fn(Operation* op) {
   using F = kernels::UnaryFn;
   return TypeSwitch<Operation*, std::optional<F>>(op)
-      .Case([](ReluOp) { return F::Relu; })
-      .Case([](SigmoidOp) { return F::Sigmoid; })
-      .Case([](TanhOp) { return F::Tanh; })
-      .Case([](ExpOp) { return F::Exp; })
-      .Case([](LogOp) { return F::Log; })
-      .Case([](NegativeOp) { return F::Negative; })
-      .Case([](SqrtOp) { return F::Sqrt; })
-      .Case([](SquareOp) { return F::Square; })
-      .Case([](AbsOp) { return F::Abs; })
-      .Case([](SoftreluOp) { return F::Softrelu; })
-      .Case([](SoftsignOp) { return F::Softsign; })
+#define KILN_UNARY_OP(Kind, name) .Case([](Kind##Op) { return F::Kind; })
+#include "runtime/kernels/elementwise_ops.def"
+#undef KILN_UNARY_OP
       .Default([](Operation*) { return std::nullopt; });
 }
 
 std::optional<kernels::BinaryFn> binary_fn(Operation* op) {
   using F = kernels::BinaryFn;
   return TypeSwitch<Operation*, std::optional<F>>(op)
-      .Case([](AddOp) { return F::Add; })
-      .Case([](SubtractOp) { return F::Sub; })
-      .Case([](MultiplyOp) { return F::Mul; })
-      .Case([](DivideOp) { return F::Div; })
-      .Case([](MaximumOp) { return F::Maximum; })
-      .Case([](MinimumOp) { return F::Minimum; })
-      .Case([](EqualOp) { return F::Equal; })
-      .Case([](GreaterOp) { return F::Greater; })
-      .Case([](LesserOp) { return F::Less; })
+#define KILN_BINARY_OP(Kind, Class, name) .Case([](Class##Op) { return F::Kind; })
+#include "runtime/kernels/elementwise_ops.def"
+#undef KILN_BINARY_OP
       .Default([](Operation*) { return std::nullopt; });
 }
 

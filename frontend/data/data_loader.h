@@ -27,7 +27,7 @@ struct DataLoaderOptions {
   LastBatch last_batch = LastBatch::Keep;
   // The shuffle's seed; by default drawn from kiln's generator (nd::random::seed), so a seeded
   // program shuffles the same way each run.
-  std::optional<uint64_t> seed;
+  std::optional<uint64_t> seed{};
   bool prefetch = true;  // prepare the next batch on a background thread
 };
 

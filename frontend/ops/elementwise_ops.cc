@@ -57,13 +57,13 @@ std::vector<NDArray> softsign_grad(const GradContext& c) {
 std::vector<NDArray> add_grad(const GradContext& c) {
   return {unbroadcast(c.out_grad, c.inputs[0]), unbroadcast(c.out_grad, c.inputs[1])};
 }
-std::vector<NDArray> sub_grad(const GradContext& c) {
+std::vector<NDArray> subtract_grad(const GradContext& c) {
   return {unbroadcast(c.out_grad, c.inputs[0]), unbroadcast(-c.out_grad, c.inputs[1])};
 }
-std::vector<NDArray> mul_grad(const GradContext& c) {
+std::vector<NDArray> multiply_grad(const GradContext& c) {
   return {unbroadcast(c.out_grad * c.inputs[1], c.inputs[0]), unbroadcast(c.out_grad * c.inputs[0], c.inputs[1])};
 }
-std::vector<NDArray> div_grad(const GradContext& c) {
+std::vector<NDArray> divide_grad(const GradContext& c) {
   NDArray da = c.out_grad / c.inputs[1];
   return {unbroadcast(da, c.inputs[0]), unbroadcast(-da * c.output, c.inputs[1])};
 }
@@ -94,60 +94,43 @@ constexpr OpDef binary_op(std::string_view name, std::vector<NDArray> (*grad)(co
   return {.name = name, .infer_shape = broadcast_shape, .compute = binary_compute<F>, .gradient = grad};
 }
 
-const OpDef kRelu = unary_op<UnaryFn::Relu>("relu", relu_grad);
-const OpDef kSigmoid = unary_op<UnaryFn::Sigmoid>("sigmoid", sigmoid_grad);
-const OpDef kTanh = unary_op<UnaryFn::Tanh>("tanh", tanh_grad);
-const OpDef kExp = unary_op<UnaryFn::Exp>("exp", exp_grad);
-const OpDef kLog = unary_op<UnaryFn::Log>("log", log_grad);
-const OpDef kNegative = unary_op<UnaryFn::Negative>("negative", negative_grad);
-const OpDef kSqrt = unary_op<UnaryFn::Sqrt>("sqrt", sqrt_grad);
-const OpDef kSquare = unary_op<UnaryFn::Square>("square", square_grad);
-const OpDef kAbs = unary_op<UnaryFn::Abs>("abs", abs_grad);
-const OpDef kSoftrelu = unary_op<UnaryFn::Softrelu>("softrelu", softrelu_grad);
-const OpDef kSoftsign = unary_op<UnaryFn::Softsign>("softsign", softsign_grad);
+// Comparisons have no gradient: their inputs receive none through them.
+constexpr std::vector<NDArray> (*equal_grad)(const GradContext&) = nullptr;
+constexpr std::vector<NDArray> (*greater_grad)(const GradContext&) = nullptr;
+constexpr std::vector<NDArray> (*lesser_grad)(const GradContext&) = nullptr;
 
-const OpDef kAdd = binary_op<BinaryFn::Add>("add", add_grad);
-const OpDef kSubtract = binary_op<BinaryFn::Sub>("subtract", sub_grad);
-const OpDef kMultiply = binary_op<BinaryFn::Mul>("multiply", mul_grad);
-const OpDef kDivide = binary_op<BinaryFn::Div>("divide", div_grad);
-const OpDef kMaximum = binary_op<BinaryFn::Maximum>("maximum", maximum_grad);
-const OpDef kMinimum = binary_op<BinaryFn::Minimum>("minimum", minimum_grad);
-const OpDef kEqual = binary_op<BinaryFn::Equal>("equal", nullptr);
-const OpDef kGreater = binary_op<BinaryFn::Greater>("greater", nullptr);
-const OpDef kLesser = binary_op<BinaryFn::Less>("lesser", nullptr);
+#define KILN_UNARY_OP(Kind, name) const OpDef k##Kind = unary_op<UnaryFn::Kind>(#name, name##_grad);
+#define KILN_BINARY_OP(Kind, Class, name) const OpDef k##Class = binary_op<BinaryFn::Kind>(#name, name##_grad);
+#include "runtime/kernels/elementwise_ops.def"
+#undef KILN_UNARY_OP
+#undef KILN_BINARY_OP
 const OpDef kWhere = {.name = "where", .infer_shape = where_shape, .compute = where_compute, .gradient = where_grad};
 
 NDArray scalar(float s) { return full({}, s); }
 
 }  // namespace
 
-NDArray relu(const NDArray& x) { return dispatch(kRelu, {x}); }
-NDArray sigmoid(const NDArray& x) { return dispatch(kSigmoid, {x}); }
-NDArray tanh(const NDArray& x) { return dispatch(kTanh, {x}); }
-NDArray exp(const NDArray& x) { return dispatch(kExp, {x}); }
-NDArray log(const NDArray& x) { return dispatch(kLog, {x}); }
-NDArray negative(const NDArray& x) { return dispatch(kNegative, {x}); }
-NDArray sqrt(const NDArray& x) { return dispatch(kSqrt, {x}); }
-NDArray square(const NDArray& x) { return dispatch(kSquare, {x}); }
-NDArray abs(const NDArray& x) { return dispatch(kAbs, {x}); }
-NDArray softrelu(const NDArray& x) { return dispatch(kSoftrelu, {x}); }
-NDArray softsign(const NDArray& x) { return dispatch(kSoftsign, {x}); }
-
-NDArray add(const NDArray& a, const NDArray& b) { return dispatch(kAdd, {a, b}); }
-NDArray subtract(const NDArray& a, const NDArray& b) { return dispatch(kSubtract, {a, b}); }
-NDArray multiply(const NDArray& a, const NDArray& b) { return dispatch(kMultiply, {a, b}); }
-NDArray divide(const NDArray& a, const NDArray& b) { return dispatch(kDivide, {a, b}); }
-NDArray maximum(const NDArray& a, const NDArray& b) { return dispatch(kMaximum, {a, b}); }
-NDArray minimum(const NDArray& a, const NDArray& b) { return dispatch(kMinimum, {a, b}); }
-NDArray equal(const NDArray& a, const NDArray& b) { return dispatch(kEqual, {a, b}); }
-NDArray greater(const NDArray& a, const NDArray& b) { return dispatch(kGreater, {a, b}); }
-NDArray lesser(const NDArray& a, const NDArray& b) { return dispatch(kLesser, {a, b}); }
+#define KILN_UNARY_OP(Kind, name) \
+  NDArray name(const NDArray& x) { return dispatch(k##Kind, {x}); }
+#define KILN_BINARY_OP(Kind, Class, name) \
+  NDArray name(const NDArray& a, const NDArray& b) { return dispatch(k##Class, {a, b}); }
+#include "runtime/kernels/elementwise_ops.def"
+#undef KILN_UNARY_OP
+#undef KILN_BINARY_OP
 NDArray where(const NDArray& condition, const NDArray& x, const NDArray& y) {
   return dispatch(kWhere, {condition, x, y});
 }
 
 
-std::vector<const OpDef*> elementwise_ops() { return {&kRelu, &kSigmoid, &kTanh, &kExp, &kLog, &kNegative, &kSqrt, &kSquare, &kAbs, &kSoftrelu, &kSoftsign, &kAdd, &kSubtract, &kMultiply, &kDivide, &kMaximum, &kMinimum, &kEqual, &kGreater, &kLesser, &kWhere}; }
+std::vector<const OpDef*> elementwise_ops() {
+  return {
+#define KILN_UNARY_OP(Kind, name) &k##Kind,
+#define KILN_BINARY_OP(Kind, Class, name) &k##Class,
+#include "runtime/kernels/elementwise_ops.def"
+#undef KILN_UNARY_OP
+#undef KILN_BINARY_OP
+      &kWhere};
+}
 
 }  // namespace kiln::nd
 

@@ -98,31 +98,21 @@ void unary(UnaryFn fn, const Array& x, Array& out) {
   float* o = out.data();
   int64_t n = x.size();
   switch (fn) {
-    case UnaryFn::Relu: return unary_loop<UnaryFn::Relu>(in, o, n);
-    case UnaryFn::Sigmoid: return unary_loop<UnaryFn::Sigmoid>(in, o, n);
-    case UnaryFn::Tanh: return unary_loop<UnaryFn::Tanh>(in, o, n);
-    case UnaryFn::Exp: return unary_loop<UnaryFn::Exp>(in, o, n);
-    case UnaryFn::Log: return unary_loop<UnaryFn::Log>(in, o, n);
-    case UnaryFn::Negative: return unary_loop<UnaryFn::Negative>(in, o, n);
-    case UnaryFn::Sqrt: return unary_loop<UnaryFn::Sqrt>(in, o, n);
-    case UnaryFn::Square: return unary_loop<UnaryFn::Square>(in, o, n);
-    case UnaryFn::Abs: return unary_loop<UnaryFn::Abs>(in, o, n);
-    case UnaryFn::Softrelu: return unary_loop<UnaryFn::Softrelu>(in, o, n);
-    case UnaryFn::Softsign: return unary_loop<UnaryFn::Softsign>(in, o, n);
+#define KILN_UNARY_OP(Kind, name) \
+  case UnaryFn::Kind:             \
+    return unary_loop<UnaryFn::Kind>(in, o, n);
+#include "runtime/kernels/elementwise_ops.def"
+#undef KILN_UNARY_OP
   }
 }
 
 void binary(BinaryFn fn, const Array& a, const Array& b, Array& out) {
   switch (fn) {
-    case BinaryFn::Add: return binary_broadcast<BinaryFn::Add>(a, b, out);
-    case BinaryFn::Sub: return binary_broadcast<BinaryFn::Sub>(a, b, out);
-    case BinaryFn::Mul: return binary_broadcast<BinaryFn::Mul>(a, b, out);
-    case BinaryFn::Div: return binary_broadcast<BinaryFn::Div>(a, b, out);
-    case BinaryFn::Maximum: return binary_broadcast<BinaryFn::Maximum>(a, b, out);
-    case BinaryFn::Minimum: return binary_broadcast<BinaryFn::Minimum>(a, b, out);
-    case BinaryFn::Equal: return binary_broadcast<BinaryFn::Equal>(a, b, out);
-    case BinaryFn::Greater: return binary_broadcast<BinaryFn::Greater>(a, b, out);
-    case BinaryFn::Less: return binary_broadcast<BinaryFn::Less>(a, b, out);
+#define KILN_BINARY_OP(Kind, Class, name) \
+  case BinaryFn::Kind:                 \
+    return binary_broadcast<BinaryFn::Kind>(a, b, out);
+#include "runtime/kernels/elementwise_ops.def"
+#undef KILN_BINARY_OP
   }
 }
 

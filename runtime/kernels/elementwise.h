@@ -20,8 +20,17 @@ inline float ieee_maximum(float a, float b) {
 // IEEE 754-2019 minimum (arith.minimumf): NaN if either operand is NaN, and -0 below +0.
 inline float ieee_minimum(float a, float b) { return -ieee_maximum(-a, -b); }
 
-enum class UnaryFn { Relu, Sigmoid, Tanh, Exp, Log, Negative, Sqrt, Square, Abs, Softrelu, Softsign };
-enum class BinaryFn { Add, Sub, Mul, Div, Maximum, Minimum, Equal, Greater, Less };
+// One entry per line of elementwise_ops.def.
+enum class UnaryFn {
+#define KILN_UNARY_OP(Kind, name) Kind,
+#include "runtime/kernels/elementwise_ops.def"
+#undef KILN_UNARY_OP
+};
+enum class BinaryFn {
+#define KILN_BINARY_OP(Kind, Class, name) Kind,
+#include "runtime/kernels/elementwise_ops.def"
+#undef KILN_BINARY_OP
+};
 
 void unary(UnaryFn fn, const Array& x, Array& out);
 
