@@ -438,3 +438,54 @@ TEST(CompileStep, NewRatesAndBatchSizes) {
 
 }  // namespace
 }  // namespace kiln
+
+namespace kiln {
+namespace {
+
+// A forward that reads a value on the host (as FancyMLP's loop does) has guards, and a graph with
+// guards cannot update in place: the step runs eagerly, after a warning, and still trains as the
+// eager loop does.
+class HalvesWhileLarge : public nn::Block {
+ public:
+  nn::Child<nn::Dense> dense = register_block("dense", nn::Dense(4));
+
+ protected:
+  NDArray forward(const NDArray& x) override {
+    NDArray h = dense(x);
+    while (h.norm().asscalar() > 1) h = h / 2.f;
+    return h;
+  }
+};
+
+TEST(CompileStep, AForwardWithHostReadsRunsEagerlyAndStillTrains) {
+  NDArray x = nd::random::uniform({3, 5}) * 4.f, y = nd::random::uniform({3, 4});
+  auto make = [&] {
+    nd::random::seed(6);
+    auto net = std::make_shared<HalvesWhileLarge>();
+    net->initialize();
+    (*net)(x);  // the deferred weights are drawn now, from the same seed for both
+    return net;
+  };
+  auto eager_net = make(), step_net = make();
+  loss::L2Loss loss;
+  gluon::Trainer eager(eager_net->collect_params(), "sgd", {{"learning_rate", 0.5f}});
+  gluon::Trainer trainer(step_net->collect_params(), "sgd", {{"learning_rate", 0.5f}});
+  auto step = trainer.compile_step(*step_net, loss);
+  for (int i = 0; i < 5; ++i) {
+    NDArray l;
+    {
+      auto rec = autograd::record();
+      l = loss((*eager_net)(x), y);
+    }
+    l.backward();
+    eager.step(3);
+    SCOPED_TRACE(fmt("step ", i));
+    testing::expect_close(step(x, y), l, 1e-6f, 1e-5f);
+  }
+  testing::expect_close(step_net->dense->weight->data(), eager_net->dense->weight->data(), 1e-6f, 1e-5f);
+  EXPECT_EQ(step.compile_count(), 0u);
+  EXPECT_FALSE(step.last_call_compiled());
+}
+
+}  // namespace
+}  // namespace kiln
