@@ -30,6 +30,7 @@ BENCHMARK(BM_HybridizedDense)
     ->Args({64, 256, 256})
     ->Args({128, 256, 256})
     ->Args({256, 256, 256})
+    ->Args({16, 784, 256})  // mlp_train_b16's first layer
     ->Args({256, 784, 1024});
 
 }  // namespace
