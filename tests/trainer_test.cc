@@ -406,6 +406,10 @@ TEST(CompileStep, HundredStepsMatchTheEagerLoop) {
 TEST(CompileStep, ALabelOutOfRangeIsAnErrorBeforeAnythingIsWritten) {
   StepFixture f(true, "sgd", {{"learning_rate", 0.1f}});
   auto step = f.trainer->compile_step(f.net, *f.loss);
+  NDArray first_bad = f.y.copy();
+  first_bad.data()[0] = -1;
+  EXPECT_THROW_WITH(step(f.x, first_bad), ValueError, "label -1");  // while tracing: nothing kept
+  EXPECT_EQ(step.compile_count(), 0u);
   step(f.x, f.y);
   step(f.x, f.y);
   ASSERT_TRUE(step.last_call_compiled());

@@ -55,13 +55,19 @@ NDArray CompiledStep::operator()(const NDArray& x, const NDArray& y) {
     for (size_t i = 0; i < e->parameters.size(); ++i)
       same_arrays &= e->parameters[i]->data().identity() == e->bound[i].identity();
     if (same_arrays) return run(*e, x, y);
-    e->graph.reset();
-    return trace(*e, x, y);
+    std::swap(e, entries_.back());
+    entries_.pop_back();  // traced anew below
+    break;
   }
   entries_.push_back(std::make_unique<Entry>());
   entries_.back()->x_shape = x.shape();
   entries_.back()->y_shape = y.shape();
-  return trace(*entries_.back(), x, y);
+  try {
+    return trace(*entries_.back(), x, y);
+  } catch (...) {
+    entries_.pop_back();  // a call that failed (a bad label, say) leaves nothing: the next one traces
+    throw;
+  }
 }
 
 NDArray CompiledStep::eager_step(const NDArray& x, const NDArray& y) {
