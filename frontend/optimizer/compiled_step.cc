@@ -105,9 +105,8 @@ NDArray CompiledStep::trace(Entry& e, const NDArray& x, const NDArray& y) {
   // Inputs: x, y, every slot's states, the scalars.
   std::vector<NDArray> inputs{x, y};
   for (auto& slot : t.slots_) {
-    if (slot.states.empty())
-      for (size_t k = 0; k < opt.num_states(); ++k) slot.states.push_back(nd::zeros(slot.parameter->data().shape()));
-    inputs.insert(inputs.end(), slot.states.begin(), slot.states.end());
+    std::vector<NDArray>& states = t.states_of(slot);
+    inputs.insert(inputs.end(), states.begin(), states.end());
   }
   size_t first_scalar = inputs.size();
   e.scalars.clear();
@@ -209,7 +208,7 @@ NDArray CompiledStep::run(Entry& e, const NDArray& x, const NDArray& y) {
   e.arguments[n++] = &x;
   e.arguments[n++] = &y;
   for (auto& slot : t.slots_)
-    for (NDArray& s : slot.states) e.arguments[n++] = &s;
+    for (NDArray& s : t.states_of(slot)) e.arguments[n++] = &s;  // load_states may have replaced them
   for (size_t i = 0; i < e.scalars.size(); ++i) {
     e.scalars[i].data()[0] = scalar_values[i];
     e.arguments[n++] = &e.scalars[i];

@@ -48,11 +48,17 @@ void Trainer::update(int64_t batch_size, bool ignore_stale_grad) {
     if (!fresh[i]) continue;
     Slot& slot = slots_[i];
     NDArray weight = slot.parameter->data();
-    if (slot.states.empty())
-      for (size_t k = 0; k < optimizer_->num_states(); ++k) slot.states.push_back(nd::zeros(weight.shape()));
-    optimizer_->update(weight, slot.parameter->grad(), slot.states, ++slot.updates);
+    optimizer_->update(weight, slot.parameter->grad(), states_of(slot), ++slot.updates);
     slot.gradient_writes = autograd::gradient_writes(weight);
   }
+}
+
+std::vector<NDArray>& Trainer::states_of(Slot& slot) {
+  if (slot.states.size() != optimizer_->num_states()) {
+    slot.states.clear();
+    for (size_t k = 0; k < optimizer_->num_states(); ++k) slot.states.push_back(nd::zeros(slot.parameter->data().shape()));
+  }
+  return slot.states;
 }
 
 namespace {

@@ -59,6 +59,10 @@ class Trainer {
     int64_t updates = 0;
     uint64_t gradient_writes = 0;  // autograd::gradient_writes at the last update
   };
+  // The slot's state arrays, made (zeros of the weight's shape) where there are none yet: before
+  // the first update, and after load_states of states saved before one.
+  std::vector<NDArray>& states_of(Slot& slot);
+
   std::vector<Slot> slots_;
   std::unique_ptr<optimizer::Optimizer> optimizer_;
   float scale_;  // the optimizer's own rescale_grad, divided by each step's batch size
