@@ -35,6 +35,7 @@ llvm::orc::SymbolMap runtime_symbols(llvm::orc::MangleAndInterner& interner) {
   add("_mlir_ciface_kiln_rt_fully_connected", &_mlir_ciface_kiln_rt_fully_connected);
   add("_mlir_ciface_kiln_rt_fully_connected_no_bias", &_mlir_ciface_kiln_rt_fully_connected_no_bias);
   add("_mlir_ciface_kiln_rt_dot", &_mlir_ciface_kiln_rt_dot);
+  add("_mlir_ciface_kiln_rt_dot_accumulate", &_mlir_ciface_kiln_rt_dot_accumulate);
   add("_mlir_ciface_kiln_rt_transpose_2d", &_mlir_ciface_kiln_rt_transpose_2d);
   add("_mlir_memref_to_llvm_alloc", &kiln_rt_alloc);
   add("_mlir_memref_to_llvm_aligned_alloc", &kiln_rt_aligned_alloc);

@@ -88,6 +88,7 @@ std::vector<Stage> lowering_stages(const VectorTarget& target) {
                  "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map "
                  "allow-return-allocs-from-loops}"),
         required("kiln-drop-updated-results", "func.func(kiln-drop-updated-results)"),
+        optional("kiln-fuse-product-updates"),
         required("kiln-distinct-results", "func.func(kiln-distinct-results)"),
         required("buffer-results-to-out-params", "buffer-results-to-out-params{hoist-static-allocs}"),
         optional("buffer-hoisting", "func.func(buffer-hoisting)"), optional("buffer-loop-hoisting", "func.func(buffer-loop-hoisting)"),

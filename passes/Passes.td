@@ -106,6 +106,21 @@ def DropUpdatedResults : Pass<"kiln-drop-updated-results", "mlir::func::FuncOp">
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def FuseProductUpdates : Pass<"kiln-fuse-product-updates", "mlir::ModuleOp"> {
+  let summary = "Apply an in-place update that is linear in a oneDNN product inside the product";
+  let description = [{
+    On bufferized code: a product `t = op(a)·op(b)` through `kiln_rt_dot` whose only reader is
+    an all-parallel linalg.generic writing argument `w` in place as `β·w + α·t` (SGD's step
+    `w − lr·rescale·t` on a weight gradient), where α is arithmetic on 0-d function arguments
+    and β a constant, becomes `kiln_rt_dot_accumulate(a, b, w, α, β)`: oneDNN scales the product
+    and adds `β·w` in its epilogue, so the gradient is never stored and the weight is read and
+    written once. Refused when anything between the product and the update uses `w`, when the
+    product reads `w`, or when the body is not linear (a clip, a weight scaled by a runtime
+    value, an offset).
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect", "mlir::func::FuncDialect"];
+}
+
 def DistinctResults : Pass<"kiln-distinct-results", "mlir::func::FuncOp"> {
   let summary = "Return each buffer once: a repeated result becomes a copy";
   let description = [{

@@ -1,11 +1,11 @@
 // kiln-compute-updates-in-place (Passes.td): the elementwise op that computes an in-place update
 // writes straight into the argument's buffer when nothing reads the argument after it.
-#include "llvm/ADT/SmallPtrSet.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "passes/passes.h"
+#include "passes/uses_in_range.h"
 
 using namespace mlir;
 
@@ -16,25 +16,9 @@ namespace kiln::passes {
 
 namespace {
 
-// Whether any op in `block` after `op` (or holding, in a nested region, such an op) reads
-// `value` or a view of it, `write` (the update itself) apart. Views are followed (reshapes,
-// slices, casts); any other user that comes later counts as a read.
-bool read_after(Value value, Operation* op, Operation* write) {
-  Block* block = op->getBlock();
-  SmallVector<Value> pending{value};
-  llvm::SmallPtrSet<Value, 8> seen;
-  while (!pending.empty()) {
-    Value v = pending.pop_back_val();
-    if (!seen.insert(v).second) continue;
-    for (Operation* user : v.getUsers()) {
-      if (isa<tensor::ReshapeOp, tensor::ExpandShapeOp, tensor::CollapseShapeOp, tensor::ExtractSliceOp, tensor::CastOp>(user))
-        for (Value r : user->getResults()) pending.push_back(r);
-      if (user == write) continue;
-      Operation* at = block->findAncestorOpInBlock(*user);
-      if (!at || (at != op && op->isBeforeInBlock(at))) return true;
-    }
-  }
-  return false;
+// The tensor ops that give a view of their operand (reshapes, slices, casts).
+bool is_tensor_view(Operation* op) {
+  return isa<tensor::ReshapeOp, tensor::ExpandShapeOp, tensor::CollapseShapeOp, tensor::ExtractSliceOp, tensor::CastOp>(op);
 }
 
 struct ComputeUpdatesInPlacePass : impl::ComputeUpdatesInPlaceBase<ComputeUpdatesInPlacePass> {
@@ -54,7 +38,7 @@ struct ComputeUpdatesInPlacePass : impl::ComputeUpdatesInPlaceBase<ComputeUpdate
       // Each read of the argument by the op itself must be of the element it writes.
       for (OpOperand* input : producer.getDpsInputOperands())
         if (input->get() == argument && !producer.getMatchingIndexingMap(input).isIdentity()) return;
-      if (read_after(argument, producer, in_place)) return;
+      if (used_in_range(argument, producer, nullptr, is_tensor_view, in_place)) return;
       init->set(argument);
     });
   }

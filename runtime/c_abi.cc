@@ -14,7 +14,6 @@ namespace {
 constexpr size_t kHeader = 64;
 
 const float* data(const KilnMemRef1D* m) { return m->aligned + m->offset; }
-const float* data(const KilnMemRef2D* m) { return m->aligned + m->offset; }
 float* data(KilnMemRef2D* m) { return m->aligned + m->offset; }
 
 // MLIR's UnrankedMemRefType: the rank, then a pointer to a ranked descriptor.
@@ -91,5 +90,12 @@ void _mlir_ciface_kiln_rt_dot(KilnMemRef2D* a, KilnMemRef2D* b, KilnMemRef2D* ou
   int64_t k = transpose_a ? a->sizes[0] : a->sizes[1];
   kiln::kernels::GemmDims d{out->sizes[0], out->sizes[1], k, transpose_a != 0, transpose_b != 0};
   kiln::kernels::gemm_onednn(d, data(a), data(b), nullptr, data(out));
+}
+
+void _mlir_ciface_kiln_rt_dot_accumulate(KilnMemRef2D* a, KilnMemRef2D* b, KilnMemRef2D* c, int64_t transpose_a,
+                                         int64_t transpose_b, float alpha, float beta) {
+  int64_t k = transpose_a ? a->sizes[0] : a->sizes[1];
+  kiln::kernels::GemmDims d{c->sizes[0], c->sizes[1], k, transpose_a != 0, transpose_b != 0};
+  kiln::kernels::gemm_onednn_accumulate(d, data(a), data(b), alpha, beta, data(c));
 }
 }

@@ -49,4 +49,8 @@ void _mlir_ciface_kiln_rt_fully_connected_no_bias(KilnMemRef2D* x, KilnMemRef2D*
 // out = op(a) · op(b), op transposing where the flag is non-zero.
 void _mlir_ciface_kiln_rt_dot(KilnMemRef2D* a, KilnMemRef2D* b, KilnMemRef2D* out, int64_t transpose_a,
                               int64_t transpose_b);
+// c = alpha · op(a)·op(b) + beta · c, in place (kernels::gemm_onednn_accumulate): an SGD update
+// applied in the weight gradient's product.
+void _mlir_ciface_kiln_rt_dot_accumulate(KilnMemRef2D* a, KilnMemRef2D* b, KilnMemRef2D* c, int64_t transpose_a,
+                                         int64_t transpose_b, float alpha, float beta);
 }

@@ -127,6 +127,28 @@ TEST(Dot, OneDnnAndLoopsAgree) {
   }
 }
 
+// c = alpha·op(a)·op(b) + beta·c in place (the fused SGD step), against the loops' product
+// combined by hand; a second call with another alpha reuses the primitive.
+TEST(Dot, OneDnnAccumulatesScaledProductsInPlace) {
+  for (auto [m, n, k] : {std::tuple{256, 784, 16}, {33, 130, 77}})
+    for (bool ta : {false, true})
+      for (float beta : {1.f, 0.5f, 0.f}) {
+        SCOPED_TRACE(fmt(m, "x", n, "x", k, " ta=", ta, " beta=", beta));
+        NDArray a = nd::random::uniform(-1, 1, ta ? Shape{k, m} : Shape{m, k});
+        NDArray b = nd::random::uniform(-1, 1, {k, n});
+        NDArray c = nd::random::uniform(-1, 1, {m, n});
+        NDArray product(Shape{m, n});
+        kernels::GemmDims d{m, n, k, ta, false};
+        kernels::gemm_loops(d, a.data(), b.data(), nullptr, product.data());
+        NDArray want = c;
+        for (float alpha : {-0.03125f, 2.f}) {
+          want = want * beta + product * alpha;
+          kernels::gemm_onednn_accumulate(d, a.data(), b.data(), alpha, beta, c.data());
+          testing::expect_close(c, want, 1e-4f, 1e-4f);
+        }
+      }
+}
+
 TEST(Dot, FullyConnectedIsXTimesWeightTransposedPlusBias) {
   NDArray x = a23();
   NDArray w = nd::array({1, 0, 0, 0, 1, 0, 1, 1, 1, 0, 0, 2}, {4, 3});

@@ -52,8 +52,12 @@ std::vector<float> Optimizer::step_scalars(int64_t t) const {
 std::vector<NDArray> Optimizer::rule(const NDArray& weight, const NDArray& grad, std::span<const NDArray> states,
                                      std::span<const NDArray> s) const {
   const NDArray &lr = s[0], &rescale = s[1], &clip = s[2], &wd = s[3];
-  NDArray g = nd::minimum(nd::maximum(grad * rescale, -clip), clip);
-  if (decays_in_gradient()) g = g + wd * weight;
+  // Whether the rule clips or decays is fixed at construction, so it is the rule's structure:
+  // without them the update is linear in the gradient, which a compiled step folds into the
+  // weight gradient's product (kiln-fuse-product-updates). Their values stay arguments.
+  NDArray g = grad * rescale;
+  if (clip_gradient_ > 0) g = nd::minimum(nd::maximum(g, -clip), clip);
+  if (decays_in_gradient() && wd_ != 0.f) g = g + wd * weight;
   return step(weight, g, states, lr, wd, s.subspan(4));
 }
 

@@ -23,5 +23,10 @@ inline constexpr int64_t kOneDnnGemmThreshold = 8192;
 void gemm(const GemmDims& d, const float* a, const float* b, const float* bias, float* c);
 void gemm_loops(const GemmDims& d, const float* a, const float* b, const float* bias, float* c);
 void gemm_onednn(const GemmDims& d, const float* a, const float* b, const float* bias, float* c);
+// c = alpha · op(a)·op(b) + beta · c in one oneDNN product (an output scale and a sum post-op): c
+// is read and written once, in the product's epilogue. Compiled training steps apply SGD's update
+// this way inside the weight gradient's product (passes: kiln-fuse-product-updates). A primitive
+// is built per beta, so beta should be a constant of the caller's, alpha may change every call.
+void gemm_onednn_accumulate(const GemmDims& d, const float* a, const float* b, float alpha, float beta, float* c);
 
 }  // namespace kiln::kernels
