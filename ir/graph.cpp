@@ -275,8 +275,6 @@ void Graph::add_update(int argument, int value) {
 }
 
 void Graph::set_results(std::span<const int> ids, int status) {
-  if (!impl_->updated.empty())
-    throw Error("ir: a graph with guards cannot update arguments in place (a side exit would leave half an update)");
   impl_->has_status = true;
   impl_->status_value = status;
   set_results(ids);

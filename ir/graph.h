@@ -41,9 +41,9 @@ class Graph {
   void set_results(std::span<const int> values);
   // After the call, argument `argument`'s own array holds `value`: the compiled code writes it
   // in place (parameter updates, optimizer state), the caller passes no result for it, and the
-  // array's data version moves. Call before set_results, at most once per argument; a graph
-  // with guards (an exit status) cannot update in place, since a side exit would leave half an
-  // update behind.
+  // array's data version moves. Call before set_results, at most once per argument. In a graph
+  // with guards (an exit status), each side exit's `value` must be the argument itself, so that
+  // leaving early writes back what was there (TraceTree::build makes its exits so).
   void add_update(int argument, int value);
 
   // --- structured control flow (scf), for guards and explicit cond / while_loop -------------

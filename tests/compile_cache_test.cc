@@ -171,7 +171,32 @@ TEST(CompiledGraph, AWrongUpdateIsAClearError) {
   EXPECT_THROW_WITH(g.add_update(x, g.add_op("sum", std::vector<int>{x}, {}, {1})), ShapeError, "another shape");
   g.add_update(x, y);
   EXPECT_THROW_WITH(g.add_update(x, y), Error, "updated twice");
-  EXPECT_THROW_WITH(g.set_results(std::vector<int>{y}, g.add_status(0)), Error, "guards");
+}
+
+// A graph with a guard updates in place too: its side exit yields the argument itself, so a call
+// that leaves early writes back what was there.
+TEST(CompiledGraph, AnUpdateOnASideExitWritesBackTheArgument) {
+  ir::Graph g;
+  int w = g.add_argument({4});
+  int total = g.add_op("sum", std::vector<int>{w}, {}, {1});
+  int flag = g.add_compare("gt", total, g.add_constant({1}, std::vector<float>{0.f}));
+  g.begin_if(flag, std::vector<Shape>{{4}}, true);
+  g.yield(std::vector<int>{g.add_op("add", std::vector<int>{w, w}, {}, {4}), g.add_status(0)});
+  g.begin_else();
+  g.yield(std::vector<int>{w, g.add_status(1)});
+  std::vector<int> out = g.end_if();
+  g.add_update(w, out[0]);
+  g.set_results(std::vector<int>{total}, out[1]);
+  auto compiled = codegen::CompiledGraph::compile(g);
+  Array positive = Array::from_values({4}, {1, 2, 3, 4}), negative = Array::from_values({4}, {-1, -2, -3, 4});
+  Array sum({1});
+  Array* results[] = {&sum};
+  const Array* doubled[] = {&positive};
+  EXPECT_EQ(compiled->run(doubled, results), 0);
+  testing::expect_values(NDArray(positive), {2, 4, 6, 8});
+  const Array* left[] = {&negative};
+  EXPECT_EQ(compiled->run(left, results), 1);
+  testing::expect_values(NDArray(negative), {-1, -2, -3, 4});
 }
 
 // Bufferization may write into a buffer whose value is dead, and an argument's value is dead

@@ -491,9 +491,10 @@ TEST(CompileStep, StatesLoadedFromBeforeTheFirstUpdateAreMadeAgain) {
 namespace kiln {
 namespace {
 
-// A forward that reads a value on the host (as FancyMLP's loop does) has guards, and a graph with
-// guards cannot update in place: the step runs eagerly, after a warning, and still trains as the
-// eager loop does.
+// A forward that reads a value on the host (as FancyMLP's loop does) has guards: each trip count
+// is a path with its own backward and update. A call whose reads come out as no compiled path's
+// leaves the graph before writing anything and is traced eagerly along its path, which joins the
+// graph; either way every step is the eager loop's.
 class HalvesWhileLarge : public nn::Block {
  public:
   nn::Child<nn::Dense> dense = register_block("dense", nn::Dense(4));
@@ -506,21 +507,24 @@ class HalvesWhileLarge : public nn::Block {
   }
 };
 
-TEST(CompileStep, AForwardWithHostReadsRunsEagerlyAndStillTrains) {
-  NDArray x = nd::random::uniform({3, 5}) * 4.f, y = nd::random::uniform({3, 4});
+TEST(CompileStep, HostReadsInTheForwardAreGuardsAndEachPathCompiles) {
+  NDArray small = nd::random::uniform({3, 5}) * 0.05f, large = nd::random::uniform({3, 5}) * 40.f;
+  NDArray y = nd::random::uniform({3, 4}) * 0.1f;
   auto make = [&] {
     nd::random::seed(6);
     auto net = std::make_shared<HalvesWhileLarge>();
     net->initialize();
-    (*net)(x);  // the deferred weights are drawn now, from the same seed for both
+    (*net)(small);  // the deferred weights are drawn now, from the same seed for both
     return net;
   };
   auto eager_net = make(), step_net = make();
   loss::L2Loss loss;
-  gluon::Trainer eager(eager_net->collect_params(), "sgd", {{"learning_rate", 0.5f}});
-  gluon::Trainer trainer(step_net->collect_params(), "sgd", {{"learning_rate", 0.5f}});
+  gluon::Trainer eager(eager_net->collect_params(), "sgd", {{"learning_rate", 0.5f}, {"momentum", 0.5f}});
+  gluon::Trainer trainer(step_net->collect_params(), "sgd", {{"learning_rate", 0.5f}, {"momentum", 0.5f}});
   auto step = trainer.compile_step(*step_net, loss);
-  for (int i = 0; i < 5; ++i) {
+  std::vector<bool> compiled;
+  for (int i = 0; i < 12; ++i) {
+    const NDArray& x = i % 3 == 1 ? large : small;
     NDArray l;
     {
       auto rec = autograd::record();
@@ -530,10 +534,14 @@ TEST(CompileStep, AForwardWithHostReadsRunsEagerlyAndStillTrains) {
     eager.step(3);
     SCOPED_TRACE(fmt("step ", i));
     testing::expect_close(step(x, y), l, 1e-6f, 1e-5f);
+    testing::expect_close(step_net->dense->weight->data(), eager_net->dense->weight->data(), 1e-6f, 1e-5f);
+    compiled.push_back(step.last_call_compiled());
   }
-  testing::expect_close(step_net->dense->weight->data(), eager_net->dense->weight->data(), 1e-6f, 1e-5f);
-  EXPECT_EQ(step.compile_count(), 0u);
-  EXPECT_FALSE(step.last_call_compiled());
+  EXPECT_EQ(step.compile_count(), 1u);
+  EXPECT_FALSE(compiled[0]) << "traced";
+  EXPECT_TRUE(compiled[2]) << "the small inputs' path";
+  EXPECT_FALSE(compiled[1]) << "the large inputs leave the graph and add their path";
+  EXPECT_TRUE(compiled[10] && compiled[11]) << "both paths compiled";
 }
 
 }  // namespace

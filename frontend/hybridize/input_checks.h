@@ -1,8 +1,7 @@
 // InputChecks: checks on a traced function's inputs that run on the host before each compiled
-// call, in place of guards inside the graph (frontend internal). A graph that updates arguments
-// in place cannot side-exit halfway (ir::Graph::add_update), so a label range check on the
-// labels it is given (pick's) is made before the call instead: the same ValueError, raised
-// before anything is written.
+// call, in place of guards inside the graph (frontend internal). A compiled training step's
+// label range check (pick's) is made before the call rather than as a guard: the same
+// ValueError, raised before anything is written, and no side exit (and retrace) for a bad label.
 #pragma once
 
 #include <cstdint>

@@ -45,10 +45,13 @@ std::string describe(const Guard& g, bool outcome) {
 // Builds the graph of a group of paths, step by step, splitting the group at each guard.
 class Emitter {
  public:
+  // `exit_values[i]`, where not -1, is what a side exit returns as result i (an updated
+  // argument's own value, so that leaving early writes back what was there); other results of
+  // a side exit are zeros, never read.
   Emitter(ir::Graph& g, const std::vector<Trace>& paths, const std::vector<Shape>& result_shapes,
-          std::vector<int> parameters, bool with_status, std::vector<std::string>& exits)
+          std::vector<int> parameters, bool with_status, std::vector<std::string>& exits, std::vector<int> exit_values)
       : g_(g), paths_(paths), result_shapes_(result_shapes), parameters_(std::move(parameters)),
-        with_status_(with_status), exits_(exits) {}
+        with_status_(with_status), exits_(exits), exit_values_(std::move(exit_values)) {}
 
   // The graph values of the results (then the status) of all paths, whose inputs are graph
   // values `inputs`.
@@ -176,7 +179,8 @@ class Emitter {
   void side_exit(const std::string& why) {
     exits_.push_back(why);
     std::vector<int> out;
-    for (const Shape& s : result_shapes_) out.push_back(g_.add_splat(s, 0.f));
+    for (size_t i = 0; i < result_shapes_.size(); ++i)
+      out.push_back(exit_values_.empty() || exit_values_[i] < 0 ? g_.add_splat(result_shapes_[i], 0.f) : exit_values_[i]);
     out.push_back(g_.add_status(static_cast<int32_t>(exits_.size())));
     g_.yield(out);
   }
@@ -249,6 +253,7 @@ class Emitter {
   std::vector<int> parameters_;  // graph ids of the parameter arguments
   bool with_status_;
   std::vector<std::string>& exits_;
+  std::vector<int> exit_values_;
   std::unordered_map<ValueId, int> values_;  // trace value -> graph id, for the path being emitted
 };
 
@@ -276,12 +281,12 @@ bool TraceTree::add(Trace raw, const std::vector<Shape>& result_shapes) {
   if (raw_.empty()) result_shapes_ = result_shapes;
   else if (result_shapes != result_shapes_)
     throw Error("hybridize: this path's outputs have other shapes than earlier paths' for the same inputs");
-  if (loops_.learn(raw) > 0) {
+  if (fold_loops_ && loops_.learn(raw) > 0) {
     raw_.push_back(std::move(raw));
     refold();
     return true;
   }
-  Trace folded = loops_.fold(raw);
+  Trace folded = fold_loops_ ? loops_.fold(raw) : raw;
   share_parameters(folded, parameters_);
   for (const Trace& known : paths_)
     if (same_path(known, folded)) return false;  // another thread traced it meanwhile
@@ -314,13 +319,18 @@ TraceTree::Built TraceTree::build(const std::string& name, std::span<const std::
   for (const Shape& s : first.inputs) input_ids.push_back(g.add_argument(s));
   for (const auto& p : parameters_) parameter_ids.push_back(g.add_argument(p->data().shape(), ir::Graph::ArgumentKind::Parameter));
   bool with_status = has_exits();
-  Emitter emitter(g, paths_, result_shapes_, parameter_ids, with_status, built.exits);
+  auto argument_id = [&](size_t argument) {
+    return argument < input_ids.size() ? input_ids[argument] : parameter_ids.at(argument - input_ids.size());
+  };
+  // A side exit writes each updated argument's own value back: the call then changed nothing.
+  std::vector<int> exit_values(updates.empty() ? 0 : result_shapes_.size(), -1);
+  for (auto [output, argument] : updates) exit_values.at(output) = argument_id(argument);
+  Emitter emitter(g, paths_, result_shapes_, parameter_ids, with_status, built.exits, std::move(exit_values));
   std::vector<int> out = emitter.emit_all(input_ids);
   if (!updates.empty()) {
     std::vector<bool> updating(out.size() - (with_status ? 1 : 0), false);
     for (auto [output, argument] : updates) {
-      int id = argument < input_ids.size() ? input_ids[argument] : parameter_ids.at(argument - input_ids.size());
-      g.add_update(id, out.at(output));
+      g.add_update(argument_id(argument), out.at(output));
       updating.at(output) = true;
     }
     std::vector<int> kept;

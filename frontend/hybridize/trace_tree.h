@@ -21,6 +21,9 @@ namespace kiln {
 
 class TraceTree {
  public:
+  // `fold_loops` false keeps every trip count of a host-read loop a path of its own: a training
+  // step's backward unrolls the loop after it, so its paths differ past the loop.
+  explicit TraceTree(bool fold_loops = true) : fold_loops_(fold_loops) {}
   // Adds a path as traced (a raw trace) whose outputs have `result_shapes`; false if the tree
   // holds it already. Throws kiln::Error when it cannot join the others: different output shapes.
   bool add(Trace raw, const std::vector<Shape>& result_shapes);
@@ -37,7 +40,8 @@ class TraceTree {
   // The graph of all paths. Throws kiln::Error if two paths disagree before their guards do.
   // Each pair in `updates` (output, argument) makes that output the argument's new value, written
   // into its array in place (ir::Graph::add_update) rather than returned; arguments count the
-  // inputs, then the parameters (parameters()).
+  // inputs, then the parameters (parameters()). A side exit then writes each such argument's own
+  // value back, so a call that leaves early has changed nothing.
   Built build(const std::string& name, std::span<const std::pair<size_t, size_t>> updates = {}) const;
   // The Parameters behind the graph's arguments after the inputs, in order.
   const std::vector<std::shared_ptr<Parameter>>& parameters() const { return parameters_; }
@@ -52,6 +56,7 @@ class TraceTree {
   std::vector<Shape> result_shapes_;
   LoopLibrary loops_;
   std::vector<std::shared_ptr<Parameter>> parameters_;
+  bool fold_loops_;
 };
 
 }  // namespace kiln

@@ -16,9 +16,17 @@
 
 namespace kiln::gluon {
 
+namespace {
+// Paths one signature may take before its step runs eagerly, as hybridize's cache limit.
+constexpr size_t kMaxPaths = 8;
+}  // namespace
+
 // One input signature's compiled step.
 struct CompiledStep::Entry {
   Shape x_shape, y_shape;
+  // The paths the step has taken (host reads in the forward make several), each with its own
+  // backward: loops are not folded, since the backward unrolls them.
+  TraceTree tree{/*fold_loops=*/false};
   std::unique_ptr<codegen::CompiledGraph> graph;  // null: this signature runs eagerly
   std::unique_ptr<InputChecks> checks;
   // The parameters the graph reads (and their arrays as bound), and the Trainer slots it
@@ -161,8 +169,10 @@ NDArray CompiledStep::trace(Entry& e, const NDArray& x, const NDArray& y) {
     if (tracer.untraceable()) throw Error(fmt("the step ", tracer.untraceable()));
     std::vector<Shape> shapes;
     for (const NDArray& o : outputs) shapes.push_back(o.shape());
-    TraceTree tree;
+    TraceTree& tree = e.tree;
     tree.add(tracer.finish(outputs), shapes);
+    if (tree.paths() > kMaxPaths)
+      throw Error(fmt("its host reads took more than ", kMaxPaths, " paths for inputs of shape ", shape_str(x.shape())));
     // Each update's argument: a weight is a parameter argument, a state an input.
     std::vector<size_t> state_input(t.slots_.size());
     for (size_t i = 0, next = 2; i < t.slots_.size(); next += t.slots_[i].states.size(), ++i) state_input[i] = next;
@@ -215,7 +225,9 @@ NDArray CompiledStep::run(Entry& e, const NDArray& x, const NDArray& y) {
   }
   Array loss(e.loss_shape), prediction(e.prediction_shape);
   Array* results[] = {&loss, &prediction};
-  e.graph->run(e.arguments, results);
+  // A side exit (a host read came out as no traced path had it) has written nothing: the step
+  // is traced eagerly along the new path, which joins the graph.
+  if (e.graph->run(e.arguments, results) != 0) return trace(e, x, y);
   prediction_ = prediction;
   for (size_t i : e.updated) ++t.slots_[i].updates;
   last_compiled_ = true;

@@ -8,7 +8,10 @@
 // The first call of a signature runs eagerly while it is traced (and performs that step).
 // Learning rate, schedule and batch size are arguments: changing them never recompiles. Label
 // checks (pick's range) run on the host before the call. The parameters' .grad() are not
-// written: the gradients live only inside the compiled code.
+// written: the gradients live only inside the compiled code. Host reads in the forward
+// (`while (h.norm().asscalar() > 1)`) are guards: a call whose reads come out as no traced path's
+// did leaves the graph before writing anything, runs eagerly along its path and adds it (at
+// most 8 paths per signature; past that the signature runs eagerly).
 #pragma once
 
 #include <memory>
