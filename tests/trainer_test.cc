@@ -86,6 +86,42 @@ TEST(Optimizers, RmsPropAndAdaGrad) {
   });
 }
 
+// The typed settings make the optimizer their string form names, with the same values.
+TEST(Optimizers, TypedSettingsAreTheStringForm) {
+  using optimizer::Options;
+  std::vector<std::pair<std::unique_ptr<optimizer::Optimizer>, std::unique_ptr<optimizer::Optimizer>>> pairs;
+  pairs.emplace_back(optimizer::make(optimizer::SGD{.learning_rate = 0.1f, .momentum = 0.8f, .wd = 0.01f}),
+                     optimizer::create("sgd", Options{{"learning_rate", 0.1f}, {"momentum", 0.8f}, {"wd", 0.01f}}));
+  pairs.emplace_back(optimizer::make(optimizer::SGD{.learning_rate = 0.1f, .nesterov = true}),
+                     optimizer::create("nag", Options{{"learning_rate", 0.1f}}));
+  pairs.emplace_back(optimizer::make(optimizer::Adam{.beta1 = 0.8f, .decoupled = true, .wd = 0.1f, .clip_gradient = 0.5f}),
+                     optimizer::create("adamw", Options{{"beta1", 0.8f}, {"wd", 0.1f}, {"clip_gradient", 0.5f}}));
+  pairs.emplace_back(optimizer::make(optimizer::RMSProp{.learning_rate = 0.01f, .gamma1 = 0.7f}),
+                     optimizer::create("rmsprop", Options{{"learning_rate", 0.01f}, {"gamma1", 0.7f}}));
+  pairs.emplace_back(optimizer::make(optimizer::AdaGrad{.epsilon = 1e-5f, .rescale_grad = 0.5f}),
+                     optimizer::create("adagrad", Options{{"epsilon", 1e-5f}, {"rescale_grad", 0.5f}}));
+  for (auto& [typed, named] : pairs) {
+    SCOPED_TRACE(named->name());
+    EXPECT_EQ(typed->name(), named->name());
+    NDArray w1 = nd::array({1.f, -2.f, 3.f}), w2 = w1.copy(), g = nd::array({0.5f, 2.f, -1.f});
+    std::vector<NDArray> s1, s2;
+    for (size_t i = 0; i < named->num_states(); ++i) {
+      s1.push_back(nd::zeros({3}));
+      s2.push_back(nd::zeros({3}));
+    }
+    for (int t = 1; t <= 3; ++t) {
+      typed->update(w1, g, s1, t);
+      named->update(w2, g, s2, t);
+    }
+    EXPECT_EQ(w1.to_vector(), w2.to_vector());
+  }
+  EXPECT_THROW_WITH(optimizer::make(optimizer::SGD{.momentum = 1.f}), ValueError, "momentum must be in [0, 1)");
+  nn::Dense dense(2, "", true, 3);
+  dense.initialize();
+  gluon::Trainer trainer(dense.collect_params(), optimizer::SGD{.learning_rate = 0.25f});
+  EXPECT_EQ(trainer.learning_rate(), 0.25f);
+}
+
 TEST(Optimizers, BadSettingsAreClearErrors) {
   EXPECT_THROW_WITH(optimizer::create("sgdd"), ValueError, "unknown optimizer 'sgdd'", "adam");
   EXPECT_THROW_WITH(optimizer::create("sgd", {{"learning_rat", 0.1f}}), ValueError, "unknown option 'learning_rat'",

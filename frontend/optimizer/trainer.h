@@ -1,6 +1,7 @@
 // gluon::Trainer: applies an optimizer to a set of parameters, as Gluon's Trainer.
 //
 //   gluon::Trainer trainer(net.collect_params(), "sgd", {{"learning_rate", 0.5}});
+//   (or optimizer::SGD{.learning_rate = 0.5f} in place of the name and the map)
 //   { auto rec = autograd::record(); l = loss(net(x), y); }
 //   l.backward();
 //   trainer.step(batch_size);   // gradients rescaled by 1 / batch_size
@@ -15,6 +16,7 @@
 #include "frontend/nn/parameter.h"
 #include "frontend/optimizer/compiled_step.h"
 #include "frontend/optimizer/optimizer.h"
+#include "frontend/optimizer/settings.h"
 
 namespace kiln::gluon {
 
@@ -24,6 +26,10 @@ class Trainer {
   // do) with the optimizer Gluon names `optimizer` (optimizer::create).
   Trainer(const ParameterDict& params, const std::string& optimizer, const optimizer::Options& options = {});
   Trainer(const ParameterDict& params, std::unique_ptr<optimizer::Optimizer> optimizer);
+  // Typed settings (optimizer/settings.h): Trainer(params, optimizer::SGD{.learning_rate = 0.5f}).
+  template <class Settings>
+    requires requires(const Settings& s) { optimizer::make(s); }
+  Trainer(const ParameterDict& params, const Settings& settings) : Trainer(params, optimizer::make(settings)) {}
 
   // allreduce_grads() then update(). A parameter whose gradient no backward() wrote since the
   // last step is an error naming it, unless `ignore_stale_grad`: then it is skipped.
