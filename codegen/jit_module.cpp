@@ -37,6 +37,14 @@ llvm::orc::SymbolMap runtime_symbols(llvm::orc::MangleAndInterner& interner) {
   add("_mlir_ciface_kiln_rt_dot", &_mlir_ciface_kiln_rt_dot);
   add("_mlir_ciface_kiln_rt_dot_accumulate", &_mlir_ciface_kiln_rt_dot_accumulate);
   add("_mlir_ciface_kiln_rt_transpose_2d", &_mlir_ciface_kiln_rt_transpose_2d);
+  add("_mlir_ciface_kiln_rt_conv2d", &_mlir_ciface_kiln_rt_conv2d);
+  add("_mlir_ciface_kiln_rt_conv2d_no_bias", &_mlir_ciface_kiln_rt_conv2d_no_bias);
+  add("_mlir_ciface_kiln_rt_conv2d_backward_data", &_mlir_ciface_kiln_rt_conv2d_backward_data);
+  add("_mlir_ciface_kiln_rt_conv2d_backward_weights", &_mlir_ciface_kiln_rt_conv2d_backward_weights);
+  add("_mlir_ciface_kiln_rt_max_pool2d", &_mlir_ciface_kiln_rt_max_pool2d);
+  add("_mlir_ciface_kiln_rt_max_pool2d_backward", &_mlir_ciface_kiln_rt_max_pool2d_backward);
+  add("_mlir_ciface_kiln_rt_avg_pool2d", &_mlir_ciface_kiln_rt_avg_pool2d);
+  add("_mlir_ciface_kiln_rt_avg_pool2d_backward", &_mlir_ciface_kiln_rt_avg_pool2d_backward);
   add("_mlir_memref_to_llvm_alloc", &kiln_rt_alloc);
   add("_mlir_memref_to_llvm_aligned_alloc", &kiln_rt_aligned_alloc);
   add("_mlir_memref_to_llvm_free", &kiln_rt_free);

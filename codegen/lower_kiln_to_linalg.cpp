@@ -392,6 +392,46 @@ void populate(RewritePatternSet& p) {
     Value init = filled(b, op.getLoc(), op.getType(), 0.f);
     return product(b, op.getLoc(), a.getLhs(), a.getRhs(), op.getTransposeA(), op.getTransposeB(), init);
   });
+  // Convolutions and pools call oneDNN through the runtime (runtime/c_abi.h), their window as
+  // trailing i64 scalars: strides, padding, dilation (each height, width), groups; the pools'
+  // kernel, strides, padding.
+  auto conv_scalars = [](auto op) {
+    auto s = op.getStrides(), p = op.getPadding(), d = op.getDilation();
+    return SmallVector<int64_t>{s[0], s[1], p[0], p[1], d[0], d[1], static_cast<int64_t>(op.getGroups())};
+  };
+  auto pool_scalars = [](auto op) {
+    auto k = op.getKernel(), s = op.getStrides(), p = op.getPadding();
+    return SmallVector<int64_t>{k[0], k[1], s[0], s[1], p[0], p[1]};
+  };
+  add<ir::Conv2DOp>(p, [conv_scalars](OpBuilder& b, ir::Conv2DOp op, ir::Conv2DOp::Adaptor a) {
+    if (a.getBias())
+      return call_runtime(b, op, "kiln_rt_conv2d", {a.getData(), a.getWeight(), a.getBias()}, op.getType(), conv_scalars(op));
+    return call_runtime(b, op, "kiln_rt_conv2d_no_bias", {a.getData(), a.getWeight()}, op.getType(), conv_scalars(op));
+  });
+  add<ir::Conv2DBackwardDataOp>(p, [conv_scalars](OpBuilder& b, ir::Conv2DBackwardDataOp op, ir::Conv2DBackwardDataOp::Adaptor a) {
+    return call_runtime(b, op, "kiln_rt_conv2d_backward_data", {a.getOutGrad(), a.getWeight()}, op.getType(), conv_scalars(op));
+  });
+  add<ir::Conv2DBackwardWeightsOp>(
+      p, [conv_scalars](OpBuilder& b, ir::Conv2DBackwardWeightsOp op, ir::Conv2DBackwardWeightsOp::Adaptor a) {
+        return call_runtime(b, op, "kiln_rt_conv2d_backward_weights", {a.getOutGrad(), a.getData()}, op.getType(),
+                            conv_scalars(op));
+      });
+  add<ir::MaxPool2DOp>(p, [pool_scalars](OpBuilder& b, ir::MaxPool2DOp op, ir::MaxPool2DOp::Adaptor a) {
+    return call_runtime(b, op, "kiln_rt_max_pool2d", {a.getData()}, op.getType(), pool_scalars(op));
+  });
+  add<ir::MaxPool2DGradOp>(p, [pool_scalars](OpBuilder& b, ir::MaxPool2DGradOp op, ir::MaxPool2DGradOp::Adaptor a) {
+    return call_runtime(b, op, "kiln_rt_max_pool2d_backward", {a.getOutGrad(), a.getData()}, op.getType(), pool_scalars(op));
+  });
+  add<ir::AvgPool2DOp>(p, [pool_scalars](OpBuilder& b, ir::AvgPool2DOp op, ir::AvgPool2DOp::Adaptor a) {
+    SmallVector<int64_t> scalars = pool_scalars(op);
+    scalars.push_back(op.getCountIncludePad());
+    return call_runtime(b, op, "kiln_rt_avg_pool2d", {a.getData()}, op.getType(), scalars);
+  });
+  add<ir::AvgPool2DGradOp>(p, [pool_scalars](OpBuilder& b, ir::AvgPool2DGradOp op, ir::AvgPool2DGradOp::Adaptor a) {
+    SmallVector<int64_t> scalars = pool_scalars(op);
+    scalars.push_back(op.getCountIncludePad());
+    return call_runtime(b, op, "kiln_rt_avg_pool2d_backward", {a.getOutGrad()}, op.getType(), scalars);
+  });
   add<ir::FullyConnectedOp>(p, [](OpBuilder& b, ir::FullyConnectedOp op, ir::FullyConnectedOp::Adaptor a) {
     Location l = op.getLoc();
     auto x = tensor_type(a.getData()).getShape();

@@ -4,6 +4,7 @@
 // (in place, or through data()) while another thread uses it is a race.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -75,6 +76,21 @@ NDArray log_softmax(const NDArray& x, int axis = -1);  // x - logsumexp(x), shif
 NDArray pick(const NDArray& x, const NDArray& index, int axis = -1, bool keepdims = false);
 // 1 where the last axis equals the index, else 0: shape index.shape() + (depth).
 NDArray one_hot(const NDArray& indices, int64_t depth);
+
+// Convolution and pooling on NCHW arrays (frontend/ops/conv_ops.cc, through oneDNN). Output
+// extents follow Gluon: ⌊(h + 2·pad − dilation·(k − 1) − 1) / stride⌋ + 1.
+struct Conv2DOptions {
+  std::array<int64_t, 2> strides{1, 1}, padding{0, 0}, dilation{1, 1};
+  int64_t groups = 1;
+};
+// x (n×c×h×w) ⋆ weight (o×(c/groups)×kh×kw) + bias (o), if given: n×o×oh×ow.
+NDArray conv2d(const NDArray& x, const NDArray& weight, const NDArray& bias = NDArray(), const Conv2DOptions& options = {});
+// The maximum / mean of each kernel window (padding counts as −∞ for the maximum; for the mean,
+// as zeros when count_include_pad, else it is left out of the count).
+NDArray max_pool2d(const NDArray& x, std::array<int64_t, 2> kernel, std::array<int64_t, 2> strides,
+                   std::array<int64_t, 2> padding = {0, 0});
+NDArray avg_pool2d(const NDArray& x, std::array<int64_t, 2> kernel, std::array<int64_t, 2> strides,
+                   std::array<int64_t, 2> padding = {0, 0}, bool count_include_pad = true);
 
 // Built from the ops above (frontend/ops/composite_ops.cc): they differentiate, trace and
 // compile through their parts.

@@ -165,6 +165,115 @@ LogicalResult OneHotOp::inferReturnTypes(MLIRContext* ctx, std::optional<Locatio
   return infer(ctx, loc, out, [&] { return shape_rules::one_hot(*x, depth); });
 }
 
+namespace {
+// A (height, width) attribute as the shape rules take it.
+std::array<int64_t, 2> pair_attr(ArrayRef<int64_t> v, const char* name) {
+  if (v.size() != 2) throw ValueError(fmt(name, " takes two values (height, width), got ", v.size()));
+  return {v[0], v[1]};
+}
+template <class Adaptor>
+shape_rules::Window2D window_of(Adaptor a) {
+  shape_rules::Window2D w{pair_attr(a.getStrides(), "strides"), pair_attr(a.getPadding(), "padding"), {1, 1}};
+  if constexpr (requires { a.getDilation(); }) w.dilation = pair_attr(a.getDilation(), "dilation");
+  return w;
+}
+kernels::PoolKind avg_kind(bool count_include_pad) {
+  return count_include_pad ? kernels::PoolKind::AvgIncludePad : kernels::PoolKind::AvgExcludePad;
+}
+// A backward op's out_grad must be the shape its forward produces.
+void check_out_grad(const char* op, const Shape& forward_output, const Shape& out_grad) {
+  if (forward_output != out_grad)
+    throw ShapeError(fmt(op, ": the output gradient's shape ", shape_str(out_grad), " is not the forward's output ",
+                         shape_str(forward_output)));
+}
+}  // namespace
+
+LogicalResult Conv2DOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                         SmallVectorImpl<Type>& out) {
+  auto x = shape_of(adaptor.getData(), loc), w = shape_of(adaptor.getWeight(), loc);
+  if (!x || !w) return failure();
+  std::optional<Shape> bias;
+  if (adaptor.getBias() && !(bias = shape_of(adaptor.getBias(), loc))) return failure();
+  return infer(ctx, loc, out, [&] {
+    return shape_rules::conv2d_output(
+        shape_rules::conv2d("conv2d", *x, *w, bias ? &*bias : nullptr, window_of(adaptor), adaptor.getGroups()));
+  });
+}
+
+LogicalResult Conv2DBackwardDataOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                                     SmallVectorImpl<Type>& out) {
+  auto dy = shape_of(adaptor.getOutGrad(), loc), w = shape_of(adaptor.getWeight(), loc);
+  if (!dy || !w) return failure();
+  Shape x = to_shape(adaptor.getShape());
+  return infer(ctx, loc, out, [&] {
+    const char* op = "conv2d_backward_data";
+    check_out_grad(op, shape_rules::conv2d_output(shape_rules::conv2d(op, x, *w, nullptr, window_of(adaptor),
+                                                                      adaptor.getGroups())), *dy);
+    return x;
+  });
+}
+
+LogicalResult Conv2DBackwardWeightsOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                                        SmallVectorImpl<Type>& out) {
+  auto dy = shape_of(adaptor.getOutGrad(), loc), x = shape_of(adaptor.getData(), loc);
+  if (!dy || !x) return failure();
+  Shape w = to_shape(adaptor.getShape());
+  return infer(ctx, loc, out, [&] {
+    const char* op = "conv2d_backward_weights";
+    check_out_grad(op, shape_rules::conv2d_output(shape_rules::conv2d(op, *x, w, nullptr, window_of(adaptor),
+                                                                      adaptor.getGroups())), *dy);
+    return w;
+  });
+}
+
+LogicalResult MaxPool2DOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                            SmallVectorImpl<Type>& out) {
+  auto x = shape_of(adaptor.getData(), loc);
+  if (!x) return failure();
+  return infer(ctx, loc, out, [&] {
+    return shape_rules::pool2d_output(shape_rules::pool2d("max_pool2d", *x, pair_attr(adaptor.getKernel(), "kernel"),
+                                                          window_of(adaptor), kernels::PoolKind::Max));
+  });
+}
+
+LogicalResult MaxPool2DGradOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                                SmallVectorImpl<Type>& out) {
+  auto dy = shape_of(adaptor.getOutGrad(), loc), x = shape_of(adaptor.getData(), loc);
+  if (!dy || !x) return failure();
+  return infer(ctx, loc, out, [&] {
+    const char* op = "max_pool2d_grad";
+    check_out_grad(op, shape_rules::pool2d_output(shape_rules::pool2d(op, *x, pair_attr(adaptor.getKernel(), "kernel"),
+                                                                      window_of(adaptor), kernels::PoolKind::Max)),
+                   *dy);
+    return *x;
+  });
+}
+
+LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                            SmallVectorImpl<Type>& out) {
+  auto x = shape_of(adaptor.getData(), loc);
+  if (!x) return failure();
+  return infer(ctx, loc, out, [&] {
+    return shape_rules::pool2d_output(shape_rules::pool2d("avg_pool2d", *x, pair_attr(adaptor.getKernel(), "kernel"),
+                                                          window_of(adaptor), avg_kind(adaptor.getCountIncludePad())));
+  });
+}
+
+LogicalResult AvgPool2DGradOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                                SmallVectorImpl<Type>& out) {
+  auto dy = shape_of(adaptor.getOutGrad(), loc);
+  if (!dy) return failure();
+  Shape x = to_shape(adaptor.getShape());
+  return infer(ctx, loc, out, [&] {
+    const char* op = "avg_pool2d_grad";
+    check_out_grad(op, shape_rules::pool2d_output(shape_rules::pool2d(op, x, pair_attr(adaptor.getKernel(), "kernel"),
+                                                                      window_of(adaptor),
+                                                                      avg_kind(adaptor.getCountIncludePad()))),
+                   *dy);
+    return x;
+  });
+}
+
 LogicalResult ReshapeOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
                                           SmallVectorImpl<Type>& out) {
   auto x = shape_of(adaptor.getInput(), loc);

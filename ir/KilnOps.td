@@ -271,6 +271,78 @@ def Kiln_OneHotOp : Kiln_Op<"one_hot", [Pure, InferTypeOpAdaptor]> {
 }
 
 // -----------------------------------------------------------------------------------------
+// Convolution and pooling (NCHW; oneDNN's primitives through the runtime's C ABI)
+//
+// Each takes its window per spatial axis (height, width): `strides`, zero `padding` on both
+// sides and, for conv2d, `dilation`; output extents are ⌊(h + 2·pad − dilation·(k − 1) − 1) /
+// stride⌋ + 1 (Gluon's). The backward passes are ops of their own: compiled backward calls
+// oneDNN's backward primitives. `shape` is the shape the backward op produces.
+
+def Kiln_Conv2DOp : Kiln_Op<"conv2d", [Pure, InferTypeOpAdaptor]> {
+  let summary = "2-D convolution: data (n×c×h×w) ⋆ weight (o×c/groups×kh×kw) (+ bias (o))";
+  let description = [{
+    ```mlir
+    %y = kiln.conv2d %x, %w, %b {strides = array<i64: 1, 1>, padding = array<i64: 0, 0>,
+           dilation = array<i64: 1, 1>, groups = 1 : i64}
+         : tensor<8x3x32x32xf32>, tensor<16x3x3x3xf32>, tensor<16xf32> -> tensor<8x16x30x30xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$data, Kiln_Tensor:$weight, Optional<Kiln_Tensor>:$bias, DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$padding, DenseI64ArrayAttr:$dilation, I64Attr:$groups);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $data `,` $weight (`,` $bias^)? attr-dict `:` type($data) `,` type($weight) (`,` type($bias)^)? `->` type($result)
+  }];
+}
+
+def Kiln_Conv2DBackwardDataOp : Kiln_Op<"conv2d_backward_data", [Pure, InferTypeOpAdaptor]> {
+  let summary = "the gradient of conv2d's data: the transposed convolution of out_grad with weight";
+  let arguments = (ins Kiln_Tensor:$out_grad, Kiln_Tensor:$weight, DenseI64ArrayAttr:$shape, DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$padding, DenseI64ArrayAttr:$dilation, I64Attr:$groups);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$out_grad `,` $weight attr-dict `:` type($out_grad) `,` type($weight) `->` type($result)";
+}
+
+def Kiln_Conv2DBackwardWeightsOp : Kiln_Op<"conv2d_backward_weights", [Pure, InferTypeOpAdaptor]> {
+  let summary = "the gradient of conv2d's weight, from out_grad and the data";
+  let arguments = (ins Kiln_Tensor:$out_grad, Kiln_Tensor:$data, DenseI64ArrayAttr:$shape, DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$padding, DenseI64ArrayAttr:$dilation, I64Attr:$groups);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$out_grad `,` $data attr-dict `:` type($out_grad) `,` type($data) `->` type($result)";
+}
+
+def Kiln_MaxPool2DOp : Kiln_Op<"max_pool2d", [Pure, InferTypeOpAdaptor]> {
+  let summary = "the maximum of each kernel window (padding counts as −∞)";
+  let arguments = (ins Kiln_Tensor:$data, DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$data attr-dict `:` type($data) `->` type($result)";
+}
+
+def Kiln_MaxPool2DGradOp : Kiln_Op<"max_pool2d_grad", [Pure, InferTypeOpAdaptor]> {
+  let summary = "max_pool2d's gradient: out_grad routed to each window's maximum in data";
+  let arguments = (ins Kiln_Tensor:$out_grad, Kiln_Tensor:$data, DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$padding);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$out_grad `,` $data attr-dict `:` type($out_grad) `,` type($data) `->` type($result)";
+}
+
+def Kiln_AvgPool2DOp : Kiln_Op<"avg_pool2d", [Pure, InferTypeOpAdaptor]> {
+  let summary = "the mean of each kernel window (padding counted as zeros when count_include_pad)";
+  let arguments = (ins Kiln_Tensor:$data, DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding,
+                       BoolAttr:$count_include_pad);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$data attr-dict `:` type($data) `->` type($result)";
+}
+
+def Kiln_AvgPool2DGradOp : Kiln_Op<"avg_pool2d_grad", [Pure, InferTypeOpAdaptor]> {
+  let summary = "avg_pool2d's gradient: each window's share of out_grad spread over it";
+  let arguments = (ins Kiln_Tensor:$out_grad, DenseI64ArrayAttr:$shape, DenseI64ArrayAttr:$kernel,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding, BoolAttr:$count_include_pad);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$out_grad attr-dict `:` type($out_grad) `->` type($result)";
+}
+
+// -----------------------------------------------------------------------------------------
 // Layout
 
 def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure, InferTypeOpAdaptor]> {

@@ -121,6 +121,15 @@ int Graph::add_op(std::string_view op, std::span<const int> operands, const OpAt
   if (declares("begin")) state.addAttribute("begin", b.getI64IntegerAttr(attrs.begin));
   if (declares("end")) state.addAttribute("end", b.getI64IntegerAttr(attrs.end));
   if (declares("depth")) state.addAttribute("depth", b.getI64IntegerAttr(attrs.depth));
+  auto pair_or = [](const std::vector<int64_t>& v, int64_t fallback) {
+    return v.empty() ? std::vector<int64_t>{fallback, fallback} : v;
+  };
+  if (declares("kernel")) state.addAttribute("kernel", b.getDenseI64ArrayAttr(attrs.kernel));
+  if (declares("strides")) state.addAttribute("strides", b.getDenseI64ArrayAttr(pair_or(attrs.strides, 1)));
+  if (declares("padding")) state.addAttribute("padding", b.getDenseI64ArrayAttr(pair_or(attrs.padding, 0)));
+  if (declares("dilation")) state.addAttribute("dilation", b.getDenseI64ArrayAttr(pair_or(attrs.dilation, 1)));
+  if (declares("groups")) state.addAttribute("groups", b.getI64IntegerAttr(attrs.groups));
+  if (declares("count_include_pad")) state.addAttribute("count_include_pad", b.getBoolAttr(attrs.count_include_pad));
   Operation* created = b.create(state);
 
   std::string diagnostics;

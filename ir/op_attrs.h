@@ -21,6 +21,11 @@ struct OpAttrs {
   std::vector<int64_t> perm{};     // transpose
   int64_t begin = 0, end = 0;      // slice_axis
   int64_t depth = 0;               // one_hot
+  // conv2d and the pools, each (height, width); empty: strides and dilation 1, padding 0.
+  std::vector<int64_t> kernel{};    // the pools' window (conv2d's is its weight's)
+  std::vector<int64_t> strides{}, padding{}, dilation{};
+  int64_t groups = 1;               // conv2d
+  bool count_include_pad = true;    // avg_pool2d
 
   bool operator==(const OpAttrs&) const = default;
 };

@@ -181,6 +181,13 @@ class Reader {
       out.attrs.perm = array("perm");
       out.attrs.begin = integer("begin").value_or(0);
       out.attrs.end = integer("end").value_or(0);
+      out.attrs.depth = integer("depth").value_or(0);
+      out.attrs.kernel = array("kernel");
+      out.attrs.strides = array("strides");
+      out.attrs.padding = array("padding");
+      out.attrs.dilation = array("dilation");
+      out.attrs.groups = integer("groups").value_or(1);
+      if (auto include = op.getAttrOfType<BoolAttr>("count_include_pad")) out.attrs.count_include_pad = include.getValue();
       if (auto p = op.getAttrOfType<StringAttr>("predicate")) out.predicate = p.str();
       if (auto c = dyn_cast<ConstantOp>(op)) {
         auto dense = dyn_cast<DenseElementsAttr>(c.getValue());

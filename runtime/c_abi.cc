@@ -4,7 +4,9 @@
 #include <new>
 
 #include "runtime/allocator.h"
+#include "runtime/kernels/convolution.h"
 #include "runtime/kernels/gemm.h"
+#include "runtime/kernels/pooling.h"
 #include "runtime/kernels/layout.h"
 
 namespace {
@@ -15,6 +17,25 @@ constexpr size_t kHeader = 64;
 
 const float* data(const KilnMemRef1D* m) { return m->aligned + m->offset; }
 float* data(KilnMemRef2D* m) { return m->aligned + m->offset; }
+float* data(KilnMemRef4D* m) { return m->aligned + m->offset; }
+
+kiln::kernels::ConvGeometry conv_geometry(const KilnMemRef4D* x, const KilnMemRef4D* w, const KilnMemRef4D* y,
+                                          int64_t stride_h, int64_t stride_w, int64_t pad_h, int64_t pad_w,
+                                          int64_t dilate_h, int64_t dilate_w, int64_t groups) {
+  return {x->sizes[0], x->sizes[1], x->sizes[2], x->sizes[3], w->sizes[0], w->sizes[2], w->sizes[3], y->sizes[2],
+          y->sizes[3], stride_h, stride_w, pad_h, pad_w, dilate_h, dilate_w, groups};
+}
+
+kiln::kernels::PoolGeometry pool_geometry(const KilnMemRef4D* x, const KilnMemRef4D* y, int64_t kernel_h,
+                                          int64_t kernel_w, int64_t stride_h, int64_t stride_w, int64_t pad_h,
+                                          int64_t pad_w, kiln::kernels::PoolKind kind) {
+  return {x->sizes[0], x->sizes[1], x->sizes[2], x->sizes[3], y->sizes[2], y->sizes[3], kernel_h, kernel_w,
+          stride_h, stride_w, pad_h, pad_w, kind};
+}
+
+kiln::kernels::PoolKind avg_kind(int64_t count_include_pad) {
+  return count_include_pad ? kiln::kernels::PoolKind::AvgIncludePad : kiln::kernels::PoolKind::AvgExcludePad;
+}
 
 // MLIR's UnrankedMemRefType: the rank, then a pointer to a ranked descriptor.
 struct UnrankedMemRef {
@@ -90,6 +111,55 @@ void _mlir_ciface_kiln_rt_dot(KilnMemRef2D* a, KilnMemRef2D* b, KilnMemRef2D* ou
   int64_t k = transpose_a ? a->sizes[0] : a->sizes[1];
   kiln::kernels::GemmDims d{out->sizes[0], out->sizes[1], k, transpose_a != 0, transpose_b != 0};
   kiln::kernels::gemm_onednn(d, data(a), data(b), nullptr, data(out));
+}
+
+void _mlir_ciface_kiln_rt_conv2d(KilnMemRef4D* x, KilnMemRef4D* w, KilnMemRef1D* b, KilnMemRef4D* out, int64_t sh,
+                                 int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw, int64_t groups) {
+  kiln::kernels::conv2d_forward(conv_geometry(x, w, out, sh, sw, ph, pw, dh, dw, groups), data(x), data(w), data(b),
+                                data(out));
+}
+
+void _mlir_ciface_kiln_rt_conv2d_no_bias(KilnMemRef4D* x, KilnMemRef4D* w, KilnMemRef4D* out, int64_t sh, int64_t sw,
+                                         int64_t ph, int64_t pw, int64_t dh, int64_t dw, int64_t groups) {
+  kiln::kernels::conv2d_forward(conv_geometry(x, w, out, sh, sw, ph, pw, dh, dw, groups), data(x), data(w), nullptr,
+                                data(out));
+}
+
+void _mlir_ciface_kiln_rt_conv2d_backward_data(KilnMemRef4D* dy, KilnMemRef4D* w, KilnMemRef4D* dx, int64_t sh,
+                                               int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw,
+                                               int64_t groups) {
+  kiln::kernels::conv2d_backward_data(conv_geometry(dx, w, dy, sh, sw, ph, pw, dh, dw, groups), data(dy), data(w),
+                                      data(dx));
+}
+
+void _mlir_ciface_kiln_rt_conv2d_backward_weights(KilnMemRef4D* dy, KilnMemRef4D* x, KilnMemRef4D* dw_out, int64_t sh,
+                                                  int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw,
+                                                  int64_t groups) {
+  kiln::kernels::conv2d_backward_weights(conv_geometry(x, dw_out, dy, sh, sw, ph, pw, dh, dw, groups), data(dy),
+                                         data(x), data(dw_out));
+}
+
+void _mlir_ciface_kiln_rt_max_pool2d(KilnMemRef4D* x, KilnMemRef4D* out, int64_t kh, int64_t kw, int64_t sh, int64_t sw,
+                                     int64_t ph, int64_t pw) {
+  kiln::kernels::pool2d_forward(pool_geometry(x, out, kh, kw, sh, sw, ph, pw, kiln::kernels::PoolKind::Max), data(x),
+                                data(out));
+}
+
+void _mlir_ciface_kiln_rt_max_pool2d_backward(KilnMemRef4D* dy, KilnMemRef4D* x, KilnMemRef4D* dx, int64_t kh,
+                                              int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw) {
+  kiln::kernels::pool2d_backward(pool_geometry(x, dy, kh, kw, sh, sw, ph, pw, kiln::kernels::PoolKind::Max), data(dy),
+                                 data(x), data(dx));
+}
+
+void _mlir_ciface_kiln_rt_avg_pool2d(KilnMemRef4D* x, KilnMemRef4D* out, int64_t kh, int64_t kw, int64_t sh, int64_t sw,
+                                     int64_t ph, int64_t pw, int64_t include) {
+  kiln::kernels::pool2d_forward(pool_geometry(x, out, kh, kw, sh, sw, ph, pw, avg_kind(include)), data(x), data(out));
+}
+
+void _mlir_ciface_kiln_rt_avg_pool2d_backward(KilnMemRef4D* dy, KilnMemRef4D* dx, int64_t kh, int64_t kw, int64_t sh,
+                                              int64_t sw, int64_t ph, int64_t pw, int64_t include) {
+  kiln::kernels::pool2d_backward(pool_geometry(dx, dy, kh, kw, sh, sw, ph, pw, avg_kind(include)), data(dy), nullptr,
+                                 data(dx));
 }
 
 void _mlir_ciface_kiln_rt_dot_accumulate(KilnMemRef2D* a, KilnMemRef2D* b, KilnMemRef2D* c, int64_t transpose_a,

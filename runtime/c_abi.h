@@ -30,6 +30,14 @@ struct KilnMemRef1D {
   int64_t strides[1];
 };
 
+struct KilnMemRef4D {
+  float* allocated;
+  float* aligned;
+  int64_t offset;
+  int64_t sizes[4];
+  int64_t strides[4];
+};
+
 struct KilnMemRef2D {
   float* allocated;
   float* aligned;
@@ -49,6 +57,33 @@ void _mlir_ciface_kiln_rt_fully_connected_no_bias(KilnMemRef2D* x, KilnMemRef2D*
 // out = op(a) · op(b), op transposing where the flag is non-zero.
 void _mlir_ciface_kiln_rt_dot(KilnMemRef2D* a, KilnMemRef2D* b, KilnMemRef2D* out, int64_t transpose_a,
                               int64_t transpose_b);
+// Convolutions (kernels::conv2d_*), NCHW / OIHW, the window as strides, padding, dilation
+// (height, width each) and groups; the geometry is read off the memrefs' sizes.
+void _mlir_ciface_kiln_rt_conv2d(KilnMemRef4D* x, KilnMemRef4D* w, KilnMemRef1D* b, KilnMemRef4D* out, int64_t stride_h,
+                                 int64_t stride_w, int64_t pad_h, int64_t pad_w, int64_t dilate_h, int64_t dilate_w,
+                                 int64_t groups);
+void _mlir_ciface_kiln_rt_conv2d_no_bias(KilnMemRef4D* x, KilnMemRef4D* w, KilnMemRef4D* out, int64_t stride_h,
+                                         int64_t stride_w, int64_t pad_h, int64_t pad_w, int64_t dilate_h,
+                                         int64_t dilate_w, int64_t groups);
+void _mlir_ciface_kiln_rt_conv2d_backward_data(KilnMemRef4D* dy, KilnMemRef4D* w, KilnMemRef4D* dx, int64_t stride_h,
+                                               int64_t stride_w, int64_t pad_h, int64_t pad_w, int64_t dilate_h,
+                                               int64_t dilate_w, int64_t groups);
+void _mlir_ciface_kiln_rt_conv2d_backward_weights(KilnMemRef4D* dy, KilnMemRef4D* x, KilnMemRef4D* dw, int64_t stride_h,
+                                                  int64_t stride_w, int64_t pad_h, int64_t pad_w, int64_t dilate_h,
+                                                  int64_t dilate_w, int64_t groups);
+// Pools (kernels::pool2d_*), the window as kernel, strides, padding (height, width each).
+void _mlir_ciface_kiln_rt_max_pool2d(KilnMemRef4D* x, KilnMemRef4D* out, int64_t kernel_h, int64_t kernel_w,
+                                     int64_t stride_h, int64_t stride_w, int64_t pad_h, int64_t pad_w);
+void _mlir_ciface_kiln_rt_max_pool2d_backward(KilnMemRef4D* dy, KilnMemRef4D* x, KilnMemRef4D* dx, int64_t kernel_h,
+                                              int64_t kernel_w, int64_t stride_h, int64_t stride_w, int64_t pad_h,
+                                              int64_t pad_w);
+void _mlir_ciface_kiln_rt_avg_pool2d(KilnMemRef4D* x, KilnMemRef4D* out, int64_t kernel_h, int64_t kernel_w,
+                                     int64_t stride_h, int64_t stride_w, int64_t pad_h, int64_t pad_w,
+                                     int64_t count_include_pad);
+void _mlir_ciface_kiln_rt_avg_pool2d_backward(KilnMemRef4D* dy, KilnMemRef4D* dx, int64_t kernel_h, int64_t kernel_w,
+                                              int64_t stride_h, int64_t stride_w, int64_t pad_h, int64_t pad_w,
+                                              int64_t count_include_pad);
+
 // c = alpha · op(a)·op(b) + beta · c, in place (kernels::gemm_onednn_accumulate): an SGD update
 // applied in the weight gradient's product.
 void _mlir_ciface_kiln_rt_dot_accumulate(KilnMemRef2D* a, KilnMemRef2D* b, KilnMemRef2D* c, int64_t transpose_a,

@@ -158,4 +158,75 @@ Shape one_hot(const Shape& indices, int64_t depth) {
   return out;
 }
 
+namespace {
+
+// The window's own checks: strides and dilation at least 1, padding not negative.
+void check_window(const std::string& op, const Window2D& w) {
+  for (int i = 0; i < 2; ++i) {
+    if (w.strides[i] < 1) throw ValueError(fmt(op, ": strides must be at least 1, got (", w.strides[0], ", ", w.strides[1], ")"));
+    if (w.dilation[i] < 1)
+      throw ValueError(fmt(op, ": dilation must be at least 1, got (", w.dilation[0], ", ", w.dilation[1], ")"));
+    if (w.padding[i] < 0)
+      throw ValueError(fmt(op, ": padding must not be negative, got (", w.padding[0], ", ", w.padding[1], ")"));
+  }
+}
+
+// The output extent along one axis; ShapeError when the (dilated) window is larger than the
+// padded input.
+int64_t window_output(const std::string& op, const Shape& x, int64_t extent, int64_t kernel, int64_t stride, int64_t pad,
+                      int64_t dilation, const char* axis) {
+  int64_t span = dilation * (kernel - 1) + 1, padded = extent + 2 * pad;
+  if (span > padded)
+    throw ShapeError(fmt(op, ": the window (", span, " along ", axis, ") is larger than the padded input (", padded,
+                         ": input ", shape_str(x), ", padding ", pad, ")"));
+  return (padded - span) / stride + 1;
+}
+
+}  // namespace
+
+kernels::ConvGeometry conv2d(std::string_view op_name, const Shape& x, const Shape& w, const Shape* bias,
+                             const Window2D& win, int64_t groups) {
+  std::string op(op_name);
+  if (x.size() != 4)
+    throw ShapeError(fmt(op, ": expects 4-D data (batch, channels, height, width), got ", shape_str(x)));
+  if (w.size() != 4) throw ShapeError(fmt(op, ": expects a 4-D weight (out, in / groups, kh, kw), got ", shape_str(w)));
+  if (groups < 1) throw ValueError(fmt(op, ": groups must be at least 1, got ", groups));
+  check_window(op, win);
+  if (x[1] % groups != 0 || w[0] % groups != 0)
+    throw ShapeError(fmt(op, ": ", groups, " groups must divide the input's ", x[1], " channels and the weight's ", w[0],
+                         " output channels"));
+  if (w[1] != x[1] / groups)
+    throw ShapeError(fmt(op, ": data ", shape_str(x), " has ", x[1], " channels but weight ", shape_str(w), " expects ",
+                         w[1] * groups, groups > 1 ? fmt(" (", groups, " groups)") : std::string()));
+  if (bias && *bias != Shape{w[0]})
+    throw ShapeError(fmt(op, ": bias shape ", shape_str(*bias), " does not match ", w[0], " output channels"));
+  kernels::ConvGeometry g{x[0], x[1], x[2], x[3], w[0], w[2], w[3], 0, 0, win.strides[0], win.strides[1],
+                          win.padding[0], win.padding[1], win.dilation[0], win.dilation[1], groups};
+  g.oh = window_output(op, x, x[2], w[2], win.strides[0], win.padding[0], win.dilation[0], "height");
+  g.ow = window_output(op, x, x[3], w[3], win.strides[1], win.padding[1], win.dilation[1], "width");
+  return g;
+}
+
+Shape conv2d_output(const kernels::ConvGeometry& g) { return {g.n, g.o, g.oh, g.ow}; }
+
+kernels::PoolGeometry pool2d(std::string_view op_name, const Shape& x, std::array<int64_t, 2> kernel,
+                             const Window2D& win, kernels::PoolKind kind) {
+  std::string op(op_name);
+  if (x.size() != 4)
+    throw ShapeError(fmt(op, ": expects 4-D data (batch, channels, height, width), got ", shape_str(x)));
+  check_window(op, win);
+  if (kernel[0] < 1 || kernel[1] < 1)
+    throw ValueError(fmt(op, ": the window must be at least 1x1, got ", kernel[0], "x", kernel[1]));
+  for (int i = 0; i < 2; ++i)
+    if (win.padding[i] >= kernel[i])
+      throw ValueError(fmt(op, ": padding (", win.padding[i], ") must be smaller than the window (", kernel[i], ")"));
+  kernels::PoolGeometry g{x[0], x[1], x[2], x[3], 0, 0, kernel[0], kernel[1], win.strides[0], win.strides[1],
+                          win.padding[0], win.padding[1], kind};
+  g.oh = window_output(op, x, x[2], kernel[0], win.strides[0], win.padding[0], 1, "height");
+  g.ow = window_output(op, x, x[3], kernel[1], win.strides[1], win.padding[1], 1, "width");
+  return g;
+}
+
+Shape pool2d_output(const kernels::PoolGeometry& g) { return {g.n, g.c, g.oh, g.ow}; }
+
 }  // namespace kiln::shape_rules

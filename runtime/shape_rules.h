@@ -3,15 +3,23 @@
 // naming the op and the shapes.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
 
+#include "runtime/kernels/convolution.h"
+#include "runtime/kernels/pooling.h"
 #include "runtime/shape.h"
 
 namespace kiln::shape_rules {
+
+// A 2-D window's stride, zero padding (each side) and dilation along height and width.
+struct Window2D {
+  std::array<int64_t, 2> strides{1, 1}, padding{0, 0}, dilation{1, 1};
+};
 
 // NumPy broadcasting of two operands of the elementwise op `op`.
 Shape broadcast(std::string_view op, const Shape& a, const Shape& b);
@@ -36,5 +44,15 @@ Shape softmax(std::string_view op, const Shape& x, int64_t axis);
 Shape pick(const Shape& x, const Shape& index, int64_t axis, bool keepdims);
 // one_hot: the indices' shape with `depth` appended.
 Shape one_hot(const Shape& indices, int64_t depth);
+
+// conv2d: data n×c×h×w, weight o×(c/groups)×kh×kw [+ bias (o)] -> n×o×oh×ow, with Gluon's output
+// size ⌊(h + 2·pad − dilation·(kh − 1) − 1) / stride⌋ + 1. `op` names the op in errors.
+kernels::ConvGeometry conv2d(std::string_view op, const Shape& x, const Shape& weight, const Shape* bias,
+                             const Window2D& window, int64_t groups);
+Shape conv2d_output(const kernels::ConvGeometry& g);
+// max_pool2d / avg_pool2d `op`: a `kernel` window over n×c×h×w (the "valid" convention).
+kernels::PoolGeometry pool2d(std::string_view op, const Shape& x, std::array<int64_t, 2> kernel, const Window2D& window,
+                             kernels::PoolKind kind);
+Shape pool2d_output(const kernels::PoolGeometry& g);
 
 }  // namespace kiln::shape_rules

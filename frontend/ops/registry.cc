@@ -7,6 +7,7 @@
 namespace kiln {
 
 namespace nd {
+std::vector<const OpDef*> conv_ops();
 std::vector<const OpDef*> elementwise_ops();
 std::vector<const OpDef*> layout_ops();
 std::vector<const OpDef*> matmul_ops();
@@ -17,7 +18,7 @@ std::vector<const OpDef*> reduce_ops();
 const std::vector<const OpDef*>& all_ops() {
   static const std::vector<const OpDef*> ops = [] {
     std::vector<const OpDef*> all;
-    for (auto* list : {nd::elementwise_ops, nd::layout_ops, nd::matmul_ops, nd::nn_ops, nd::reduce_ops})
+    for (auto* list : {nd::conv_ops, nd::elementwise_ops, nd::layout_ops, nd::matmul_ops, nd::nn_ops, nd::reduce_ops})
       for (const OpDef* op : list()) all.push_back(op);
     return all;
   }();

@@ -1,0 +1,196 @@
+// Convolution and pooling (NCHW), Gluon's Convolution and Pooling: OpDefs over oneDNN's
+// primitives (runtime/kernels/convolution.h, pooling.h). Each backward pass is an op of its own,
+// so gradient rules trace and compiled backward calls oneDNN's backward primitives too.
+#include "frontend/nd.h"
+#include "frontend/op.h"
+#include "runtime/error.h"
+#include "runtime/kernels/convolution.h"
+#include "runtime/kernels/pooling.h"
+#include "runtime/shape_rules.h"
+
+namespace kiln::nd {
+namespace {
+
+using shape_rules::Window2D;
+
+std::array<int64_t, 2> pair_of(const std::vector<int64_t>& v, std::array<int64_t, 2> fallback, const char* what) {
+  if (v.empty()) return fallback;
+  if (v.size() != 2) throw ValueError(fmt(what, " takes two values (height, width), got ", v.size()));
+  return {v[0], v[1]};
+}
+
+Window2D window(const OpAttrs& a) {
+  return {pair_of(a.strides, {1, 1}, "strides"), pair_of(a.padding, {0, 0}, "padding"),
+          pair_of(a.dilation, {1, 1}, "dilation")};
+}
+
+kernels::ConvGeometry conv_geometry(const char* op, const Shape& x, const Shape& w, const OpAttrs& a,
+                                    const Shape* bias = nullptr) {
+  return shape_rules::conv2d(op, x, w, bias, window(a), a.groups);
+}
+
+// A backward op's operand dy must be what the forward of `x` and `w` gives.
+void check_out_grad(const char* op, const kernels::ConvGeometry& g, const Shape& dy) {
+  if (shape_rules::conv2d_output(g) != dy)
+    throw ShapeError(fmt(op, ": the output gradient's shape ", shape_str(dy), " is not the convolution's output ",
+                         shape_str(shape_rules::conv2d_output(g))));
+}
+
+NDArray conv2d_backward_data(const NDArray& dy, const NDArray& w, const Shape& x_shape, const OpAttrs& a);
+NDArray conv2d_backward_weights(const NDArray& dy, const NDArray& x, const Shape& w_shape, const OpAttrs& a);
+
+// --- conv2d(x, w [, b]) ------------------------------------------------------------------------
+
+Shape conv2d_shape(const OpDef&, std::span<const Shape> in, const OpAttrs& a) {
+  return shape_rules::conv2d_output(conv_geometry("conv2d", in[0], in[1], a, in.size() == 3 ? &in[2] : nullptr));
+}
+void conv2d_compute(std::span<const NDArray> in, const OpAttrs& a, Array& out) {
+  kernels::conv2d_forward(conv_geometry("conv2d", in[0].shape(), in[1].shape(), a), in[0].Array::data(),
+                          in[1].Array::data(), in.size() == 3 ? in[2].Array::data() : nullptr, out.data());
+}
+std::vector<NDArray> conv2d_grad(const GradContext& c) {
+  const NDArray &x = c.inputs[0], &w = c.inputs[1], &dy = c.out_grad;
+  std::vector<NDArray> grads{conv2d_backward_data(dy, w, x.shape(), c.attrs),
+                             conv2d_backward_weights(dy, x, w.shape(), c.attrs)};
+  if (c.inputs.size() == 3) grads.push_back(sum(reshape(sum(dy, 0), {dy.shape()[1], -1}), 1));  // over n, h, w
+  return grads;
+}
+const OpDef kConv2D{.name = "conv2d", .infer_shape = conv2d_shape, .compute = conv2d_compute, .gradient = conv2d_grad};
+
+// --- conv2d_backward_data(dy, w) {shape = x's}, conv2d_backward_weights(dy, x) {shape = w's} ---
+// No gradient rules of their own: autograd::grad makes no graph of a gradient, so nothing
+// differentiates them.
+
+Shape backward_data_shape(const OpDef&, std::span<const Shape> in, const OpAttrs& a) {
+  check_out_grad("conv2d_backward_data", conv_geometry("conv2d_backward_data", a.shape, in[1], a), in[0]);
+  return a.shape;
+}
+void backward_data_compute(std::span<const NDArray> in, const OpAttrs& a, Array& out) {
+  kernels::conv2d_backward_data(conv_geometry("conv2d_backward_data", a.shape, in[1].shape(), a), in[0].Array::data(),
+                                in[1].Array::data(), out.data());
+}
+const OpDef kConv2DBackwardData{
+    .name = "conv2d_backward_data", .infer_shape = backward_data_shape, .compute = backward_data_compute};
+
+Shape backward_weights_shape(const OpDef&, std::span<const Shape> in, const OpAttrs& a) {
+  check_out_grad("conv2d_backward_weights", conv_geometry("conv2d_backward_weights", in[1], a.shape, a), in[0]);
+  return a.shape;
+}
+void backward_weights_compute(std::span<const NDArray> in, const OpAttrs& a, Array& out) {
+  kernels::conv2d_backward_weights(conv_geometry("conv2d_backward_weights", in[1].shape(), a.shape, a),
+                                   in[0].Array::data(), in[1].Array::data(), out.data());
+}
+const OpDef kConv2DBackwardWeights{
+    .name = "conv2d_backward_weights", .infer_shape = backward_weights_shape, .compute = backward_weights_compute};
+
+NDArray conv2d_op(const NDArray& x, const NDArray& w, const NDArray& bias, const OpAttrs& a) {
+  if (bias.defined()) return dispatch(kConv2D, {x, w, bias}, a);
+  return dispatch(kConv2D, {x, w}, a);
+}
+NDArray conv2d_backward_data(const NDArray& dy, const NDArray& w, const Shape& x_shape, const OpAttrs& a) {
+  OpAttrs attrs = a;
+  attrs.shape = x_shape;
+  return dispatch(kConv2DBackwardData, {dy, w}, attrs);
+}
+NDArray conv2d_backward_weights(const NDArray& dy, const NDArray& x, const Shape& w_shape, const OpAttrs& a) {
+  OpAttrs attrs = a;
+  attrs.shape = w_shape;
+  return dispatch(kConv2DBackwardWeights, {dy, x}, attrs);
+}
+
+// --- pools ------------------------------------------------------------------------------------
+
+kernels::PoolKind pool_kind(std::string_view op, const OpAttrs& a) {
+  if (op.starts_with("max")) return kernels::PoolKind::Max;
+  return a.count_include_pad ? kernels::PoolKind::AvgIncludePad : kernels::PoolKind::AvgExcludePad;
+}
+// The pool's geometry over input shape `x`; `op` is the OpDef's name.
+kernels::PoolGeometry pool_geometry(std::string_view op, const Shape& x, const OpAttrs& a) {
+  return shape_rules::pool2d(op, x, pair_of(a.kernel, {0, 0}, "kernel"), window(a), pool_kind(op, a));
+}
+
+Shape pool_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs& a) {
+  return shape_rules::pool2d_output(pool_geometry(op.name, in[0], a));
+}
+void max_pool_compute(std::span<const NDArray> in, const OpAttrs& a, Array& out) {
+  kernels::pool2d_forward(pool_geometry("max_pool2d", in[0].shape(), a), in[0].Array::data(), out.data());
+}
+void avg_pool_compute(std::span<const NDArray> in, const OpAttrs& a, Array& out) {
+  kernels::pool2d_forward(pool_geometry("avg_pool2d", in[0].shape(), a), in[0].Array::data(), out.data());
+}
+
+// max_pool2d_grad(dy, x): dy routed to each window's maximum.
+Shape max_pool_grad_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs& a) {
+  Shape y = shape_rules::pool2d_output(pool_geometry(op.name, in[1], a));
+  if (y != in[0])
+    throw ShapeError(fmt(op.name, ": the output gradient's shape ", shape_str(in[0]), " is not the pool's output ",
+                         shape_str(y)));
+  return in[1];
+}
+void max_pool_grad_compute(std::span<const NDArray> in, const OpAttrs& a, Array& out) {
+  kernels::pool2d_backward(pool_geometry("max_pool2d_grad", in[1].shape(), a), in[0].Array::data(), in[1].Array::data(),
+                           out.data());
+}
+const OpDef kMaxPool2DGrad{.name = "max_pool2d_grad", .infer_shape = max_pool_grad_shape, .compute = max_pool_grad_compute};
+
+std::vector<NDArray> max_pool_grad(const GradContext& c) {
+  return {dispatch(kMaxPool2DGrad, {c.out_grad, c.inputs[0]}, c.attrs)};
+}
+const OpDef kMaxPool2D{.name = "max_pool2d", .infer_shape = pool_shape, .compute = max_pool_compute, .gradient = max_pool_grad};
+
+// avg_pool2d_grad(dy) {shape = x's}: each window's share of dy spread over it.
+Shape avg_pool_grad_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs& a) {
+  Shape y = shape_rules::pool2d_output(pool_geometry(op.name, a.shape, a));
+  if (y != in[0])
+    throw ShapeError(fmt(op.name, ": the output gradient's shape ", shape_str(in[0]), " is not the pool's output ",
+                         shape_str(y)));
+  return a.shape;
+}
+void avg_pool_grad_compute(std::span<const NDArray> in, const OpAttrs& a, Array& out) {
+  kernels::pool2d_backward(pool_geometry("avg_pool2d_grad", a.shape, a), in[0].Array::data(), nullptr, out.data());
+}
+const OpDef kAvgPool2DGrad{.name = "avg_pool2d_grad", .infer_shape = avg_pool_grad_shape, .compute = avg_pool_grad_compute};
+
+std::vector<NDArray> avg_pool_grad(const GradContext& c) {
+  OpAttrs attrs = c.attrs;
+  attrs.shape = c.inputs[0].shape();
+  return {dispatch(kAvgPool2DGrad, {c.out_grad}, attrs)};
+}
+const OpDef kAvgPool2D{.name = "avg_pool2d", .infer_shape = pool_shape, .compute = avg_pool_compute, .gradient = avg_pool_grad};
+
+OpAttrs pool_attrs(std::array<int64_t, 2> kernel, std::array<int64_t, 2> strides, std::array<int64_t, 2> padding) {
+  OpAttrs a;
+  a.kernel = {kernel[0], kernel[1]};
+  a.strides = {strides[0], strides[1]};
+  a.padding = {padding[0], padding[1]};
+  return a;
+}
+
+}  // namespace
+
+NDArray conv2d(const NDArray& x, const NDArray& weight, const NDArray& bias, const Conv2DOptions& o) {
+  OpAttrs a;
+  a.strides = {o.strides[0], o.strides[1]};
+  a.padding = {o.padding[0], o.padding[1]};
+  a.dilation = {o.dilation[0], o.dilation[1]};
+  a.groups = o.groups;
+  return conv2d_op(x, weight, bias, a);
+}
+
+NDArray max_pool2d(const NDArray& x, std::array<int64_t, 2> kernel, std::array<int64_t, 2> strides,
+                   std::array<int64_t, 2> padding) {
+  return dispatch(kMaxPool2D, {x}, pool_attrs(kernel, strides, padding));
+}
+
+NDArray avg_pool2d(const NDArray& x, std::array<int64_t, 2> kernel, std::array<int64_t, 2> strides,
+                   std::array<int64_t, 2> padding, bool count_include_pad) {
+  OpAttrs a = pool_attrs(kernel, strides, padding);
+  a.count_include_pad = count_include_pad;
+  return dispatch(kAvgPool2D, {x}, a);
+}
+
+std::vector<const OpDef*> conv_ops() {
+  return {&kConv2D, &kConv2DBackwardData, &kConv2DBackwardWeights, &kMaxPool2D, &kMaxPool2DGrad, &kAvgPool2D, &kAvgPool2DGrad};
+}
+
+}  // namespace kiln::nd

@@ -1,0 +1,104 @@
+// Convolutions through oneDNN on plain layouts (nchw data, oihw / goihw weights): the caller's
+// arrays are used as they are, no reorder. Primitives are kept per geometry and thread.
+#include "runtime/kernels/convolution.h"
+
+#include <array>
+#include <map>
+
+#include "runtime/onednn.h"
+
+namespace kiln::kernels {
+namespace {
+
+using dnnl::memory;
+using Dims = memory::dims;
+
+enum class Pass { Forward, ForwardBias, BackwardData, BackwardWeights };
+
+struct Descs {
+  memory::desc src, weights, bias, dst;
+  Dims strides, dilates, padding;
+};
+
+Descs descs(const ConvGeometry& g) {
+  auto f32 = memory::data_type::f32;
+  Descs d;
+  d.src = memory::desc({g.n, g.c, g.h, g.w}, f32, memory::format_tag::nchw);
+  d.weights = g.groups > 1 ? memory::desc({g.groups, g.o / g.groups, g.c / g.groups, g.kh, g.kw}, f32, memory::format_tag::goihw)
+                           : memory::desc({g.o, g.c, g.kh, g.kw}, f32, memory::format_tag::oihw);
+  d.bias = memory::desc({g.o}, f32, memory::format_tag::x);
+  d.dst = memory::desc({g.n, g.o, g.oh, g.ow}, f32, memory::format_tag::nchw);
+  d.strides = {g.stride_h, g.stride_w};
+  d.dilates = {g.dilate_h - 1, g.dilate_w - 1};  // oneDNN counts the gaps: 0 is a dense kernel
+  // The same padding on both sides: oneDNN's floor division then gives Gluon's output size.
+  d.padding = {g.pad_h, g.pad_w};
+  return d;
+}
+
+dnnl::convolution_forward::primitive_desc forward_pd(const Descs& d, bool bias) {
+  auto prop = dnnl::prop_kind::forward_training;
+  auto algo = dnnl::algorithm::convolution_direct;
+  auto desc = bias ? dnnl::convolution_forward::desc(prop, algo, d.src, d.weights, d.bias, d.dst, d.strides, d.dilates,
+                                                     d.padding, d.padding)
+                   : dnnl::convolution_forward::desc(prop, algo, d.src, d.weights, d.dst, d.strides, d.dilates, d.padding,
+                                                     d.padding);
+  return {desc, onednn::engine()};
+}
+
+onednn::BoundPrimitive make(const ConvGeometry& g, Pass pass) {
+  Descs d = descs(g);
+  auto algo = dnnl::algorithm::convolution_direct;
+  onednn::BoundPrimitive b;
+  switch (pass) {
+    case Pass::Forward:
+    case Pass::ForwardBias: {
+      bool bias = pass == Pass::ForwardBias;
+      b.primitive = dnnl::convolution_forward(forward_pd(d, bias));
+      b.bind({{DNNL_ARG_SRC, d.src}, {DNNL_ARG_WEIGHTS, d.weights}, {DNNL_ARG_DST, d.dst}});
+      if (bias) b.bind({{DNNL_ARG_BIAS, d.bias}});
+      break;
+    }
+    case Pass::BackwardData: {
+      dnnl::convolution_backward_data::desc desc(algo, d.src, d.weights, d.dst, d.strides, d.dilates, d.padding, d.padding);
+      b.primitive = dnnl::convolution_backward_data({desc, onednn::engine(), forward_pd(d, false)});
+      b.bind({{DNNL_ARG_DIFF_DST, d.dst}, {DNNL_ARG_WEIGHTS, d.weights}, {DNNL_ARG_DIFF_SRC, d.src}});
+      break;
+    }
+    case Pass::BackwardWeights: {
+      dnnl::convolution_backward_weights::desc desc(algo, d.src, d.weights, d.dst, d.strides, d.dilates, d.padding,
+                                                    d.padding);
+      b.primitive = dnnl::convolution_backward_weights({desc, onednn::engine(), forward_pd(d, false)});
+      b.bind({{DNNL_ARG_SRC, d.src}, {DNNL_ARG_DIFF_DST, d.dst}, {DNNL_ARG_DIFF_WEIGHTS, d.weights}});
+      break;
+    }
+  }
+  return b;
+}
+
+onednn::BoundPrimitive& primitive(const ConvGeometry& g, Pass pass) {
+  using Key = std::array<int64_t, 17>;
+  Key key{g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow, g.stride_h, g.stride_w, g.pad_h, g.pad_w, g.dilate_h, g.dilate_w,
+          g.groups, static_cast<int64_t>(pass)};
+  thread_local std::map<Key, onednn::BoundPrimitive> cache;
+  auto it = cache.find(key);
+  if (it == cache.end()) it = cache.emplace(key, make(g, pass)).first;
+  return it->second;
+}
+
+}  // namespace
+
+void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y) {
+  onednn::BoundPrimitive& p = primitive(g, bias ? Pass::ForwardBias : Pass::Forward);
+  if (bias) p.set(DNNL_ARG_BIAS, bias);
+  p.execute({{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, y}});
+}
+
+void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  primitive(g, Pass::BackwardData).execute({{DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, dx}});
+}
+
+void conv2d_backward_weights(const ConvGeometry& g, const float* dy, const float* x, float* dw) {
+  primitive(g, Pass::BackwardWeights).execute({{DNNL_ARG_SRC, x}, {DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DIFF_WEIGHTS, dw}});
+}
+
+}  // namespace kiln::kernels

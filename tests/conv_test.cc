@@ -1,0 +1,207 @@
+// Convolution and pooling: oneDNN's results against plain loops, gradients against finite
+// differences (eager, traced and compiled), the layers' shapes and errors, eager and hybridized.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "frontend/kiln.h"
+#include "tests/test_util.h"
+
+namespace kiln {
+namespace {
+
+using testing::check_gradients;
+using testing::expect_close;
+using Inputs = std::vector<NDArray>;
+
+// The convolution by its definition, in double.
+NDArray reference_conv(const NDArray& x, const NDArray& w, const NDArray& b, const nd::Conv2DOptions& o) {
+  const Shape &xs = x.shape(), &ws = w.shape();
+  int64_t n = xs[0], c = xs[1], h = xs[2], wd = xs[3], oc = ws[0], kh = ws[2], kw = ws[3], g = o.groups;
+  int64_t oh = (h + 2 * o.padding[0] - o.dilation[0] * (kh - 1) - 1) / o.strides[0] + 1;
+  int64_t ow = (wd + 2 * o.padding[1] - o.dilation[1] * (kw - 1) - 1) / o.strides[1] + 1;
+  std::vector<float> xv = x.to_vector(), wv = w.to_vector(), out(n * oc * oh * ow);
+  int64_t cg = c / g, og = oc / g;
+  for (int64_t in = 0; in < n; ++in)
+    for (int64_t o_ = 0; o_ < oc; ++o_)
+      for (int64_t y = 0; y < oh; ++y)
+        for (int64_t z = 0; z < ow; ++z) {
+          double acc = b.defined() ? b.to_vector()[o_] : 0.0;
+          int64_t group = o_ / og;
+          for (int64_t ci = 0; ci < cg; ++ci)
+            for (int64_t i = 0; i < kh; ++i)
+              for (int64_t j = 0; j < kw; ++j) {
+                int64_t yy = y * o.strides[0] - o.padding[0] + i * o.dilation[0];
+                int64_t zz = z * o.strides[1] - o.padding[1] + j * o.dilation[1];
+                if (yy < 0 || yy >= h || zz < 0 || zz >= wd) continue;
+                acc += double(xv[((in * c + group * cg + ci) * h + yy) * wd + zz]) * wv[((o_ * cg + ci) * kh + i) * kw + j];
+              }
+          out[((in * oc + o_) * oh + y) * ow + z] = static_cast<float>(acc);
+        }
+  return NDArray(Array::from_values({n, oc, oh, ow}, out));
+}
+
+// Max or mean over each window by definition (padding: −∞ for the maximum; for the mean, zeros
+// counted when include_pad).
+NDArray reference_pool(const NDArray& x, std::array<int64_t, 2> k, std::array<int64_t, 2> s, std::array<int64_t, 2> p,
+                       bool max, bool include_pad) {
+  const Shape& xs = x.shape();
+  int64_t n = xs[0], c = xs[1], h = xs[2], w = xs[3];
+  int64_t oh = (h + 2 * p[0] - k[0]) / s[0] + 1, ow = (w + 2 * p[1] - k[1]) / s[1] + 1;
+  std::vector<float> xv = x.to_vector(), out(n * c * oh * ow);
+  for (int64_t b = 0; b < n * c; ++b)
+    for (int64_t y = 0; y < oh; ++y)
+      for (int64_t z = 0; z < ow; ++z) {
+        double acc = max ? -std::numeric_limits<double>::infinity() : 0.0;
+        int64_t count = 0;
+        for (int64_t i = 0; i < k[0]; ++i)
+          for (int64_t j = 0; j < k[1]; ++j) {
+            int64_t yy = y * s[0] - p[0] + i, zz = z * s[1] - p[1] + j;
+            bool inside = yy >= 0 && yy < h && zz >= 0 && zz < w;
+            if (inside || include_pad) ++count;
+            if (!inside) continue;
+            double v = xv[(b * h + yy) * w + zz];
+            acc = max ? std::max(acc, v) : acc + v;
+          }
+        out[(b * oh + y) * ow + z] = static_cast<float>(max ? acc : acc / count);
+      }
+  return NDArray(Array::from_values({n, c, oh, ow}, out));
+}
+
+class Conv : public ::testing::Test {
+ protected:
+  void SetUp() override { nd::random::seed(77); }
+};
+
+TEST_F(Conv, Conv2DIsTheConvolutionByDefinition) {
+  struct Case {
+    Shape x, w;
+    nd::Conv2DOptions o;
+    bool bias;
+  };
+  for (const Case& c : {Case{{2, 3, 7, 6}, {4, 3, 3, 3}, {}, true},
+                        Case{{1, 2, 9, 9}, {3, 2, 3, 2}, {{2, 1}, {1, 2}, {1, 1}, 1}, false},
+                        Case{{2, 4, 8, 8}, {6, 2, 3, 3}, {{1, 1}, {2, 2}, {2, 2}, 2}, true},
+                        Case{{1, 1, 5, 5}, {1, 1, 5, 5}, {}, true}}) {
+    SCOPED_TRACE(shape_str(c.x) + " * " + shape_str(c.w));
+    NDArray x = nd::random::uniform(-1, 1, c.x), w = nd::random::uniform(-1, 1, c.w);
+    NDArray b = c.bias ? nd::random::uniform(-1, 1, {c.w[0]}) : NDArray();
+    expect_close(nd::conv2d(x, w, b, c.o), reference_conv(x, w, b, c.o), 1e-5f, 1e-4f);
+  }
+}
+
+TEST_F(Conv, PoolsAreTheirWindowsMaxOrMean) {
+  NDArray x = nd::random::uniform(-1, 1, {2, 3, 7, 8});
+  for (auto [k, s, p] : {std::tuple<std::array<int64_t, 2>, std::array<int64_t, 2>, std::array<int64_t, 2>>{{2, 2}, {2, 2}, {0, 0}},
+                         {{3, 3}, {2, 2}, {1, 1}}, {{3, 2}, {1, 2}, {1, 0}}}) {
+    SCOPED_TRACE(fmt("kernel ", k[0], "x", k[1], " stride ", s[0], "x", s[1], " pad ", p[0], "x", p[1]));
+    expect_close(nd::max_pool2d(x, k, s, p), reference_pool(x, k, s, p, true, true), 1e-6f, 1e-6f);
+    expect_close(nd::avg_pool2d(x, k, s, p, true), reference_pool(x, k, s, p, false, true), 1e-6f, 1e-5f);
+    expect_close(nd::avg_pool2d(x, k, s, p, false), reference_pool(x, k, s, p, false, false), 1e-6f, 1e-5f);
+  }
+}
+
+TEST_F(Conv, GradientsMatchFiniteDifferences) {
+  nd::Conv2DOptions strided{{2, 1}, {1, 1}, {1, 1}, 1}, grouped{{1, 1}, {0, 1}, {1, 2}, 2};
+  // A convolution is linear in each operand: a wide step (eps 0.05) has no truncation error and
+  // keeps fp32 rounding of the loss out of the difference quotient.
+  check_gradients([&](const Inputs& in) { return nd::conv2d(in[0], in[1], in[2], strided); },
+                  {nd::random::uniform(-1, 1, {2, 2, 6, 5}), nd::random::uniform(-1, 1, {3, 2, 3, 3}),
+                   nd::random::uniform(-1, 1, {3})},
+                  testing::Hybrid::Compiles, 0.05f);
+  check_gradients([&](const Inputs& in) { return nd::conv2d(in[0], in[1], NDArray(), grouped); },
+                  {nd::random::uniform(-1, 1, {1, 4, 5, 6}), nd::random::uniform(-1, 1, {4, 2, 2, 2})},
+                  testing::Hybrid::Compiles, 0.05f);
+  // Max pooling: values far apart, so no two in a window sit within eps of each other.
+  NDArray spread = nd::reshape(nd::random::uniform(0, 1, {1, 2, 5, 6}) * 0.01f, {1, 2, 5, 6});
+  std::vector<float> v = spread.to_vector();
+  for (size_t i = 0; i < v.size(); ++i) v[i] += static_cast<float>((i * 37) % 60) * 0.05f;
+  check_gradients([](const Inputs& in) { return nd::max_pool2d(in[0], {3, 3}, {2, 2}, {1, 1}); },
+                  {NDArray(Array::from_values({1, 2, 5, 6}, v))});
+  check_gradients([](const Inputs& in) { return nd::avg_pool2d(in[0], {3, 2}, {2, 1}, {1, 1}, false); },
+                  {nd::random::uniform(-1, 1, {2, 2, 5, 4})});
+  check_gradients([](const Inputs& in) { return nd::avg_pool2d(in[0], {2, 2}, {2, 2}) * 2.f; },
+                  {nd::random::uniform(-1, 1, {1, 3, 4, 4})});
+}
+
+// d2l's LeNet (sigmoid convolutions and max pools, then Dense layers), hybridized: the same
+// output and the same parameter gradients as eagerly.
+nn::Sequential lenet() {
+  nn::Sequential net;
+  net.add(nn::Conv2D(6, 5, 1, 2, 1, 1, "sigmoid"));
+  net.add(nn::MaxPool2D(2, 2));
+  net.add(nn::Conv2D({.channels = 16, .kernel_size = 5, .activation = "sigmoid"}));
+  net.add(nn::MaxPool2D(2, 2));
+  net.add(nn::Dense(120, "sigmoid"));
+  net.add(nn::Dense(84, "sigmoid"));
+  net.add(nn::Dense(10));
+  return net;
+}
+
+TEST_F(Conv, LeNetHybridizedMatchesEagerForwardAndBackward) {
+  nn::Sequential eager = lenet(), hybrid = lenet();
+  NDArray x = nd::random::uniform({4, 1, 28, 28});
+  eager.initialize(init::Xavier());
+  hybrid.initialize(init::Xavier());
+  eager(x);
+  hybrid(x);
+  for (const auto& [name, p] : hybrid.collect_params()) p->set_data(eager.collect_params()[name].data().copy());
+  hybrid.hybridize();
+  auto grads = [&](nn::Sequential& net) {
+    NDArray l;
+    {
+      auto rec = autograd::record();
+      l = nd::sum(net(x) * net(x));
+    }
+    l.backward();
+    std::vector<NDArray> out;
+    for (const auto& [name, p] : net.collect_params()) out.push_back(p->grad().copy());
+    return out;
+  };
+  std::vector<NDArray> want = grads(eager);
+  for (int call = 0; call < 2; ++call) {  // traced, then compiled
+    SCOPED_TRACE(call ? "compiled" : "traced");
+    std::vector<NDArray> got = grads(hybrid);
+    for (size_t i = 0; i < want.size(); ++i) expect_close(got[i], want[i], 1e-5f, 1e-3f);
+  }
+  expect_close(hybrid(x), eager(x), 1e-5f, 1e-4f);
+  EXPECT_GE(hybrid.hybrid_stats().compiled, 3u) << "recorded calls ran compiled forward and backward";
+  EXPECT_NE(hybrid.traced_ir().find("kiln.conv2d"), std::string::npos);
+  EXPECT_NE(hybrid.traced_ir().find("kiln.max_pool2d"), std::string::npos);
+}
+
+TEST_F(Conv, GlobalPoolsAndShapes) {
+  NDArray x = nd::random::uniform(-1, 1, {2, 3, 5, 4});
+  nn::GlobalAvgPool2D avg;
+  nn::GlobalMaxPool2D max;
+  expect_close(nd::reshape(avg(x), {2, 3}), nd::mean(nd::reshape(x, {2, 3, 20}), 2), 1e-6f, 1e-5f);
+  expect_close(nd::reshape(max(x), {2, 3}), nd::max(nd::reshape(x, {2, 3, 20}), 2), 0, 0);
+  nn::Conv2D same({.channels = 4, .kernel_size = 3, .padding = 1});
+  same.initialize();
+  EXPECT_EQ(same(x).shape(), (Shape{2, 4, 5, 4}));
+  EXPECT_EQ(nn::AvgPool2D(2)(x).shape(), (Shape{2, 3, 2, 2}));
+}
+
+// Gluon's errors, named after the layer, with the shapes: eagerly and hybridized.
+TEST_F(Conv, BadInputIsAClearError) {
+  for (bool hybridize : {false, true}) {
+    SCOPED_TRACE(hybridize ? "hybridized" : "eager");
+    nn::Conv2D conv(6, 5, 1, 0, 1, 1, "", true, 3);
+    conv.initialize();
+    if (hybridize) conv.hybridize();
+    EXPECT_THROW_WITH(conv(nd::zeros({1, 2, 8, 8})), ShapeError, "Conv2D", "1x2x8x8", "2 channels", "expects 3");
+    EXPECT_THROW_WITH(conv(nd::zeros({1, 3, 4, 8})), ShapeError, "Conv2D", "larger than the padded input", "1x3x4x8");
+    EXPECT_THROW_WITH(conv(nd::zeros({3, 8, 8})), ShapeError, "Conv2D", "4-D input", "3x8x8");
+    nn::MaxPool2D pool(3);
+    if (hybridize) pool.hybridize();
+    EXPECT_THROW_WITH(pool(nd::zeros({1, 1, 2, 2})), ShapeError, "MaxPool2D", "larger than the padded input");
+  }
+  EXPECT_THROW_WITH(nn::Conv2D(6, 5, 0), ValueError, "strides must be positive", "(0, 0)");
+  EXPECT_THROW_WITH(nn::Conv2D(6, 5, 1, 0, 1, 4), ValueError, "groups (4)", "channels (6)");
+  EXPECT_THROW_WITH(nd::max_pool2d(nd::zeros({1, 1, 4, 4}), {2, 2}, {0, 1}), ValueError, "max_pool2d", "strides must be at least 1");
+  EXPECT_THROW_WITH(nd::conv2d(nd::zeros({1, 2, 4, 4}), nd::zeros({2, 2, 3})), ShapeError, "conv2d", "4-D weight");
+}
+
+}  // namespace
+}  // namespace kiln
