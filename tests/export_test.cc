@@ -50,6 +50,25 @@ class Export : public ::testing::Test {
   fs::path dir_;
 };
 
+// Convolutions and pools keep their windows through export (strides, padding, dilation, groups,
+// count_include_pad), and one_hot its depth.
+TEST_F(Export, ConvolutionsPoolsAndOneHotRoundTrip) {
+  nn::Sequential net;
+  net.add(nn::Conv2D(4, 3, 1, 1, 1, 1, "relu"));
+  net.add(nn::Conv2D({.channels = 4, .kernel_size = {3, 2}, .strides = {2, 1}, .dilation = {1, 2}, .groups = 2}));
+  net.add(nn::MaxPool2D(2, 1));
+  net.add(nn::AvgPool2D(3, 2, 1, false));
+  net.add(nn::GlobalAvgPool2D());
+  net.initialize(init::Xavier());
+  round_trip(net, {nd::random::uniform(-1, 1, {2, 3, 12, 11})}, "conv");
+
+  class OneHot : public nn::Block {
+   protected:
+    NDArray forward(const NDArray& x) override { return nd::one_hot(x, 5) * 2.f; }
+  } hot;
+  round_trip(hot, {nd::array({0, 4, 2})}, "one_hot");
+}
+
 TEST_F(Export, EveryWorkloadRoundTrips) {
   for (const workloads::Workload& w : workloads::all()) {
     workloads::Instance instance = workloads::instantiate(w, 3);

@@ -173,3 +173,43 @@ func.func @where_mismatch(%c: tensor<2xf32>, %x: tensor<3xf32>) {
   %0 = kiln.where %c, %x, %x : tensor<2xf32>, tensor<3xf32>, tensor<3xf32> -> tensor<3xf32>
   return
 }
+
+// -----
+
+func.func @conv_channels(%x: tensor<1x2x8x8xf32>, %w: tensor<6x3x5x5xf32>) {
+  // expected-error @+2 {{conv2d: data 1x2x8x8 has 2 channels but weight 6x3x5x5 expects 3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.conv2d %x, %w {strides = array<i64: 1, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>, groups = 1 : i64}
+       : tensor<1x2x8x8xf32>, tensor<6x3x5x5xf32> -> tensor<1x6x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @conv_window_too_large(%x: tensor<1x3x4x8xf32>, %w: tensor<6x3x5x5xf32>) {
+  // expected-error @+2 {{conv2d: the window (5 along height) is larger than the padded input (4: input 1x3x4x8, padding 0)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.conv2d %x, %w {strides = array<i64: 1, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>, groups = 1 : i64}
+       : tensor<1x3x4x8xf32>, tensor<6x3x5x5xf32> -> tensor<1x6x1x4xf32>
+  return
+}
+
+// -----
+
+func.func @pool_zero_stride(%x: tensor<1x3x4x4xf32>) {
+  // expected-error @+2 {{max_pool2d: strides must be at least 1, got (0, 2)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.max_pool2d %x {kernel = array<i64: 2, 2>, strides = array<i64: 0, 2>, padding = array<i64: 0, 0>}
+       : tensor<1x3x4x4xf32> -> tensor<1x3x2x2xf32>
+  return
+}
+
+// -----
+
+func.func @conv_3d_data(%x: tensor<3x8x8xf32>, %w: tensor<6x3x5x5xf32>) {
+  // expected-error @+2 {{conv2d: expects 4-D data (batch, channels, height, width), got 3x8x8}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.conv2d %x, %w {strides = array<i64: 1, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>, groups = 1 : i64}
+       : tensor<3x8x8xf32>, tensor<6x3x5x5xf32> -> tensor<1x6x4x4xf32>
+  return
+}
