@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "examples/d2l_models.h"
 #include "examples/seed_models.h"
 
 namespace kiln::workloads {
@@ -14,14 +15,8 @@ std::shared_ptr<nn::Block> seed_train() {
   return net;
 }
 
-// d2l's softmax-regression MLP: Dense(256, relu), Dense(10), weights ~ N(0, 0.01).
-std::shared_ptr<nn::Block> d2l_mlp() {
-  auto net = std::make_shared<nn::Sequential>();
-  net->add(nn::Dense(256, "relu"));
-  net->add(nn::Dense(10));
-  net->initialize(init::Normal(0.01f));
-  return net;
-}
+std::shared_ptr<nn::Block> d2l_mlp() { return d2l::mlp(); }
+std::shared_ptr<nn::Block> d2l_lenet() { return d2l::lenet(); }
 
 }  // namespace
 
@@ -31,6 +26,8 @@ const std::vector<TrainingWorkload>& training_all() {
       {"mlp_train", "256x784 -> Dense 256 relu -> Dense 10, SoftmaxCrossEntropyLoss, SGD lr 0.5", {256, 784}, 10, 0.5f,
        d2l_mlp},
       {"mlp_train_b16", "mlp_train at batch 16", {16, 784}, 10, 0.5f, d2l_mlp},
+      {"lenet_train", "256x1x28x28 -> d2l's LeNet (sigmoid convolutions, max pools), SoftmaxCrossEntropyLoss, SGD lr 0.9",
+       {256, 1, 28, 28}, 10, 0.9f, d2l_lenet},
   };
   return workloads;
 }

@@ -23,7 +23,7 @@ struct TrainingWorkload {
   std::shared_ptr<nn::Block> (*build)();  // an initialised network
 };
 
-// seed_train, mlp_train, mlp_train_b16.
+// seed_train, mlp_train, mlp_train_b16, lenet_train.
 const std::vector<TrainingWorkload>& training_all();
 // The training workload called `name`, or null.
 const TrainingWorkload* find_training(std::string_view name);

@@ -1,5 +1,6 @@
-// Convolutions through oneDNN on plain layouts (nchw data, oihw / goihw weights): the caller's
-// arrays are used as they are, no reorder. Primitives are kept per geometry and thread.
+// Convolutions through oneDNN. The caller's arrays are plain (nchw data, oihw / goihw weights);
+// each primitive runs in the layouts oneDNN prefers, reordered around the call. Primitives (and
+// their reorders) are kept per geometry and thread.
 #include "runtime/kernels/convolution.h"
 
 #include <array>
@@ -15,19 +16,28 @@ using Dims = memory::dims;
 
 enum class Pass { Forward, ForwardBias, BackwardData, BackwardWeights };
 
+// The caller's plain layouts, and the same shapes with the layout left to oneDNN (`any`): its
+// blocked layouts run several times faster than plain nchw, so arrays are reordered into them
+// and back around each call (BoundPrimitive::bridge).
 struct Descs {
-  memory::desc src, weights, bias, dst;
+  memory::desc src, weights, bias, dst;          // the caller's
+  memory::desc any_src, any_weights, any_dst;    // oneDNN's choice
   Dims strides, dilates, padding;
 };
 
 Descs descs(const ConvGeometry& g) {
   auto f32 = memory::data_type::f32;
+  auto any = memory::format_tag::any;
+  Dims src{g.n, g.c, g.h, g.w}, dst{g.n, g.o, g.oh, g.ow};
+  Dims weights = g.groups > 1 ? Dims{g.groups, g.o / g.groups, g.c / g.groups, g.kh, g.kw} : Dims{g.o, g.c, g.kh, g.kw};
   Descs d;
-  d.src = memory::desc({g.n, g.c, g.h, g.w}, f32, memory::format_tag::nchw);
-  d.weights = g.groups > 1 ? memory::desc({g.groups, g.o / g.groups, g.c / g.groups, g.kh, g.kw}, f32, memory::format_tag::goihw)
-                           : memory::desc({g.o, g.c, g.kh, g.kw}, f32, memory::format_tag::oihw);
+  d.src = memory::desc(src, f32, memory::format_tag::nchw);
+  d.weights = memory::desc(weights, f32, g.groups > 1 ? memory::format_tag::goihw : memory::format_tag::oihw);
   d.bias = memory::desc({g.o}, f32, memory::format_tag::x);
-  d.dst = memory::desc({g.n, g.o, g.oh, g.ow}, f32, memory::format_tag::nchw);
+  d.dst = memory::desc(dst, f32, memory::format_tag::nchw);
+  d.any_src = memory::desc(src, f32, any);
+  d.any_weights = memory::desc(weights, f32, any);
+  d.any_dst = memory::desc(dst, f32, any);
   d.strides = {g.stride_h, g.stride_w};
   d.dilates = {g.dilate_h - 1, g.dilate_w - 1};  // oneDNN counts the gaps: 0 is a dense kernel
   // The same padding on both sides: oneDNN's floor division then gives Gluon's output size.
@@ -38,10 +48,10 @@ Descs descs(const ConvGeometry& g) {
 dnnl::convolution_forward::primitive_desc forward_pd(const Descs& d, bool bias) {
   auto prop = dnnl::prop_kind::forward_training;
   auto algo = dnnl::algorithm::convolution_direct;
-  auto desc = bias ? dnnl::convolution_forward::desc(prop, algo, d.src, d.weights, d.bias, d.dst, d.strides, d.dilates,
-                                                     d.padding, d.padding)
-                   : dnnl::convolution_forward::desc(prop, algo, d.src, d.weights, d.dst, d.strides, d.dilates, d.padding,
-                                                     d.padding);
+  auto desc = bias ? dnnl::convolution_forward::desc(prop, algo, d.any_src, d.any_weights, d.bias, d.any_dst, d.strides,
+                                                     d.dilates, d.padding, d.padding)
+                   : dnnl::convolution_forward::desc(prop, algo, d.any_src, d.any_weights, d.any_dst, d.strides,
+                                                     d.dilates, d.padding, d.padding);
   return {desc, onednn::engine()};
 }
 
@@ -53,22 +63,32 @@ onednn::BoundPrimitive make(const ConvGeometry& g, Pass pass) {
     case Pass::Forward:
     case Pass::ForwardBias: {
       bool bias = pass == Pass::ForwardBias;
-      b.primitive = dnnl::convolution_forward(forward_pd(d, bias));
-      b.bind({{DNNL_ARG_SRC, d.src}, {DNNL_ARG_WEIGHTS, d.weights}, {DNNL_ARG_DST, d.dst}});
+      auto pd = forward_pd(d, bias);
+      b.primitive = dnnl::convolution_forward(pd);
+      b.bridge(DNNL_ARG_SRC, d.src, pd.src_desc(), false);
+      b.bridge(DNNL_ARG_WEIGHTS, d.weights, pd.weights_desc(), false);
+      b.bridge(DNNL_ARG_DST, d.dst, pd.dst_desc(), true);
       if (bias) b.bind({{DNNL_ARG_BIAS, d.bias}});
       break;
     }
     case Pass::BackwardData: {
-      dnnl::convolution_backward_data::desc desc(algo, d.src, d.weights, d.dst, d.strides, d.dilates, d.padding, d.padding);
-      b.primitive = dnnl::convolution_backward_data({desc, onednn::engine(), forward_pd(d, false)});
-      b.bind({{DNNL_ARG_DIFF_DST, d.dst}, {DNNL_ARG_WEIGHTS, d.weights}, {DNNL_ARG_DIFF_SRC, d.src}});
+      dnnl::convolution_backward_data::desc desc(algo, d.any_src, d.any_weights, d.any_dst, d.strides, d.dilates,
+                                                 d.padding, d.padding);
+      dnnl::convolution_backward_data::primitive_desc pd(desc, onednn::engine(), forward_pd(d, false));
+      b.primitive = dnnl::convolution_backward_data(pd);
+      b.bridge(DNNL_ARG_DIFF_DST, d.dst, pd.diff_dst_desc(), false);
+      b.bridge(DNNL_ARG_WEIGHTS, d.weights, pd.weights_desc(), false);
+      b.bridge(DNNL_ARG_DIFF_SRC, d.src, pd.diff_src_desc(), true);
       break;
     }
     case Pass::BackwardWeights: {
-      dnnl::convolution_backward_weights::desc desc(algo, d.src, d.weights, d.dst, d.strides, d.dilates, d.padding,
-                                                    d.padding);
-      b.primitive = dnnl::convolution_backward_weights({desc, onednn::engine(), forward_pd(d, false)});
-      b.bind({{DNNL_ARG_SRC, d.src}, {DNNL_ARG_DIFF_DST, d.dst}, {DNNL_ARG_DIFF_WEIGHTS, d.weights}});
+      dnnl::convolution_backward_weights::desc desc(algo, d.any_src, d.any_weights, d.any_dst, d.strides, d.dilates,
+                                                    d.padding, d.padding);
+      dnnl::convolution_backward_weights::primitive_desc pd(desc, onednn::engine(), forward_pd(d, false));
+      b.primitive = dnnl::convolution_backward_weights(pd);
+      b.bridge(DNNL_ARG_SRC, d.src, pd.src_desc(), false);
+      b.bridge(DNNL_ARG_DIFF_DST, d.dst, pd.diff_dst_desc(), false);
+      b.bridge(DNNL_ARG_DIFF_WEIGHTS, d.weights, pd.diff_weights_desc(), true);
       break;
     }
   }

@@ -1,5 +1,5 @@
-// 2-D max and average pooling (NCHW, Gluon's Pooling with the "valid" convention) through
-// oneDNN's pooling primitives, forward and backward, built once per geometry and thread.
+// 2-D max and average pooling (NCHW, Gluon's Pooling with the "valid" convention), forward and
+// backward, as loops over each plane (pooling.cc says why not oneDNN's).
 #pragma once
 
 #include <cstdint>
