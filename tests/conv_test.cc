@@ -1,4 +1,4 @@
-// Convolution and pooling: oneDNN's results against plain loops, gradients against finite
+// Convolution and pooling: the kernels' results against the definitions, gradients against finite
 // differences (eager, traced and compiled), the layers' shapes and errors, eager and hybridized.
 #include <gtest/gtest.h>
 
