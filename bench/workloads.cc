@@ -33,6 +33,17 @@ std::shared_ptr<nn::Block> wide_mlp() {
   return net;
 }
 
+// The same network as ../shared/anchors/onednn-chain conv_block: two 3x3 convolutions with relu,
+// a 2x2 max pool, a Dense layer.
+std::shared_ptr<nn::Block> conv_block() {
+  auto net = std::make_shared<nn::Sequential>();
+  net->add(nn::Conv2D(64, 3, 1, 1, 1, 1, "relu"));
+  net->add(nn::Conv2D(64, 3, 1, 1, 1, 1, "relu"));
+  net->add(nn::MaxPool2D(2, 2));
+  net->add(nn::Dense(10));
+  return net;
+}
+
 }  // namespace
 
 const std::vector<Workload>& all() {
@@ -43,6 +54,8 @@ const std::vector<Workload>& all() {
       {"fancy_mlp", "FancyMLP: 2x20 -> Dense 20 relu, constant dot, while/if on the norm", {2, 20}, fancy_mlp},
       {"deep_mlp", "1x64 -> 16 x Dense 64 relu", {1, 64}, deep_mlp},
       {"wide_mlp", "256x784 -> 1024 relu -> 1024 relu -> 10", {256, 784}, wide_mlp},
+      {"conv_block", "8x3x32x32 -> Conv2D 64 3x3 relu -> Conv2D 64 3x3 relu -> MaxPool 2 -> Dense 10", {8, 3, 32, 32},
+       conv_block},
   };
   return workloads;
 }
