@@ -171,6 +171,30 @@ TEST_F(Conv, LeNetHybridizedMatchesEagerForwardAndBackward) {
   EXPECT_NE(hybrid.traced_ir().find("kiln.max_pool2d"), std::string::npos);
 }
 
+// An Inception-style block: branches on the same input joined along the channels, hybridized.
+TEST_F(Conv, ConcatenatedBranchesMatchEager) {
+  auto make = [] {
+    auto block = std::make_shared<nn::HybridSequential>();
+    auto branches = std::make_shared<nn::Concatenate>(1);
+    branches->add(nn::Conv2D(3, 1, 1, 0, 1, 1, "relu"));
+    branches->add(nn::Conv2D({.channels = 2, .kernel_size = 3, .padding = 1}));
+    branches->add(nn::MaxPool2D(3, 1, 1));
+    block->add(branches);
+    block->add(nn::GlobalAvgPool2D());
+    block->initialize(init::Xavier());
+    return block;
+  };
+  NDArray x = nd::random::uniform(-1, 1, {2, 4, 6, 6});
+  auto eager = make(), hybrid = make();
+  NDArray want = (*eager)(x);
+  (*hybrid)(x);  // deferred shapes, then the eager net's values
+  for (const auto& [name, p] : hybrid->collect_params()) p->set_data(eager->collect_params()[name].data().copy());
+  EXPECT_EQ(want.shape(), (Shape{2, 9, 1, 1}));
+  hybrid->hybridize();
+  for (int call = 0; call < 2; ++call) expect_close((*hybrid)(x), want, 1e-5f, 1e-4f);
+  EXPECT_THROW_WITH(nn::Concatenate()(x), ValueError, "no blocks");
+}
+
 TEST_F(Conv, GlobalPoolsAndShapes) {
   NDArray x = nd::random::uniform(-1, 1, {2, 3, 5, 4});
   nn::GlobalAvgPool2D avg;

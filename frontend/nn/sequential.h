@@ -1,4 +1,6 @@
-// nn::Sequential: children run in the order they were added (Gluon's nn.Sequential).
+// nn::Sequential: children run in the order they were added (Gluon's nn.Sequential; every kiln
+// Block hybridizes, so HybridSequential is the same class). nn::Concatenate: children run on the
+// same input, their outputs joined along an axis (Gluon's HybridConcurrent, Inception's branches).
 // Threads: as every Block (frontend/nn/block.h).
 #pragma once
 
@@ -18,6 +20,19 @@ class Sequential : public Block {
 
  protected:
   NDArray forward(const NDArray& x) override;
+};
+
+using HybridSequential = Sequential;
+
+class Concatenate : public Sequential {
+ public:
+  explicit Concatenate(int axis = 1) : axis_(axis) {}
+
+ protected:
+  NDArray forward(const NDArray& x) override;
+
+ private:
+  int axis_;
 };
 
 }  // namespace kiln::nn
