@@ -119,6 +119,8 @@ TEST_F(Conv, GradientsMatchFiniteDifferences) {
   for (size_t i = 0; i < v.size(); ++i) v[i] += static_cast<float>((i * 37) % 60) * 0.05f;
   check_gradients([](const Inputs& in) { return nd::max_pool2d(in[0], {3, 3}, {2, 2}, {1, 1}); },
                   {NDArray(Array::from_values({1, 2, 5, 6}, v))});
+  check_gradients([](const Inputs& in) { return nd::max_pool2d(in[0], {2, 2}, {2, 2}); },  // the 2x2 fast path
+                  {NDArray(Array::from_values({1, 2, 5, 6}, v))});
   check_gradients([](const Inputs& in) { return nd::avg_pool2d(in[0], {3, 2}, {2, 1}, {1, 1}, false); },
                   {nd::random::uniform(-1, 1, {2, 2, 5, 4})});
   check_gradients([](const Inputs& in) { return nd::avg_pool2d(in[0], {2, 2}, {2, 2}) * 2.f; },

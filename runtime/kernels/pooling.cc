@@ -53,10 +53,46 @@ inline int64_t argmax(const float* __restrict plane, int64_t width, const Span& 
   return best;
 }
 
+// 2×2 windows at stride 2 without padding (LeNet's and VGG's pools): the four candidates are read
+// directly. `fn(plane, out index, offsets of the window's four elements in the plane)`.
+bool is_2x2_stride_2(const PoolGeometry& g) {
+  return g.kernel_h == 2 && g.kernel_w == 2 && g.stride_h == 2 && g.stride_w == 2 && g.pad_h == 0 && g.pad_w == 0;
+}
+template <class Fn>
+void for_each_2x2(const PoolGeometry& g, Fn fn) {
+  for (int64_t p = 0; p < g.n * g.c; ++p)
+    for (int64_t oy = 0; oy < g.oh; ++oy)
+      for (int64_t ox = 0; ox < g.ow; ++ox) {
+        int64_t top = 2 * oy * g.w + 2 * ox;
+        fn(p, (p * g.oh + oy) * g.ow + ox, top, top + g.w);
+      }
+}
+// Which of a window's four values (row-major) is its maximum, by argmax's rule.
+inline int64_t best_of_four(const float* __restrict plane, int64_t top, int64_t bottom) {
+  int64_t at[4] = {top, top + 1, bottom, bottom + 1};
+  int64_t best = at[0];
+  float m = plane[best];
+  for (int i = 1; i < 4; ++i) {
+    float v = plane[at[i]];
+    if (v > m || (v != v && m == m)) {
+      m = v;
+      best = at[i];
+    }
+  }
+  return best;
+}
+
 }  // namespace
 
 void pool2d_forward(const PoolGeometry& g, const float* x, float* y) {
   int64_t plane = g.h * g.w;
+  if (g.kind == PoolKind::Max && is_2x2_stride_2(g)) {
+    for_each_2x2(g, [&](int64_t p, int64_t out, int64_t top, int64_t bottom) {
+      const float* in = x + p * plane;
+      y[out] = in[best_of_four(in, top, bottom)];
+    });
+    return;
+  }
   for_each_window(g, [&](int64_t p, int64_t out, const Span& rows, const Span& cols) {
     const float* in = x + p * plane;
     if (g.kind == PoolKind::Max) {
@@ -73,6 +109,12 @@ void pool2d_forward(const PoolGeometry& g, const float* x, float* y) {
 void pool2d_backward(const PoolGeometry& g, const float* dy, const float* x, float* dx) {
   int64_t plane = g.h * g.w;
   std::memset(dx, 0, sizeof(float) * g.n * g.c * plane);
+  if (g.kind == PoolKind::Max && is_2x2_stride_2(g)) {
+    for_each_2x2(g, [&](int64_t p, int64_t out, int64_t top, int64_t bottom) {
+      dx[p * plane + best_of_four(x + p * plane, top, bottom)] += dy[out];
+    });
+    return;
+  }
   for_each_window(g, [&](int64_t p, int64_t out, const Span& rows, const Span& cols) {
     float* grad = dx + p * plane;
     if (g.kind == PoolKind::Max) {
