@@ -77,7 +77,7 @@ NDArray pick(const NDArray& x, const NDArray& index, int axis = -1, bool keepdim
 // 1 where the last axis equals the index, else 0: shape index.shape() + (depth).
 NDArray one_hot(const NDArray& indices, int64_t depth);
 
-// Convolution and pooling on NCHW arrays (frontend/ops/conv_ops.cc, through oneDNN). Output
+// Convolution and pooling on NCHW arrays (frontend/ops/conv_ops.cc; convolutions through oneDNN). Output
 // extents follow Gluon: ⌊(h + 2·pad − dilation·(k − 1) − 1) / stride⌋ + 1.
 struct Conv2DOptions {
   std::array<int64_t, 2> strides{1, 1}, padding{0, 0}, dilation{1, 1};

@@ -1,6 +1,7 @@
-// Convolution and pooling (NCHW), Gluon's Convolution and Pooling: OpDefs over oneDNN's
-// primitives (runtime/kernels/convolution.h, pooling.h). Each backward pass is an op of its own,
-// so gradient rules trace and compiled backward calls oneDNN's backward primitives too.
+// Convolution and pooling (NCHW), Gluon's Convolution and Pooling: OpDefs over the runtime's
+// kernels (runtime/kernels/convolution.h: oneDNN's primitives; pooling.h: kiln's loops). Each
+// backward pass is an op of its own, so gradient rules trace and compiled backward calls the same
+// backward kernels.
 #include "frontend/nd.h"
 #include "frontend/op.h"
 #include "runtime/error.h"
