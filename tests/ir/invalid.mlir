@@ -213,3 +213,33 @@ func.func @conv_3d_data(%x: tensor<3x8x8xf32>, %w: tensor<6x3x5x5xf32>) {
        : tensor<3x8x8xf32>, tensor<6x3x5x5xf32> -> tensor<1x6x4x4xf32>
   return
 }
+
+// -----
+
+func.func @conv_three_strides(%x: tensor<1x3x8x8xf32>, %w: tensor<6x3x5x5xf32>) {
+  // expected-error @+2 {{strides takes two values (height, width), got 3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.conv2d %x, %w {strides = array<i64: 1, 1, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>, groups = 1 : i64}
+       : tensor<1x3x8x8xf32>, tensor<6x3x5x5xf32> -> tensor<1x6x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @pool_padding_not_below_window(%x: tensor<1x3x4x4xf32>) {
+  // expected-error @+2 {{avg_pool2d: padding (2) must be smaller than the window (2)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.avg_pool2d %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 2, 0>, count_include_pad = true}
+       : tensor<1x3x4x4xf32> -> tensor<1x3x4x2xf32>
+  return
+}
+
+// -----
+
+func.func @backward_data_wrong_out_grad(%dy: tensor<1x6x5x5xf32>, %w: tensor<6x3x5x5xf32>) {
+  // expected-error @+2 {{conv2d_backward_data: the output gradient's shape 1x6x5x5 is not the forward's output 1x6x4x4}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.conv2d_backward_data %dy, %w {shape = array<i64: 1, 3, 8, 8>, strides = array<i64: 1, 1>, padding = array<i64: 0, 0>,
+       dilation = array<i64: 1, 1>, groups = 1 : i64} : tensor<1x6x5x5xf32>, tensor<6x3x5x5xf32> -> tensor<1x3x8x8xf32>
+  return
+}
