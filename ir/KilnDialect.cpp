@@ -166,26 +166,13 @@ LogicalResult OneHotOp::inferReturnTypes(MLIRContext* ctx, std::optional<Locatio
 }
 
 namespace {
-// A (height, width) attribute as the shape rules take it.
-std::array<int64_t, 2> pair_attr(ArrayRef<int64_t> v, const char* name) {
-  if (v.size() != 2) throw ValueError(fmt(name, " takes two values (height, width), got ", v.size()));
-  return {v[0], v[1]};
-}
 template <class Adaptor>
 shape_rules::Window2D window_of(Adaptor a) {
-  shape_rules::Window2D w{pair_attr(a.getStrides(), "strides"), pair_attr(a.getPadding(), "padding"), {1, 1}};
-  if constexpr (requires { a.getDilation(); }) w.dilation = pair_attr(a.getDilation(), "dilation");
-  return w;
+  ArrayRef<int64_t> dilation;
+  if constexpr (requires { a.getDilation(); }) dilation = a.getDilation();
+  return shape_rules::window2d(a.getStrides(), a.getPadding(), dilation);
 }
-kernels::PoolKind avg_kind(bool count_include_pad) {
-  return count_include_pad ? kernels::PoolKind::AvgIncludePad : kernels::PoolKind::AvgExcludePad;
-}
-// A backward op's out_grad must be the shape its forward produces.
-void check_out_grad(const char* op, const Shape& forward_output, const Shape& out_grad) {
-  if (forward_output != out_grad)
-    throw ShapeError(fmt(op, ": the output gradient's shape ", shape_str(out_grad), " is not the forward's output ",
-                         shape_str(forward_output)));
-}
+std::array<int64_t, 2> kernel_of(ArrayRef<int64_t> kernel) { return shape_rules::pair(kernel, {0, 0}, "kernel"); }
 }  // namespace
 
 LogicalResult Conv2DOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
@@ -206,10 +193,7 @@ LogicalResult Conv2DBackwardDataOp::inferReturnTypes(MLIRContext* ctx, std::opti
   if (!dy || !w) return failure();
   Shape x = to_shape(adaptor.getShape());
   return infer(ctx, loc, out, [&] {
-    const char* op = "conv2d_backward_data";
-    check_out_grad(op, shape_rules::conv2d_output(shape_rules::conv2d(op, x, *w, nullptr, window_of(adaptor),
-                                                                      adaptor.getGroups())), *dy);
-    return x;
+    return shape_rules::conv2d_backward_data("conv2d_backward_data", *dy, *w, x, window_of(adaptor), adaptor.getGroups());
   });
 }
 
@@ -219,10 +203,8 @@ LogicalResult Conv2DBackwardWeightsOp::inferReturnTypes(MLIRContext* ctx, std::o
   if (!dy || !x) return failure();
   Shape w = to_shape(adaptor.getShape());
   return infer(ctx, loc, out, [&] {
-    const char* op = "conv2d_backward_weights";
-    check_out_grad(op, shape_rules::conv2d_output(shape_rules::conv2d(op, *x, w, nullptr, window_of(adaptor),
-                                                                      adaptor.getGroups())), *dy);
-    return w;
+    return shape_rules::conv2d_backward_weights("conv2d_backward_weights", *dy, *x, w, window_of(adaptor),
+                                                adaptor.getGroups());
   });
 }
 
@@ -231,8 +213,8 @@ LogicalResult MaxPool2DOp::inferReturnTypes(MLIRContext* ctx, std::optional<Loca
   auto x = shape_of(adaptor.getData(), loc);
   if (!x) return failure();
   return infer(ctx, loc, out, [&] {
-    return shape_rules::pool2d_output(shape_rules::pool2d("max_pool2d", *x, pair_attr(adaptor.getKernel(), "kernel"),
-                                                          window_of(adaptor), kernels::PoolKind::Max));
+    return shape_rules::pool2d_output(shape_rules::pool2d("max_pool2d", *x, kernel_of(adaptor.getKernel()), window_of(adaptor),
+                                                          kernels::PoolKind::Max));
   });
 }
 
@@ -241,11 +223,8 @@ LogicalResult MaxPool2DGradOp::inferReturnTypes(MLIRContext* ctx, std::optional<
   auto dy = shape_of(adaptor.getOutGrad(), loc), x = shape_of(adaptor.getData(), loc);
   if (!dy || !x) return failure();
   return infer(ctx, loc, out, [&] {
-    const char* op = "max_pool2d_grad";
-    check_out_grad(op, shape_rules::pool2d_output(shape_rules::pool2d(op, *x, pair_attr(adaptor.getKernel(), "kernel"),
-                                                                      window_of(adaptor), kernels::PoolKind::Max)),
-                   *dy);
-    return *x;
+    return shape_rules::pool2d_grad("max_pool2d_grad", *dy, *x, kernel_of(adaptor.getKernel()), window_of(adaptor),
+                                    kernels::PoolKind::Max);
   });
 }
 
@@ -254,8 +233,8 @@ LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext* ctx, std::optional<Loca
   auto x = shape_of(adaptor.getData(), loc);
   if (!x) return failure();
   return infer(ctx, loc, out, [&] {
-    return shape_rules::pool2d_output(shape_rules::pool2d("avg_pool2d", *x, pair_attr(adaptor.getKernel(), "kernel"),
-                                                          window_of(adaptor), avg_kind(adaptor.getCountIncludePad())));
+    return shape_rules::pool2d_output(shape_rules::pool2d("avg_pool2d", *x, kernel_of(adaptor.getKernel()), window_of(adaptor),
+                                                          shape_rules::pool_kind("avg_pool2d", adaptor.getCountIncludePad())));
   });
 }
 
@@ -265,12 +244,8 @@ LogicalResult AvgPool2DGradOp::inferReturnTypes(MLIRContext* ctx, std::optional<
   if (!dy) return failure();
   Shape x = to_shape(adaptor.getShape());
   return infer(ctx, loc, out, [&] {
-    const char* op = "avg_pool2d_grad";
-    check_out_grad(op, shape_rules::pool2d_output(shape_rules::pool2d(op, x, pair_attr(adaptor.getKernel(), "kernel"),
-                                                                      window_of(adaptor),
-                                                                      avg_kind(adaptor.getCountIncludePad()))),
-                   *dy);
-    return x;
+    return shape_rules::pool2d_grad("avg_pool2d_grad", *dy, x, kernel_of(adaptor.getKernel()), window_of(adaptor),
+                                    shape_rules::pool_kind("avg_pool2d_grad", adaptor.getCountIncludePad()));
   });
 }
 

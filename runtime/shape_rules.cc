@@ -229,4 +229,43 @@ kernels::PoolGeometry pool2d(std::string_view op_name, const Shape& x, std::arra
 
 Shape pool2d_output(const kernels::PoolGeometry& g) { return {g.n, g.c, g.oh, g.ow}; }
 
+std::array<int64_t, 2> pair(std::span<const int64_t> v, std::array<int64_t, 2> fallback, const char* name) {
+  if (v.empty()) return fallback;
+  if (v.size() != 2) throw ValueError(fmt(name, " takes two values (height, width), got ", v.size()));
+  return {v[0], v[1]};
+}
+
+Window2D window2d(std::span<const int64_t> strides, std::span<const int64_t> padding, std::span<const int64_t> dilation) {
+  return {pair(strides, {1, 1}, "strides"), pair(padding, {0, 0}, "padding"), pair(dilation, {1, 1}, "dilation")};
+}
+
+kernels::PoolKind pool_kind(std::string_view op, bool count_include_pad) {
+  if (op.starts_with("max")) return kernels::PoolKind::Max;
+  return count_include_pad ? kernels::PoolKind::AvgIncludePad : kernels::PoolKind::AvgExcludePad;
+}
+
+namespace {
+Shape checked_out_grad(std::string_view op, const Shape& forward_output, const Shape& out_grad, const Shape& result) {
+  if (forward_output != out_grad)
+    throw ShapeError(fmt(std::string(op), ": the output gradient's shape ", shape_str(out_grad),
+                         " is not the forward's output ", shape_str(forward_output)));
+  return result;
+}
+}  // namespace
+
+Shape conv2d_backward_data(std::string_view op, const Shape& out_grad, const Shape& weight, const Shape& data,
+                           const Window2D& window, int64_t groups) {
+  return checked_out_grad(op, conv2d_output(conv2d(op, data, weight, nullptr, window, groups)), out_grad, data);
+}
+
+Shape conv2d_backward_weights(std::string_view op, const Shape& out_grad, const Shape& data, const Shape& weight,
+                              const Window2D& window, int64_t groups) {
+  return checked_out_grad(op, conv2d_output(conv2d(op, data, weight, nullptr, window, groups)), out_grad, weight);
+}
+
+Shape pool2d_grad(std::string_view op, const Shape& out_grad, const Shape& data, std::array<int64_t, 2> kernel,
+                  const Window2D& window, kernels::PoolKind kind) {
+  return checked_out_grad(op, pool2d_output(pool2d(op, data, kernel, window, kind)), out_grad, data);
+}
+
 }  // namespace kiln::shape_rules

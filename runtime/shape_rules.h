@@ -54,5 +54,19 @@ Shape conv2d_output(const kernels::ConvGeometry& g);
 kernels::PoolGeometry pool2d(std::string_view op, const Shape& x, std::array<int64_t, 2> kernel, const Window2D& window,
                              kernels::PoolKind kind);
 Shape pool2d_output(const kernels::PoolGeometry& g);
+// A (height, width) attribute from its values (`fallback` when there are none), and a window
+// from three of them; ValueError naming `name` for any other count.
+std::array<int64_t, 2> pair(std::span<const int64_t> values, std::array<int64_t, 2> fallback, const char* name);
+Window2D window2d(std::span<const int64_t> strides, std::span<const int64_t> padding, std::span<const int64_t> dilation);
+// max_pool2d* is Max; avg_pool2d* counts the padding or not.
+kernels::PoolKind pool_kind(std::string_view op, bool count_include_pad);
+// The backward ops, each the shape of the gradient it gives; ShapeError unless `out_grad` is the
+// shape the forward produces.
+Shape conv2d_backward_data(std::string_view op, const Shape& out_grad, const Shape& weight, const Shape& data,
+                           const Window2D& window, int64_t groups);
+Shape conv2d_backward_weights(std::string_view op, const Shape& out_grad, const Shape& data, const Shape& weight,
+                              const Window2D& window, int64_t groups);
+Shape pool2d_grad(std::string_view op, const Shape& out_grad, const Shape& data, std::array<int64_t, 2> kernel,
+                  const Window2D& window, kernels::PoolKind kind);
 
 }  // namespace kiln::shape_rules

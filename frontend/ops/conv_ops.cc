@@ -14,27 +14,11 @@ namespace {
 
 using shape_rules::Window2D;
 
-std::array<int64_t, 2> pair_of(const std::vector<int64_t>& v, std::array<int64_t, 2> fallback, const char* what) {
-  if (v.empty()) return fallback;
-  if (v.size() != 2) throw ValueError(fmt(what, " takes two values (height, width), got ", v.size()));
-  return {v[0], v[1]};
-}
-
-Window2D window(const OpAttrs& a) {
-  return {pair_of(a.strides, {1, 1}, "strides"), pair_of(a.padding, {0, 0}, "padding"),
-          pair_of(a.dilation, {1, 1}, "dilation")};
-}
+Window2D window(const OpAttrs& a) { return shape_rules::window2d(a.strides, a.padding, a.dilation); }
 
 kernels::ConvGeometry conv_geometry(const char* op, const Shape& x, const Shape& w, const OpAttrs& a,
                                     const Shape* bias = nullptr) {
   return shape_rules::conv2d(op, x, w, bias, window(a), a.groups);
-}
-
-// A backward op's operand dy must be what the forward of `x` and `w` gives.
-void check_out_grad(const char* op, const kernels::ConvGeometry& g, const Shape& dy) {
-  if (shape_rules::conv2d_output(g) != dy)
-    throw ShapeError(fmt(op, ": the output gradient's shape ", shape_str(dy), " is not the convolution's output ",
-                         shape_str(shape_rules::conv2d_output(g))));
 }
 
 NDArray conv2d_backward_data(const NDArray& dy, const NDArray& w, const Shape& x_shape, const OpAttrs& a);
@@ -62,9 +46,8 @@ const OpDef kConv2D{.name = "conv2d", .infer_shape = conv2d_shape, .compute = co
 // No gradient rules of their own: autograd::grad makes no graph of a gradient, so nothing
 // differentiates them.
 
-Shape backward_data_shape(const OpDef&, std::span<const Shape> in, const OpAttrs& a) {
-  check_out_grad("conv2d_backward_data", conv_geometry("conv2d_backward_data", a.shape, in[1], a), in[0]);
-  return a.shape;
+Shape backward_data_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs& a) {
+  return shape_rules::conv2d_backward_data(op.name, in[0], in[1], a.shape, window(a), a.groups);
 }
 void backward_data_compute(std::span<const NDArray> in, const OpAttrs& a, Array& out) {
   kernels::conv2d_backward_data(conv_geometry("conv2d_backward_data", a.shape, in[1].shape(), a), in[0].Array::data(),
@@ -73,9 +56,8 @@ void backward_data_compute(std::span<const NDArray> in, const OpAttrs& a, Array&
 const OpDef kConv2DBackwardData{
     .name = "conv2d_backward_data", .infer_shape = backward_data_shape, .compute = backward_data_compute};
 
-Shape backward_weights_shape(const OpDef&, std::span<const Shape> in, const OpAttrs& a) {
-  check_out_grad("conv2d_backward_weights", conv_geometry("conv2d_backward_weights", in[1], a.shape, a), in[0]);
-  return a.shape;
+Shape backward_weights_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs& a) {
+  return shape_rules::conv2d_backward_weights(op.name, in[0], in[1], a.shape, window(a), a.groups);
 }
 void backward_weights_compute(std::span<const NDArray> in, const OpAttrs& a, Array& out) {
   kernels::conv2d_backward_weights(conv_geometry("conv2d_backward_weights", in[1].shape(), a.shape, a),
@@ -101,13 +83,10 @@ NDArray conv2d_backward_weights(const NDArray& dy, const NDArray& x, const Shape
 
 // --- pools ------------------------------------------------------------------------------------
 
-kernels::PoolKind pool_kind(std::string_view op, const OpAttrs& a) {
-  if (op.starts_with("max")) return kernels::PoolKind::Max;
-  return a.count_include_pad ? kernels::PoolKind::AvgIncludePad : kernels::PoolKind::AvgExcludePad;
-}
+std::array<int64_t, 2> kernel(const OpAttrs& a) { return shape_rules::pair(a.kernel, {0, 0}, "kernel"); }
 // The pool's geometry over input shape `x`; `op` is the OpDef's name.
 kernels::PoolGeometry pool_geometry(std::string_view op, const Shape& x, const OpAttrs& a) {
-  return shape_rules::pool2d(op, x, pair_of(a.kernel, {0, 0}, "kernel"), window(a), pool_kind(op, a));
+  return shape_rules::pool2d(op, x, kernel(a), window(a), shape_rules::pool_kind(op, a.count_include_pad));
 }
 
 Shape pool_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs& a) {
@@ -122,11 +101,7 @@ void avg_pool_compute(std::span<const NDArray> in, const OpAttrs& a, Array& out)
 
 // max_pool2d_grad(dy, x): dy routed to each window's maximum.
 Shape max_pool_grad_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs& a) {
-  Shape y = shape_rules::pool2d_output(pool_geometry(op.name, in[1], a));
-  if (y != in[0])
-    throw ShapeError(fmt(op.name, ": the output gradient's shape ", shape_str(in[0]), " is not the pool's output ",
-                         shape_str(y)));
-  return in[1];
+  return shape_rules::pool2d_grad(op.name, in[0], in[1], kernel(a), window(a), kernels::PoolKind::Max);
 }
 void max_pool_grad_compute(std::span<const NDArray> in, const OpAttrs& a, Array& out) {
   kernels::pool2d_backward(pool_geometry("max_pool2d_grad", in[1].shape(), a), in[0].Array::data(), in[1].Array::data(),
@@ -141,11 +116,8 @@ const OpDef kMaxPool2D{.name = "max_pool2d", .infer_shape = pool_shape, .compute
 
 // avg_pool2d_grad(dy) {shape = x's}: each window's share of dy spread over it.
 Shape avg_pool_grad_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs& a) {
-  Shape y = shape_rules::pool2d_output(pool_geometry(op.name, a.shape, a));
-  if (y != in[0])
-    throw ShapeError(fmt(op.name, ": the output gradient's shape ", shape_str(in[0]), " is not the pool's output ",
-                         shape_str(y)));
-  return a.shape;
+  return shape_rules::pool2d_grad(op.name, in[0], a.shape, kernel(a), window(a),
+                                  shape_rules::pool_kind(op.name, a.count_include_pad));
 }
 void avg_pool_grad_compute(std::span<const NDArray> in, const OpAttrs& a, Array& out) {
   kernels::pool2d_backward(pool_geometry("avg_pool2d_grad", a.shape, a), in[0].Array::data(), nullptr, out.data());
