@@ -45,6 +45,12 @@ llvm::orc::SymbolMap runtime_symbols(llvm::orc::MangleAndInterner& interner) {
   add("_mlir_ciface_kiln_rt_max_pool2d_backward", &_mlir_ciface_kiln_rt_max_pool2d_backward);
   add("_mlir_ciface_kiln_rt_avg_pool2d", &_mlir_ciface_kiln_rt_avg_pool2d);
   add("_mlir_ciface_kiln_rt_avg_pool2d_backward", &_mlir_ciface_kiln_rt_avg_pool2d_backward);
+  add("_mlir_ciface_kiln_rt_batch_norm_stats", &_mlir_ciface_kiln_rt_batch_norm_stats);
+  add("_mlir_ciface_kiln_rt_batch_norm", &_mlir_ciface_kiln_rt_batch_norm);
+  add("_mlir_ciface_kiln_rt_batch_norm_backward", &_mlir_ciface_kiln_rt_batch_norm_backward);
+  add("_mlir_ciface_kiln_rt_batch_norm_scale_shift_grad", &_mlir_ciface_kiln_rt_batch_norm_scale_shift_grad);
+  add("_mlir_ciface_kiln_rt_random_uniform", &_mlir_ciface_kiln_rt_random_uniform);
+  add("_mlir_ciface_kiln_rt_random_normal", &_mlir_ciface_kiln_rt_random_normal);
   add("_mlir_memref_to_llvm_alloc", &kiln_rt_alloc);
   add("_mlir_memref_to_llvm_aligned_alloc", &kiln_rt_aligned_alloc);
   add("_mlir_memref_to_llvm_free", &kiln_rt_free);

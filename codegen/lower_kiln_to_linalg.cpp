@@ -223,11 +223,11 @@ Value transposed(OpBuilder& b, Location loc, Value m) {
   return b.create<linalg::TransposeOp>(loc, m, empty, ArrayRef<int64_t>{1, 0}).getResult()[0];
 }
 
-// Large products go to oneDNN: `out = fn(operands..., scalars...)` through runtime/c_abi.h. The
+// Large products go to oneDNN: `out = fn(operands..., scalars..., reals...)` through runtime/c_abi.h. The
 // tensors cross as memrefs (bufferization.to_memref / to_tensor); the callee is declared on
 // first use with dynamic shapes and MLIR's C interface.
 Value call_runtime(OpBuilder& b, Operation* op, StringRef fn, ValueRange operands, RankedTensorType result,
-                   ArrayRef<int64_t> scalars = {}) {
+                   ArrayRef<int64_t> scalars = {}, ArrayRef<float> reals = {}) {
   Location loc = op->getLoc();
   auto dynamic = [&](int64_t rank) {
     return MemRefType::get(SmallVector<int64_t>(rank, ShapedType::kDynamic), b.getF32Type());
@@ -241,6 +241,7 @@ Value call_runtime(OpBuilder& b, Operation* op, StringRef fn, ValueRange operand
   Value out = b.create<memref::AllocOp>(loc, MemRefType::get(result.getShape(), b.getF32Type()));
   args.push_back(b.create<memref::CastOp>(loc, dynamic(result.getRank()), out));
   for (int64_t s : scalars) args.push_back(b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(s)));
+  for (float r : reals) args.push_back(b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(r)));
 
   auto module = op->getParentOfType<ModuleOp>();
   if (!module.lookupSymbol<func::FuncOp>(fn)) {
@@ -431,6 +432,52 @@ void populate(RewritePatternSet& p) {
     SmallVector<int64_t> scalars = pool_scalars(op);
     scalars.push_back(op.getCountIncludePad());
     return call_runtime(b, op, "kiln_rt_avg_pool2d_backward", {a.getOutGrad()}, op.getType(), scalars);
+  });
+  // Batch normalisation: the data crosses as n×c×s×1 (s the product of the axes after the
+  // channel), so one C function serves n×c and n×c×h×w alike.
+  auto as_nc_s1 = [](OpBuilder& b, Location l, Value x) {
+    auto shape = tensor_type(x).getShape();
+    int64_t s = 1;
+    for (size_t i = 2; i < shape.size(); ++i) s *= shape[i];
+    return reshape_to(b, l, x, RankedTensorType::get({shape[0], shape[1], s, 1}, b.getF32Type()));
+  };
+  add<ir::BatchNormStatsOp>(p, [as_nc_s1](OpBuilder& b, ir::BatchNormStatsOp op, ir::BatchNormStatsOp::Adaptor a) {
+    return call_runtime(b, op, "kiln_rt_batch_norm_stats", {as_nc_s1(b, op.getLoc(), a.getData())}, op.getType());
+  });
+  add<ir::BatchNormOp>(p, [as_nc_s1](OpBuilder& b, ir::BatchNormOp op, ir::BatchNormOp::Adaptor a) {
+    Location l = op.getLoc();
+    Value x = as_nc_s1(b, l, a.getData());
+    Value y = call_runtime(b, op, "kiln_rt_batch_norm", {x, a.getGamma(), a.getBeta(), a.getMean(), a.getVar()},
+                           tensor_type(x), {}, {op.getEpsilon().convertToFloat()});
+    return reshape_to(b, l, y, op.getType());
+  });
+  add<ir::BatchNormBackwardOp>(p, [as_nc_s1](OpBuilder& b, ir::BatchNormBackwardOp op, ir::BatchNormBackwardOp::Adaptor a) {
+    Location l = op.getLoc();
+    Value dy = as_nc_s1(b, l, a.getOutGrad()), x = as_nc_s1(b, l, a.getData());
+    Value dx = call_runtime(b, op, "kiln_rt_batch_norm_backward", {dy, x, a.getGamma(), a.getMean(), a.getVar()},
+                            tensor_type(x), {op.getBatchStats()}, {op.getEpsilon().convertToFloat()});
+    return reshape_to(b, l, dx, op.getType());
+  });
+  add<ir::BatchNormScaleShiftGradOp>(
+      p, [as_nc_s1](OpBuilder& b, ir::BatchNormScaleShiftGradOp op, ir::BatchNormScaleShiftGradOp::Adaptor a) {
+        Location l = op.getLoc();
+        return call_runtime(b, op, "kiln_rt_batch_norm_scale_shift_grad",
+                            {as_nc_s1(b, l, a.getOutGrad()), as_nc_s1(b, l, a.getData()), a.getMean(), a.getVar()},
+                            op.getType(), {}, {op.getEpsilon().convertToFloat()});
+      });
+  // Random draws fill a flat buffer from the runtime's generator (the eager ops' own).
+  auto flat = [](OpBuilder& b, RankedTensorType type) {
+    return RankedTensorType::get({type.getNumElements()}, b.getF32Type());
+  };
+  add<ir::RandomUniformOp>(p, [flat](OpBuilder& b, ir::RandomUniformOp op, ir::RandomUniformOp::Adaptor) {
+    Value draw = call_runtime(b, op, "kiln_rt_random_uniform", {}, flat(b, op.getType()), {},
+                              {op.getLow().convertToFloat(), op.getHigh().convertToFloat()});
+    return reshape_to(b, op.getLoc(), draw, op.getType());
+  });
+  add<ir::RandomNormalOp>(p, [flat](OpBuilder& b, ir::RandomNormalOp op, ir::RandomNormalOp::Adaptor) {
+    Value draw = call_runtime(b, op, "kiln_rt_random_normal", {}, flat(b, op.getType()), {},
+                              {op.getMean().convertToFloat(), op.getStddev().convertToFloat()});
+    return reshape_to(b, op.getLoc(), draw, op.getType());
   });
   add<ir::FullyConnectedOp>(p, [](OpBuilder& b, ir::FullyConnectedOp op, ir::FullyConnectedOp::Adaptor a) {
     Location l = op.getLoc();

@@ -92,6 +92,15 @@ NDArray max_pool2d(const NDArray& x, std::array<int64_t, 2> kernel, std::array<i
 NDArray avg_pool2d(const NDArray& x, std::array<int64_t, 2> kernel, std::array<int64_t, 2> strides,
                    std::array<int64_t, 2> padding = {0, 0}, bool count_include_pad = true);
 
+// Batch normalisation over axis 1 of n×c or n×c×h×w data (frontend/ops/norm_ops.cc, oneDNN's
+// primitives). batch_norm_stats gives each channel's mean and biased variance (2×c, no
+// gradient); batch_norm computes (x − mean) / √(var + epsilon) · gamma + beta per channel, with
+// `batch_stats` when mean and var are x's own statistics (training: x's gradient then counts
+// their dependence on it), without when they are fixed (running averages).
+NDArray batch_norm_stats(const NDArray& x);
+NDArray batch_norm(const NDArray& x, const NDArray& gamma, const NDArray& beta, const NDArray& mean, const NDArray& var,
+                   float epsilon = 1e-5f, bool batch_stats = false);
+
 // Built from the ops above (frontend/ops/composite_ops.cc): they differentiate, trace and
 // compile through their parts.
 // ValueError unless every index is in [0, depth); inside a compiled graph, a guard.

@@ -361,6 +361,68 @@ OpFoldResult CompareScalarOp::fold(FoldAdaptor a) {
   return IntegerAttr::get(IntegerType::get(getContext(), 1), value);
 }
 
+// --- batch normalisation ----------------------------------------------------------------------
+
+LogicalResult BatchNormStatsOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                                 SmallVectorImpl<Type>& out) {
+  auto x = shape_of(adaptor.getData(), loc);
+  if (!x) return failure();
+  return infer(ctx, loc, out, [&] { return Shape{2, shape_rules::batch_norm("batch_norm_stats", *x).c}; });
+}
+
+LogicalResult BatchNormOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                            SmallVectorImpl<Type>& out) {
+  auto x = shape_of(adaptor.getData(), loc), gamma = shape_of(adaptor.getGamma(), loc),
+       beta = shape_of(adaptor.getBeta(), loc), mean = shape_of(adaptor.getMean(), loc),
+       var = shape_of(adaptor.getVar(), loc);
+  if (!x || !gamma || !beta || !mean || !var) return failure();
+  return infer(ctx, loc, out, [&] {
+    shape_rules::batch_norm("batch_norm", *x, {{"gamma", &*gamma}, {"beta", &*beta}, {"mean", &*mean}, {"var", &*var}});
+    return *x;
+  });
+}
+
+LogicalResult BatchNormBackwardOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                                    SmallVectorImpl<Type>& out) {
+  auto dy = shape_of(adaptor.getOutGrad(), loc), x = shape_of(adaptor.getData(), loc),
+       gamma = shape_of(adaptor.getGamma(), loc), mean = shape_of(adaptor.getMean(), loc),
+       var = shape_of(adaptor.getVar(), loc);
+  if (!dy || !x || !gamma || !mean || !var) return failure();
+  return infer(ctx, loc, out, [&] {
+    shape_rules::batch_norm("batch_norm_backward", *x, {{"gamma", &*gamma}, {"mean", &*mean}, {"var", &*var}});
+    return shape_rules::same_as_data("batch_norm_backward", *dy, *x);
+  });
+}
+
+LogicalResult BatchNormScaleShiftGradOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc,
+                                                          Adaptor adaptor, SmallVectorImpl<Type>& out) {
+  auto dy = shape_of(adaptor.getOutGrad(), loc), x = shape_of(adaptor.getData(), loc),
+       mean = shape_of(adaptor.getMean(), loc), var = shape_of(adaptor.getVar(), loc);
+  if (!dy || !x || !mean || !var) return failure();
+  return infer(ctx, loc, out, [&] {
+    shape_rules::same_as_data("batch_norm_scale_shift_grad", *dy, *x);
+    return Shape{2, shape_rules::batch_norm("batch_norm_scale_shift_grad", *x, {{"mean", &*mean}, {"var", &*var}}).c};
+  });
+}
+
+// --- random draws -------------------------------------------------------------------------------
+
+LogicalResult RandomUniformOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                                SmallVectorImpl<Type>& out) {
+  return infer(ctx, loc, out, [&] {
+    shape_rules::random_uniform_range(adaptor.getLow().convertToFloat(), adaptor.getHigh().convertToFloat());
+    return shape_rules::random("random_uniform", to_shape(adaptor.getShape()));
+  });
+}
+
+LogicalResult RandomNormalOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                               SmallVectorImpl<Type>& out) {
+  return infer(ctx, loc, out, [&] {
+    shape_rules::random_normal_scale(adaptor.getStddev().convertToFloat());
+    return shape_rules::random("random_normal", to_shape(adaptor.getShape()));
+  });
+}
+
 }  // namespace kiln::ir
 
 #define GET_OP_CLASSES

@@ -343,6 +343,77 @@ def Kiln_AvgPool2DGradOp : Kiln_Op<"avg_pool2d_grad", [Pure, InferTypeOpAdaptor]
 }
 
 // -----------------------------------------------------------------------------------------
+// Batch normalisation over axis 1 (n×c or n×c×h×w data; oneDNN's primitives and kiln's loops
+// through the runtime). `epsilon` is added to the variance.
+
+def Kiln_BatchNormStatsOp : Kiln_Op<"batch_norm_stats", [Pure, InferTypeOpAdaptor]> {
+  let summary = "each channel's mean and biased variance (2×c: the means, then the variances)";
+  let arguments = (ins Kiln_Tensor:$data);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$data attr-dict `:` type($data) `->` type($result)";
+}
+
+def Kiln_BatchNormOp : Kiln_Op<"batch_norm", [Pure, InferTypeOpAdaptor]> {
+  let summary = "(data − mean) / √(var + epsilon) · gamma + beta per channel";
+  let description = [{
+    `batch_stats`: mean and var are the data's own statistics (training), which its gradient
+    (batch_norm_backward) then differentiates through; else they are fixed running averages.
+
+    ```mlir
+    %y = kiln.batch_norm %x, %gamma, %beta, %mean, %var {epsilon = 1.0e-05 : f32, batch_stats = false}
+         : tensor<8x16x4x4xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32> -> tensor<8x16x4x4xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$data, Kiln_Tensor:$gamma, Kiln_Tensor:$beta, Kiln_Tensor:$mean, Kiln_Tensor:$var,
+                       F32Attr:$epsilon, BoolAttr:$batch_stats);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $data `,` $gamma `,` $beta `,` $mean `,` $var attr-dict `:` type($data) `,` type($gamma) `,` type($beta) `,`
+    type($mean) `,` type($var) `->` type($result)
+  }];
+}
+
+def Kiln_BatchNormBackwardOp : Kiln_Op<"batch_norm_backward", [Pure, InferTypeOpAdaptor]> {
+  let summary = "batch_norm's data gradient (through the statistics too when batch_stats)";
+  let arguments = (ins Kiln_Tensor:$out_grad, Kiln_Tensor:$data, Kiln_Tensor:$gamma, Kiln_Tensor:$mean,
+                       Kiln_Tensor:$var, F32Attr:$epsilon, BoolAttr:$batch_stats);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $out_grad `,` $data `,` $gamma `,` $mean `,` $var attr-dict `:` type($out_grad) `,` type($data) `,` type($gamma) `,`
+    type($mean) `,` type($var) `->` type($result)
+  }];
+}
+
+def Kiln_BatchNormScaleShiftGradOp : Kiln_Op<"batch_norm_scale_shift_grad", [Pure, InferTypeOpAdaptor]> {
+  let summary = "batch_norm's gamma and beta gradients (2×c: Σ out_grad · x̂, then Σ out_grad)";
+  let arguments = (ins Kiln_Tensor:$out_grad, Kiln_Tensor:$data, Kiln_Tensor:$mean, Kiln_Tensor:$var, F32Attr:$epsilon);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $out_grad `,` $data `,` $mean `,` $var attr-dict `:` type($out_grad) `,` type($data) `,` type($mean) `,` type($var)
+    `->` type($result)
+  }];
+}
+
+// -----------------------------------------------------------------------------------------
+// Random draws. Not Pure: each execution draws the next numbers of kiln's process-wide
+// generator (runtime/random.h), as the eager op does, so a seeded run draws the same values
+// compiled or not; never folded, merged or hoisted.
+
+def Kiln_RandomUniformOp : Kiln_Op<"random_uniform", [InferTypeOpAdaptor]> {
+  let summary = "a tensor of `shape` drawn uniformly from [low, high)";
+  let arguments = (ins DenseI64ArrayAttr:$shape, F32Attr:$low, F32Attr:$high);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "attr-dict `:` type($result)";
+}
+
+def Kiln_RandomNormalOp : Kiln_Op<"random_normal", [InferTypeOpAdaptor]> {
+  let summary = "a tensor of `shape` drawn from the normal distribution N(mean, stddev²)";
+  let arguments = (ins DenseI64ArrayAttr:$shape, F32Attr:$mean, F32Attr:$stddev);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "attr-dict `:` type($result)";
+}
+
+// -----------------------------------------------------------------------------------------
 // Layout
 
 def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure, InferTypeOpAdaptor]> {

@@ -130,6 +130,10 @@ int Graph::add_op(std::string_view op, std::span<const int> operands, const OpAt
   if (declares("dilation")) state.addAttribute("dilation", b.getDenseI64ArrayAttr(pair_or(attrs.dilation, 1)));
   if (declares("groups")) state.addAttribute("groups", b.getI64IntegerAttr(attrs.groups));
   if (declares("count_include_pad")) state.addAttribute("count_include_pad", b.getBoolAttr(attrs.count_include_pad));
+  if (declares("epsilon")) state.addAttribute("epsilon", b.getF32FloatAttr(attrs.epsilon));
+  if (declares("batch_stats")) state.addAttribute("batch_stats", b.getBoolAttr(attrs.batch_stats));
+  for (auto [name, value] : {std::pair{"low", attrs.low}, {"high", attrs.high}, {"mean", attrs.mean}, {"stddev", attrs.stddev}})
+    if (declares(name)) state.addAttribute(name, b.getF32FloatAttr(value));
   Operation* created = b.create(state);
 
   std::string diagnostics;

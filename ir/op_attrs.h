@@ -26,6 +26,10 @@ struct OpAttrs {
   std::vector<int64_t> strides{}, padding{}, dilation{};
   int64_t groups = 1;               // conv2d
   bool count_include_pad = true;    // avg_pool2d
+  float epsilon = 0.f;              // batch_norm*: added to the variance
+  bool batch_stats = false;         // batch_norm, batch_norm_backward: the statistics are the data's own
+  float low = 0.f, high = 1.f;      // random_uniform's range
+  float mean = 0.f, stddev = 1.f;   // random_normal's
 
   bool operator==(const OpAttrs&) const = default;
 };

@@ -188,6 +188,16 @@ class Reader {
       out.attrs.dilation = array("dilation");
       out.attrs.groups = integer("groups").value_or(1);
       if (auto include = op.getAttrOfType<BoolAttr>("count_include_pad")) out.attrs.count_include_pad = include.getValue();
+      out.attrs.batch_stats = flag("batch_stats");
+      auto real = [&](StringRef name, float fallback) {
+        auto a = op.getAttrOfType<FloatAttr>(name);
+        return a ? static_cast<float>(a.getValueAsDouble()) : fallback;
+      };
+      out.attrs.epsilon = real("epsilon", 0.f);
+      out.attrs.low = real("low", 0.f);
+      out.attrs.high = real("high", 1.f);
+      out.attrs.mean = real("mean", 0.f);
+      out.attrs.stddev = real("stddev", 1.f);
       if (auto p = op.getAttrOfType<StringAttr>("predicate")) out.predicate = p.str();
       if (auto c = dyn_cast<ConstantOp>(op)) {
         auto dense = dyn_cast<DenseElementsAttr>(c.getValue());

@@ -4,10 +4,12 @@
 #include <new>
 
 #include "runtime/allocator.h"
+#include "runtime/kernels/batch_norm.h"
 #include "runtime/kernels/convolution.h"
 #include "runtime/kernels/gemm.h"
 #include "runtime/kernels/pooling.h"
 #include "runtime/kernels/layout.h"
+#include "runtime/random.h"
 
 namespace {
 
@@ -15,7 +17,7 @@ namespace {
 // the data keeps the allocator's 64-byte alignment.
 constexpr size_t kHeader = 64;
 
-const float* data(const KilnMemRef1D* m) { return m->aligned + m->offset; }
+float* data(const KilnMemRef1D* m) { return m->aligned + m->offset; }
 float* data(KilnMemRef2D* m) { return m->aligned + m->offset; }
 float* data(KilnMemRef4D* m) { return m->aligned + m->offset; }
 
@@ -32,6 +34,9 @@ kiln::kernels::PoolGeometry pool_geometry(const KilnMemRef4D* x, const KilnMemRe
   return {x->sizes[0], x->sizes[1], x->sizes[2], x->sizes[3], y->sizes[2], y->sizes[3], kernel_h, kernel_w,
           stride_h, stride_w, pad_h, pad_w, kind};
 }
+
+// Batch normalisation's data crosses as n×c×s×1.
+kiln::kernels::NormGeometry norm_geometry(const KilnMemRef4D* x) { return {x->sizes[0], x->sizes[1], x->sizes[2] * x->sizes[3]}; }
 
 kiln::kernels::PoolKind avg_kind(int64_t count_include_pad) {
   return count_include_pad ? kiln::kernels::PoolKind::AvgIncludePad : kiln::kernels::PoolKind::AvgExcludePad;
@@ -167,5 +172,35 @@ void _mlir_ciface_kiln_rt_dot_accumulate(KilnMemRef2D* a, KilnMemRef2D* b, KilnM
   int64_t k = transpose_a ? a->sizes[0] : a->sizes[1];
   kiln::kernels::GemmDims d{c->sizes[0], c->sizes[1], k, transpose_a != 0, transpose_b != 0};
   kiln::kernels::gemm_onednn_accumulate(d, data(a), data(b), alpha, beta, data(c));
+}
+
+void _mlir_ciface_kiln_rt_batch_norm_stats(KilnMemRef4D* x, KilnMemRef2D* mean_var) {
+  kiln::kernels::batch_norm_stats(norm_geometry(x), data(x), data(mean_var));
+}
+
+void _mlir_ciface_kiln_rt_batch_norm(KilnMemRef4D* x, KilnMemRef1D* gamma, KilnMemRef1D* beta, KilnMemRef1D* mean,
+                                     KilnMemRef1D* var, KilnMemRef4D* out, float epsilon) {
+  kiln::kernels::batch_norm_forward(norm_geometry(x), data(x), data(gamma), data(beta), data(mean), data(var), epsilon,
+                                    data(out));
+}
+
+void _mlir_ciface_kiln_rt_batch_norm_backward(KilnMemRef4D* dy, KilnMemRef4D* x, KilnMemRef1D* gamma, KilnMemRef1D* mean,
+                                              KilnMemRef1D* var, KilnMemRef4D* dx, int64_t batch_stats, float epsilon) {
+  kiln::kernels::batch_norm_backward_data(norm_geometry(x), data(dy), data(x), data(gamma), data(mean), data(var),
+                                          epsilon, batch_stats != 0, data(dx));
+}
+
+void _mlir_ciface_kiln_rt_batch_norm_scale_shift_grad(KilnMemRef4D* dy, KilnMemRef4D* x, KilnMemRef1D* mean,
+                                                      KilnMemRef1D* var, KilnMemRef2D* grads, float epsilon) {
+  kiln::kernels::batch_norm_scale_shift_grad(norm_geometry(x), data(dy), data(x), data(mean), data(var), epsilon,
+                                             data(grads));
+}
+
+void _mlir_ciface_kiln_rt_random_uniform(KilnMemRef1D* out, float low, float high) {
+  kiln::random::fill_uniform(data(out), out->sizes[0], low, high);
+}
+
+void _mlir_ciface_kiln_rt_random_normal(KilnMemRef1D* out, float mean, float stddev) {
+  kiln::random::fill_normal(data(out), out->sizes[0], mean, stddev);
 }
 }

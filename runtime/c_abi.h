@@ -84,6 +84,20 @@ void _mlir_ciface_kiln_rt_avg_pool2d_backward(KilnMemRef4D* dy, KilnMemRef4D* dx
                                               int64_t stride_h, int64_t stride_w, int64_t pad_h, int64_t pad_w,
                                               int64_t count_include_pad);
 
+// Batch normalisation (kernels::batch_norm_*): data n×c×s×1, per-channel vectors (c), the
+// statistics and scale/shift gradients 2×c.
+void _mlir_ciface_kiln_rt_batch_norm_stats(KilnMemRef4D* x, KilnMemRef2D* mean_var);
+void _mlir_ciface_kiln_rt_batch_norm(KilnMemRef4D* x, KilnMemRef1D* gamma, KilnMemRef1D* beta, KilnMemRef1D* mean,
+                                     KilnMemRef1D* var, KilnMemRef4D* out, float epsilon);
+void _mlir_ciface_kiln_rt_batch_norm_backward(KilnMemRef4D* dy, KilnMemRef4D* x, KilnMemRef1D* gamma, KilnMemRef1D* mean,
+                                              KilnMemRef1D* var, KilnMemRef4D* dx, int64_t batch_stats, float epsilon);
+void _mlir_ciface_kiln_rt_batch_norm_scale_shift_grad(KilnMemRef4D* dy, KilnMemRef4D* x, KilnMemRef1D* mean,
+                                                      KilnMemRef1D* var, KilnMemRef2D* grads, float epsilon);
+
+// Random draws from kiln's process-wide generator (runtime/random.h), as the eager ops draw.
+void _mlir_ciface_kiln_rt_random_uniform(KilnMemRef1D* out, float low, float high);
+void _mlir_ciface_kiln_rt_random_normal(KilnMemRef1D* out, float mean, float stddev);
+
 // c = alpha · op(a)·op(b) + beta · c, in place (kernels::gemm_onednn_accumulate): an SGD update
 // applied in the weight gradient's product.
 void _mlir_ciface_kiln_rt_dot_accumulate(KilnMemRef2D* a, KilnMemRef2D* b, KilnMemRef2D* c, int64_t transpose_a,

@@ -4,6 +4,7 @@
 #include <random>
 
 #include "runtime/error.h"
+#include "runtime/shape_rules.h"
 
 namespace kiln::random {
 namespace {
@@ -30,20 +31,18 @@ uint64_t next_u64() {
   return (high << 32) | generator()();
 }
 
-void fill_uniform(Array& out, float low, float high) {
-  if (!(low <= high)) throw ValueError(fmt("random.uniform: low (", low, ") must not exceed high (", high, ")"));
+void fill_uniform(float* p, int64_t count, float low, float high) {
+  shape_rules::random_uniform_range(low, high);
   std::lock_guard<std::mutex> lock(generator_mutex());
   std::uniform_real_distribution<float> dist(low, high);
-  float* p = out.data();
-  for (int64_t i = 0; i < out.size(); ++i) p[i] = dist(generator());
+  for (int64_t i = 0; i < count; ++i) p[i] = dist(generator());
 }
 
-void fill_normal(Array& out, float mean, float stddev) {
-  if (!(stddev >= 0)) throw ValueError(fmt("random.normal: scale (", stddev, ") must be non-negative"));
+void fill_normal(float* p, int64_t count, float mean, float stddev) {
+  shape_rules::random_normal_scale(stddev);
   std::lock_guard<std::mutex> lock(generator_mutex());
   std::normal_distribution<float> dist(mean, stddev);
-  float* p = out.data();
-  for (int64_t i = 0; i < out.size(); ++i) p[i] = dist(generator());
+  for (int64_t i = 0; i < count; ++i) p[i] = dist(generator());
 }
 
 }  // namespace kiln::random

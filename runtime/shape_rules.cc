@@ -268,4 +268,34 @@ Shape pool2d_grad(std::string_view op, const Shape& out_grad, const Shape& data,
   return checked_out_grad(op, pool2d_output(pool2d(op, data, kernel, window, kind)), out_grad, data);
 }
 
+Shape random(std::string_view op, const Shape& shape) {
+  for (int64_t d : shape)
+    if (d < 0) throw ShapeError(fmt(op, ": shape ", shape_str(shape), " has a negative extent"));
+  return shape;
+}
+
+void random_uniform_range(float low, float high) {
+  if (!(low <= high)) throw ValueError(fmt("random.uniform: low (", low, ") must not exceed high (", high, ")"));
+}
+void random_normal_scale(float stddev) {
+  if (!(stddev >= 0)) throw ValueError(fmt("random.normal: scale (", stddev, ") must be non-negative"));
+}
+
+kernels::NormGeometry batch_norm(std::string_view op, const Shape& x,
+                                 std::initializer_list<std::pair<const char*, const Shape*>> per_channel) {
+  if (x.size() < 2 || x[0] <= 0 || x[1] <= 0)
+    throw ShapeError(fmt(op, ": expects data with a batch and a channel axis (n×c or n×c×h×w), got ", shape_str(x)));
+  int64_t s = 1;
+  for (size_t i = 2; i < x.size(); ++i) s *= x[i];
+  for (const auto& [name, shape] : per_channel)
+    if (*shape != Shape{x[1]})
+      throw ShapeError(fmt(op, ": ", name, " of shape ", shape_str(*shape), " does not match data ", shape_str(x),
+                           ": expected one value per channel (", x[1], ")"));
+  return {x[0], x[1], s};
+}
+
+Shape same_as_data(std::string_view op, const Shape& out_grad, const Shape& x) {
+  return checked_out_grad(op, x, out_grad, x);
+}
+
 }  // namespace kiln::shape_rules

@@ -5,11 +5,14 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
+#include <utility>
 #include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
 
+#include "runtime/kernels/batch_norm.h"
 #include "runtime/kernels/convolution.h"
 #include "runtime/kernels/pooling.h"
 #include "runtime/shape.h"
@@ -68,5 +71,17 @@ Shape conv2d_backward_weights(std::string_view op, const Shape& out_grad, const 
                               const Window2D& window, int64_t groups);
 Shape pool2d_grad(std::string_view op, const Shape& out_grad, const Shape& data, std::array<int64_t, 2> kernel,
                   const Window2D& window, kernels::PoolKind kind);
+
+// random_uniform / random_normal: a draw of `shape` (no negative extent).
+Shape random(std::string_view op, const Shape& shape);
+// ValueError unless low ≤ high (uniform) / stddev ≥ 0 (normal).
+void random_uniform_range(float low, float high);
+void random_normal_scale(float stddev);
+// Batch normalisation over axis 1 of x (n×c×...): its geometry, ShapeError unless x has a batch
+// and a channel axis and each named per-channel operand (gamma, mean, ...) has shape (c).
+kernels::NormGeometry batch_norm(std::string_view op, const Shape& x,
+                                 std::initializer_list<std::pair<const char*, const Shape*>> per_channel = {});
+// The shape of `out_grad` checked against x's (the backward op's data gradient has x's shape).
+Shape same_as_data(std::string_view op, const Shape& out_grad, const Shape& x);
 
 }  // namespace kiln::shape_rules

@@ -148,7 +148,7 @@ TEST_F(Conv, LeNetHybridizedMatchesEagerForwardAndBackward) {
   hybrid.initialize(init::Xavier());
   eager(x);
   hybrid(x);
-  for (const auto& [name, p] : hybrid.collect_params()) p->set_data(eager.collect_params()[name].data().copy());
+  testing::copy_parameters(eager, hybrid);
   hybrid.hybridize();
   auto grads = [&](nn::Sequential& net) {
     NDArray l;
@@ -190,7 +190,7 @@ TEST_F(Conv, ConcatenatedBranchesMatchEager) {
   auto eager = make(), hybrid = make();
   NDArray want = (*eager)(x);
   (*hybrid)(x);  // deferred shapes, then the eager net's values
-  for (const auto& [name, p] : hybrid->collect_params()) p->set_data(eager->collect_params()[name].data().copy());
+  testing::copy_parameters(*eager, *hybrid);
   EXPECT_EQ(want.shape(), (Shape{2, 9, 1, 1}));
   hybrid->hybridize();
   for (int call = 0; call < 2; ++call) expect_close((*hybrid)(x), want, 1e-5f, 1e-4f);

@@ -190,19 +190,63 @@ TEST(Guards, PastThePathBoundCallsRunEagerlyAndStayCorrect) {
   EXPECT_EQ(stats.compiled, 3u);             // inputs 1..3 on their second call
 }
 
-// A random draw cannot be baked into a graph: the block stays eager and keeps drawing.
+// A random draw is an op of the graph: compiled calls keep drawing, the numbers an eager run of
+// the same seed draws.
 class AddsNoise : public nn::Block {
  protected:
   NDArray forward(const NDArray& x) override { return x + nd::random::uniform({2}); }
 };
 
-TEST(Guards, ARandomDrawKeepsTheBlockEager) {
-  AddsNoise net;
+TEST(Guards, ARandomDrawCompilesAndKeepsDrawing) {
+  AddsNoise eager, net;
   net.hybridize();
   NDArray x = nd::zeros({2});
-  NDArray a = net(x), b = net(x), c = net(x);
-  EXPECT_NE(b.to_vector(), c.to_vector());
-  EXPECT_EQ(net.compile_count(), 0u);
+  nd::random::seed(4);
+  std::vector<std::vector<float>> want;
+  for (int i = 0; i < 3; ++i) want.push_back(eager(x).to_vector());
+  nd::random::seed(4);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(net(x).to_vector(), want[i]) << "call " << i;
+  EXPECT_NE(want[1], want[2]);
+  EXPECT_EQ(net.compile_count(), 1u);
+  EXPECT_EQ(net.hybrid_stats().compiled, 2u);
+}
+
+// In-place writes: to an input, the compiled graph writes the new value back as the eager run
+// does; to a member array (baked in as a constant), the block stays eager.
+class ScalesItsInput : public nn::Block {
+ protected:
+  NDArray forward(const NDArray& x) override {
+    NDArray y = x;
+    y *= 2.f;  // the caller's array
+    return x + 1.f;
+  }
+};
+class CountsInAMember : public nn::Block {
+ public:
+  NDArray calls = nd::zeros({1});
+
+ protected:
+  NDArray forward(const NDArray& x) override {
+    calls += 1.f;
+    return x * calls;
+  }
+};
+
+TEST(Guards, InPlaceWritesToInputsAreWrittenBackAndToConstantsStayEager) {
+  ScalesItsInput scales;
+  scales.hybridize();
+  NDArray x = nd::ones({3});
+  for (int i = 0; i < 3; ++i) {
+    NDArray y = scales(x);
+    EXPECT_EQ(y.to_vector(), std::vector<float>(3, std::pow(2.f, i + 1) + 1.f)) << "call " << i;
+  }
+  EXPECT_EQ(x.to_vector(), std::vector<float>(3, 8.f));
+  EXPECT_EQ(scales.hybrid_stats().compiled, 2u);
+
+  CountsInAMember counts;
+  counts.hybridize();
+  for (int i = 1; i <= 3; ++i) EXPECT_EQ(counts(nd::ones({1})).to_vector(), std::vector<float>{float(i)});
+  EXPECT_EQ(counts.compile_count(), 0u);
 }
 
 }  // namespace

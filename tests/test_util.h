@@ -38,6 +38,13 @@ inline void expect_close(const NDArray& a, const NDArray& b, float atol = 1e-5f,
   } while (0)
 
 // `fn` applied to the block's inputs in a forward: any array function as a hybridizable Block.
+// Gives `to` copies of `from`'s parameter values (both initialised, with the same names): two
+// nets built alike start equal, whatever their deferred initialisation drew.
+inline void copy_parameters(const nn::Block& from, nn::Block& to) {
+  ParameterDict source = from.collect_params();
+  for (const auto& [name, p] : to.collect_params()) p->set_data(source[name].data().copy());
+}
+
 class FunctionBlock : public nn::Block {
  public:
   using Fn = std::function<NDArray(const std::vector<NDArray>&)>;

@@ -110,6 +110,14 @@ struct Loop {
   std::vector<ValueId> next;    // for each state value, the local value it takes after an iteration
 };
 
+// An array the forward wrote in place (BatchNorm's running statistics, `x += 1` on an input):
+// its final value, which a compiled graph writes back into the array (ir::Graph::add_update).
+struct Write {
+  bool parameter = false;  // parameters[index]'s data, else inputs[index]
+  size_t index = 0;
+  ValueId value = 0;
+};
+
 struct Trace {
   std::vector<Shape> inputs;
   std::vector<std::shared_ptr<Parameter>> parameters;  // behind parameter_value(i)
@@ -118,6 +126,7 @@ struct Trace {
   std::vector<Array> baked;
   std::vector<Step> steps;
   std::vector<ValueId> results;
+  std::vector<Write> writes;
 
   size_t guard_count() const;
   // "site 3:gt 1.0 -> true, ..." for logs.

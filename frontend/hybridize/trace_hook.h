@@ -21,7 +21,7 @@ class TraceHook {
   virtual void guard(const Array& lhs, const Array* rhs, float rhs_value, std::string_view predicate, bool outcome,
                      uint64_t site) = 0;
   // Something a compiled graph cannot reproduce happened: `what` completes "its forward ..."
-  // ("draws random numbers (...)"). The block stays eager.
+  // ("writes in place an array it reads as a constant ..."). The block stays eager.
   virtual void untraceable(const char* what) = 0;
   // `a`'s values were read or written on the host outside asscalar() and comparisons (`what`
   // says how: data(), to_vector()). Untraceable when `a` is a value of the graph or a parameter:

@@ -277,10 +277,28 @@ std::vector<Array> TraceTree::baked() const {
   return all;
 }
 
-bool TraceTree::add(Trace raw, const std::vector<Shape>& result_shapes) {
-  if (raw_.empty()) result_shapes_ = result_shapes;
-  else if (result_shapes != result_shapes_)
+bool TraceTree::add(Trace raw, const std::vector<Shape>& output_shapes) {
+  std::vector<Shape> result_shapes = output_shapes;
+  std::vector<WriteTarget> writes;
+  for (const Write& w : raw.writes) {
+    raw.results.push_back(w.value);
+    if (w.parameter) {
+      writes.push_back({raw.parameters[w.index], 0});
+      result_shapes.push_back(raw.parameters[w.index]->data().shape());
+    } else {
+      writes.push_back({nullptr, w.index});
+      result_shapes.push_back(raw.inputs[w.index]);
+    }
+  }
+  raw.writes.clear();
+  if (raw_.empty()) {
+    result_shapes_ = result_shapes;
+    writes_ = std::move(writes);
+  } else if (writes != writes_) {
+    throw Error("hybridize: this path writes other arrays in place than earlier paths for the same inputs");
+  } else if (result_shapes != result_shapes_) {
     throw Error("hybridize: this path's outputs have other shapes than earlier paths' for the same inputs");
+  }
   if (fold_loops_ && loops_.learn(raw) > 0) {
     raw_.push_back(std::move(raw));
     refold();
@@ -311,7 +329,21 @@ bool TraceTree::has_exits() const {
   return false;
 }
 
-TraceTree::Built TraceTree::build(const std::string& name, std::span<const std::pair<size_t, size_t>> updates) const {
+TraceTree::Built TraceTree::build(const std::string& name, std::span<const std::pair<size_t, size_t>> given) const {
+  // The caller's updates, then the paths' writes.
+  std::vector<std::pair<size_t, size_t>> updates(given.begin(), given.end());
+  for (size_t k = 0, first = result_shapes_.size() - writes_.size(); k < writes_.size(); ++k) {
+    size_t argument = writes_[k].input;
+    if (const auto& p = writes_[k].parameter)
+      argument = paths_.front().inputs.size() + static_cast<size_t>(std::find(parameters_.begin(), parameters_.end(), p) -
+                                                                     parameters_.begin());
+    updates.emplace_back(first + k, argument);
+  }
+  for (size_t i = 0; i < updates.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (updates[i].second == updates[j].second)
+        throw Error("hybridize: the graph would write one array twice (a parameter the forward writes in place and "
+                    "the optimizer updates, or an input written twice)");
   Built built{ir::Graph(name), {}};
   ir::Graph& g = built.graph;
   const Trace& first = paths_.front();

@@ -25,7 +25,9 @@ class TraceTree {
   // step's backward unrolls the loop after it, so its paths differ past the loop.
   explicit TraceTree(bool fold_loops = true) : fold_loops_(fold_loops) {}
   // Adds a path as traced (a raw trace) whose outputs have `result_shapes`; false if the tree
-  // holds it already. Throws kiln::Error when it cannot join the others: different output shapes.
+  // holds it already. Throws kiln::Error when it cannot join the others: different output shapes,
+  // or other arrays written in place. The trace's writes (Trace::writes) become results after
+  // its outputs that build() makes updates of their arrays.
   bool add(Trace raw, const std::vector<Shape>& result_shapes);
   size_t paths() const { return raw_.size(); }
   size_t loops() const { return loops_.size(); }
@@ -40,8 +42,9 @@ class TraceTree {
   // The graph of all paths. Throws kiln::Error if two paths disagree before their guards do.
   // Each pair in `updates` (output, argument) makes that output the argument's new value, written
   // into its array in place (ir::Graph::add_update) rather than returned; arguments count the
-  // inputs, then the parameters (parameters()). A side exit then writes each such argument's own
-  // value back, so a call that leaves early has changed nothing.
+  // inputs, then the parameters (parameters()). The paths' own writes are updates too. A side
+  // exit then writes each such argument's own value back, so a call that leaves early has
+  // changed nothing.
   Built build(const std::string& name, std::span<const std::pair<size_t, size_t>> updates = {}) const;
   // The Parameters behind the graph's arguments after the inputs, in order.
   const std::vector<std::shared_ptr<Parameter>>& parameters() const { return parameters_; }
@@ -53,7 +56,14 @@ class TraceTree {
 
   std::vector<Trace> raw_;
   std::vector<Trace> paths_;  // raw_ with loops folded and parameters numbered as in parameters_
-  std::vector<Shape> result_shapes_;
+  std::vector<Shape> result_shapes_;  // the outputs', then the writes'
+  // What each path's writes (its last results) write: a parameter, or else input `input`.
+  struct WriteTarget {
+    std::shared_ptr<Parameter> parameter;
+    size_t input = 0;
+    bool operator==(const WriteTarget&) const = default;
+  };
+  std::vector<WriteTarget> writes_;
   LoopLibrary loops_;
   std::vector<std::shared_ptr<Parameter>> parameters_;
   bool fold_loops_;

@@ -18,6 +18,7 @@ Tracer::Tracer(std::span<const NDArray> inputs, ParameterFinder find_parameter)
   scopes_.emplace_back();
   for (const NDArray& in : inputs) {
     trace_.inputs.push_back(in.shape());
+    inputs_.push_back(in);
     bind(in);
   }
   for (int d = 1; d < kMaxDepth; ++d) next_region_value_[d] = region_values(d);
@@ -106,6 +107,14 @@ void Tracer::record(const OpDef& op, std::span<const NDArray> inputs, const OpAt
   step.attrs = attrs;
   for (const NDArray& in : inputs) step.operands.push_back(value_of(in));
   // For an in-place op `output` is inputs[0]'s array: from here on it names the new value.
+  if (auto it = ids_.find(output.identity()); it != ids_.end()) {
+    if (constants_.contains(output.identity()))
+      untraceable("writes in place an array it reads as a constant (a get_constant value, an NDArray member, or a "
+                  "parameter under static_params), which a compiled graph would not update");
+    else if (scope().depth > 0 && !defined_here(it->second))
+      untraceable("writes in place, inside nd::cond / nd::while_loop / nd::foreach, an array from outside the "
+                  "function (return the new value instead)");
+  }
   define(std::move(step), output);
 }
 
@@ -199,6 +208,17 @@ void Tracer::control(Control kind, std::span<const NDArray> operands, std::span<
 
 Trace Tracer::finish(std::span<const NDArray> outputs) {
   for (const NDArray& out : outputs) trace_.results.push_back(value_of(out));
+  // Inputs and parameters that in-place ops gave new values.
+  // An array given twice names the later input (bind), so it is checked there.
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    bool given_again = false;
+    for (size_t j = i + 1; j < inputs_.size(); ++j) given_again |= inputs_[j].identity() == inputs_[i].identity();
+    if (ValueId v = ids_.at(inputs_[i].identity()); !given_again && v != static_cast<ValueId>(i))
+      trace_.writes.push_back({false, i, v});
+  }
+  for (size_t i = 0; i < trace_.parameters.size(); ++i)
+    if (ValueId v = ids_.at(trace_.parameters[i]->data().identity()); v != parameter_value(i))
+      trace_.writes.push_back({true, i, v});
   if (!saved_.empty()) renumber_saved();
   return std::move(trace_);
 }
@@ -213,6 +233,7 @@ void Tracer::renumber_saved() {
   };
   for (Step& step : trace_.steps) for_each_read(step, mark);
   for (ValueId& v : trace_.results) mark(v);
+  for (Write& w : trace_.writes) mark(w.value);
   std::vector<ValueId> position(saved_.size());
   std::vector<Array> kept;
   std::vector<ValueId> kept_values;
@@ -229,6 +250,7 @@ void Tracer::renumber_saved() {
   };
   for (Step& step : trace_.steps) for_each_read(step, renumber);
   for (ValueId& v : trace_.results) renumber(v);
+  for (Write& w : trace_.writes) renumber(w.value);
   for (const Array& a : kept) trace_.inputs.push_back(a.shape());
   saved_ = std::move(kept);
   saved_values_ = std::move(kept_values);

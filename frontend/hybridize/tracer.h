@@ -3,7 +3,9 @@
 // The forward's inputs are the trace's first values. An array the trace meets without having
 // produced it is either a Parameter's data — a parameter value, so training updates are seen
 // without recompiling — or anything else (get_constant values, scalars), which is baked in as a
-// constant (Trace::baked keeps it, so that a later write to it is noticed). Host reads compared on
+// constant (Trace::baked keeps it, so that a later write to it is noticed). An in-place write to an
+// input or a parameter is a Write of the trace; to a constant, or inside a region to an array
+// from outside it, it makes the forward untraceable. Host reads compared on
 // the host become guards; other host access to a graph value (data(), to_vector()) and a view of
 // one made outside the ops make the forward untraceable. Explicit control flow records regions.
 #pragma once
@@ -74,6 +76,7 @@ class Tracer : public TraceHook {
   void renumber_saved();  // finish(): the saved values become inputs after the given ones
 
   Trace trace_;
+  std::vector<Array> inputs_;  // the given inputs, whose in-place writes finish() records
   std::vector<Scope> scopes_;  // the trace, then the regions being recorded
   ValueId next_region_value_[8] = {};
   ParameterFinder find_parameter_;

@@ -12,13 +12,15 @@ std::vector<const OpDef*> elementwise_ops();
 std::vector<const OpDef*> layout_ops();
 std::vector<const OpDef*> matmul_ops();
 std::vector<const OpDef*> nn_ops();
+std::vector<const OpDef*> norm_ops();
+std::vector<const OpDef*> random_ops();
 std::vector<const OpDef*> reduce_ops();
 }  // namespace nd
 
 const std::vector<const OpDef*>& all_ops() {
   static const std::vector<const OpDef*> ops = [] {
     std::vector<const OpDef*> all;
-    for (auto* list : {nd::conv_ops, nd::elementwise_ops, nd::layout_ops, nd::matmul_ops, nd::nn_ops, nd::reduce_ops})
+    for (auto* list : {nd::conv_ops, nd::elementwise_ops, nd::layout_ops, nd::matmul_ops, nd::nn_ops, nd::norm_ops, nd::random_ops, nd::reduce_ops})
       for (const OpDef* op : list()) all.push_back(op);
     return all;
   }();

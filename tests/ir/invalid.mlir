@@ -243,3 +243,31 @@ func.func @backward_data_wrong_out_grad(%dy: tensor<1x6x5x5xf32>, %w: tensor<6x3
        dilation = array<i64: 1, 1>, groups = 1 : i64} : tensor<1x6x5x5xf32>, tensor<6x3x5x5xf32> -> tensor<1x3x8x8xf32>
   return
 }
+
+// -----
+
+func.func @batch_norm_channels(%x: tensor<2x3x4x4xf32>, %c: tensor<3xf32>, %d: tensor<4xf32>) {
+  // expected-error @+2 {{batch_norm: var of shape 4 does not match data 2x3x4x4: expected one value per channel (3)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.batch_norm %x, %c, %c, %c, %d {epsilon = 1.0e-05 : f32, batch_stats = false}
+       : tensor<2x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<4xf32> -> tensor<2x3x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @batch_norm_stats_of_a_vector(%x: tensor<5xf32>) {
+  // expected-error @+2 {{batch_norm_stats: expects data with a batch and a channel axis (n×c or n×c×h×w), got 5}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.batch_norm_stats %x : tensor<5xf32> -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @uniform_empty_range() {
+  // expected-error @+2 {{random.uniform: low (2) must not exceed high (1)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.random_uniform {shape = array<i64: 3>, low = 2.0 : f32, high = 1.0 : f32} : tensor<3xf32>
+  return
+}
