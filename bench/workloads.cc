@@ -1,5 +1,6 @@
 #include "bench/workloads.h"
 
+#include "examples/d2l_models.h"
 #include "examples/seed_models.h"
 
 namespace kiln::workloads {
@@ -44,6 +45,8 @@ std::shared_ptr<nn::Block> conv_block() {
   return net;
 }
 
+std::shared_ptr<nn::Block> resnet18() { return d2l::resnet18(); }
+
 }  // namespace
 
 const std::vector<Workload>& all() {
@@ -56,6 +59,9 @@ const std::vector<Workload>& all() {
       {"wide_mlp", "256x784 -> 1024 relu -> 1024 relu -> 10", {256, 784}, wide_mlp},
       {"conv_block", "8x3x32x32 -> Conv2D 64 3x3 relu -> Conv2D 64 3x3 relu -> MaxPool 2 -> Dense 10", {8, 3, 32, 32},
        conv_block},
+      {"resnet18", "1x3x32x32 -> d2l's ResNet-18 (CIFAR stem, 4 stages of 2 residual blocks, BatchNorm) -> 10",
+       {1, 3, 32, 32}, resnet18},
+      {"resnet18_b32", "the same ResNet-18 at batch 32", {32, 3, 32, 32}, resnet18},
   };
   return workloads;
 }

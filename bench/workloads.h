@@ -18,7 +18,8 @@ struct Workload {
   std::shared_ptr<nn::Block> (*build)();  // an uninitialised network
 };
 
-// seed_mlp, nest_mlp, chimera, fancy_mlp, deep_mlp, wide_mlp, conv_block, in that order.
+// seed_mlp, nest_mlp, chimera, fancy_mlp, deep_mlp, wide_mlp, conv_block, resnet18, resnet18_b32, in
+// that order.
 const std::vector<Workload>& all();
 // The workload called `name`; ValueError listing the known names otherwise.
 const Workload& find(std::string_view name);

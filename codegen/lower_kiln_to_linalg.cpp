@@ -235,7 +235,10 @@ Value call_runtime(OpBuilder& b, Operation* op, StringRef fn, ValueRange operand
   SmallVector<Value> args;
   for (Value t : operands) {
     auto type = tensor_type(t);
-    Value m = b.create<bufferization::ToMemrefOp>(loc, MemRefType::get(type.getShape(), b.getF32Type()), t);
+    // read_only: the callee only reads its operands, so bufferization passes the tensor's own
+    // buffer instead of a copy.
+    Value m = b.create<bufferization::ToMemrefOp>(loc, MemRefType::get(type.getShape(), b.getF32Type()), t,
+                                                  /*read_only=*/true);
     args.push_back(b.create<memref::CastOp>(loc, dynamic(type.getRank()), m));
   }
   Value out = b.create<memref::AllocOp>(loc, MemRefType::get(result.getShape(), b.getF32Type()));
@@ -408,6 +411,18 @@ void populate(RewritePatternSet& p) {
     if (a.getBias())
       return call_runtime(b, op, "kiln_rt_conv2d", {a.getData(), a.getWeight(), a.getBias()}, op.getType(), conv_scalars(op));
     return call_runtime(b, op, "kiln_rt_conv2d_no_bias", {a.getData(), a.getWeight()}, op.getType(), conv_scalars(op));
+  });
+  add<ir::Conv2DPackWeightsOp>(p, [conv_scalars](OpBuilder& b, ir::Conv2DPackWeightsOp op, ir::Conv2DPackWeightsOp::Adaptor a) {
+    SmallVector<int64_t> scalars(op.getDataShape().begin(), op.getDataShape().end());  // n, c, h, w, then the window
+    scalars.append(conv_scalars(op));
+    return call_runtime(b, op, "kiln_rt_conv2d_pack_weights", {a.getWeight()}, op.getType(), scalars);
+  });
+  add<ir::Conv2DPackedOp>(p, [conv_scalars](OpBuilder& b, ir::Conv2DPackedOp op, ir::Conv2DPackedOp::Adaptor a) {
+    if (a.getBias())
+      return call_runtime(b, op, "kiln_rt_conv2d_packed", {a.getData(), a.getWeight(), a.getPacked(), a.getBias()},
+                          op.getType(), conv_scalars(op));
+    return call_runtime(b, op, "kiln_rt_conv2d_packed_no_bias", {a.getData(), a.getWeight(), a.getPacked()}, op.getType(),
+                        conv_scalars(op));
   });
   add<ir::Conv2DBackwardDataOp>(p, [conv_scalars](OpBuilder& b, ir::Conv2DBackwardDataOp op, ir::Conv2DBackwardDataOp::Adaptor a) {
     return call_runtime(b, op, "kiln_rt_conv2d_backward_data", {a.getOutGrad(), a.getWeight()}, op.getType(), conv_scalars(op));

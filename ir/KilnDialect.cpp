@@ -208,6 +208,33 @@ LogicalResult Conv2DBackwardWeightsOp::inferReturnTypes(MLIRContext* ctx, std::o
   });
 }
 
+LogicalResult Conv2DPackWeightsOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                                    SmallVectorImpl<Type>& out) {
+  auto w = shape_of(adaptor.getWeight(), loc);
+  if (!w) return failure();
+  return infer(ctx, loc, out, [&] {
+    auto g = shape_rules::conv2d("conv2d_pack_weights", to_shape(adaptor.getDataShape()), *w, nullptr,
+                                 window_of(adaptor), adaptor.getGroups());
+    return Shape{kernels::packed_weights_size(g)};
+  });
+}
+
+LogicalResult Conv2DPackedOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                               SmallVectorImpl<Type>& out) {
+  auto x = shape_of(adaptor.getData(), loc), w = shape_of(adaptor.getWeight(), loc),
+       packed = shape_of(adaptor.getPacked(), loc);
+  if (!x || !w || !packed) return failure();
+  std::optional<Shape> bias;
+  if (adaptor.getBias() && !(bias = shape_of(adaptor.getBias(), loc))) return failure();
+  return infer(ctx, loc, out, [&] {
+    auto g = shape_rules::conv2d("conv2d_packed", *x, *w, bias ? &*bias : nullptr, window_of(adaptor), adaptor.getGroups());
+    if (*packed != Shape{kernels::packed_weights_size(g)})
+      throw ShapeError(fmt("conv2d_packed: packed weights of shape ", shape_str(*packed), " are not the ",
+                           kernels::packed_weights_size(g), " values conv2d_pack_weights gives for this window"));
+    return shape_rules::conv2d_output(g);
+  });
+}
+
 LogicalResult MaxPool2DOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
                                             SmallVectorImpl<Type>& out) {
   auto x = shape_of(adaptor.getData(), loc);

@@ -311,6 +311,29 @@ def Kiln_Conv2DBackwardWeightsOp : Kiln_Op<"conv2d_backward_weights", [Pure, Inf
   let assemblyFormat = "$out_grad `,` $data attr-dict `:` type($out_grad) `,` type($data) `->` type($result)";
 }
 
+// Made by kiln-pack-conv-weights, never traced: a parameter's weight packed once (in the
+// prepare function) into the layout oneDNN's forward primitive runs in, and the convolution
+// that reads it.
+def Kiln_Conv2DPackWeightsOp : Kiln_Op<"conv2d_pack_weights", [Pure, InferTypeOpAdaptor]> {
+  let summary = "conv2d's weight packed for data of `data_shape` (a header, then oneDNN's layout)";
+  let arguments = (ins Kiln_Tensor:$weight, DenseI64ArrayAttr:$data_shape, DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$padding, DenseI64ArrayAttr:$dilation, I64Attr:$groups);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$weight attr-dict `:` type($weight) `->` type($result)";
+}
+
+def Kiln_Conv2DPackedOp : Kiln_Op<"conv2d_packed", [Pure, InferTypeOpAdaptor]> {
+  let summary = "conv2d with its weight also given packed (conv2d_pack_weights of the same window)";
+  let arguments = (ins Kiln_Tensor:$data, Kiln_Tensor:$weight, Kiln_Tensor:$packed, Optional<Kiln_Tensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding, DenseI64ArrayAttr:$dilation,
+                       I64Attr:$groups);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $data `,` $weight `,` $packed (`,` $bias^)? attr-dict `:` type($data) `,` type($weight) `,` type($packed)
+    (`,` type($bias)^)? `->` type($result)
+  }];
+}
+
 def Kiln_MaxPool2DOp : Kiln_Op<"max_pool2d", [Pure, InferTypeOpAdaptor]> {
   let summary = "the maximum of each kernel window (padding counts as −∞)";
   let arguments = (ins Kiln_Tensor:$data, DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding);

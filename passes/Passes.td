@@ -19,6 +19,20 @@ def TransposeDenseWeights : Pass<"kiln-transpose-dense-weights", "mlir::ModuleOp
   let dependentDialects = ["::kiln::ir::KilnDialect"];
 }
 
+def PackConvWeights : Pass<"kiln-pack-conv-weights", "mlir::ModuleOp"> {
+  let summary = "Pack a convolution's parameter weight once, in oneDNN's layout, for every call";
+  let description = [{
+    oneDNN's convolutions run with their weights in a blocked layout of their choosing; given
+    plain OIHW weights, each call reorders them first — a pass over every weight of the network
+    per call, a large share of a batch-1 ResNet's time. When a `kiln.conv2d`'s weight is
+    computed from parameters alone, this pass makes it `kiln.conv2d_packed(x, w,
+    kiln.conv2d_pack_weights(w), b)`; kiln-hoist-parameter-computations then moves the packing
+    into the prepare function, which runs when a parameter changes. Inference graphs only: a
+    training step changes the weights on every call.
+  }];
+  let dependentDialects = ["::kiln::ir::KilnDialect"];
+}
+
 def HoistParameterComputations : Pass<"kiln-hoist-parameter-computations", "mlir::ModuleOp"> {
   let summary = "Move what is computed from parameters alone into a `<name>_prepare` function";
   let description = [{

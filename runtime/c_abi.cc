@@ -10,6 +10,7 @@
 #include "runtime/kernels/pooling.h"
 #include "runtime/kernels/layout.h"
 #include "runtime/random.h"
+#include "runtime/shape_rules.h"
 
 namespace {
 
@@ -142,6 +143,29 @@ void _mlir_ciface_kiln_rt_conv2d_backward_weights(KilnMemRef4D* dy, KilnMemRef4D
                                                   int64_t groups) {
   kiln::kernels::conv2d_backward_weights(conv_geometry(x, dw_out, dy, sh, sw, ph, pw, dh, dw, groups), data(dy),
                                          data(x), data(dw_out));
+}
+
+void _mlir_ciface_kiln_rt_conv2d_pack_weights(KilnMemRef4D* w, KilnMemRef1D* packed, int64_t n, int64_t c, int64_t h,
+                                              int64_t width, int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh,
+                                              int64_t dw, int64_t groups) {
+  kiln::shape_rules::Window2D window{{sh, sw}, {ph, pw}, {dh, dw}};
+  kiln::Shape data_shape{n, c, h, width}, weight(w->sizes, w->sizes + 4);
+  kiln::kernels::conv2d_pack_weights(
+      kiln::shape_rules::conv2d("conv2d_pack_weights", data_shape, weight, nullptr, window, groups), data(w), data(packed));
+}
+
+void _mlir_ciface_kiln_rt_conv2d_packed(KilnMemRef4D* x, KilnMemRef4D* w, KilnMemRef1D* packed, KilnMemRef1D* b,
+                                        KilnMemRef4D* out, int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh,
+                                        int64_t dw, int64_t groups) {
+  kiln::kernels::conv2d_forward_packed(conv_geometry(x, w, out, sh, sw, ph, pw, dh, dw, groups), data(x), data(w),
+                                       data(packed), data(b), data(out));
+}
+
+void _mlir_ciface_kiln_rt_conv2d_packed_no_bias(KilnMemRef4D* x, KilnMemRef4D* w, KilnMemRef1D* packed, KilnMemRef4D* out,
+                                                int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw,
+                                                int64_t groups) {
+  kiln::kernels::conv2d_forward_packed(conv_geometry(x, w, out, sh, sw, ph, pw, dh, dw, groups), data(x), data(w),
+                                       data(packed), nullptr, data(out));
 }
 
 void _mlir_ciface_kiln_rt_max_pool2d(KilnMemRef4D* x, KilnMemRef4D* out, int64_t kh, int64_t kw, int64_t sh, int64_t sw,

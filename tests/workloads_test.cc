@@ -28,7 +28,8 @@ TEST_P(Workloads, HybridizedMatchesEager) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, Workloads,
-                         ::testing::Values("seed_mlp", "nest_mlp", "chimera", "fancy_mlp", "deep_mlp", "wide_mlp", "conv_block"),
+                         ::testing::Values("seed_mlp", "nest_mlp", "chimera", "fancy_mlp", "deep_mlp", "wide_mlp", "conv_block", "resnet18",
+                                           "resnet18_b32"),
                          [](const auto& info) { return info.param; });
 
 TEST(Workloads, UnknownNameListsTheWorkloads) {
@@ -36,7 +37,7 @@ TEST(Workloads, UnknownNameListsTheWorkloads) {
     workloads::find("resnet");
     FAIL() << "expected an error";
   } catch (const ValueError& e) {
-    EXPECT_NE(std::string(e.what()).find("seed_mlp, nest_mlp, chimera, fancy_mlp, deep_mlp, wide_mlp, conv_block"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("seed_mlp, nest_mlp, chimera, fancy_mlp, deep_mlp, wide_mlp, conv_block, resnet18, resnet18_b32"), std::string::npos) << e.what();
   }
 }
 

@@ -21,8 +21,9 @@ namespace {
 constexpr const char* kUsage = R"(usage: kiln-bench [--json] [--threads=1,2] [--min-time=MS] [--static-params] [WORKLOAD...]
 
 Times each workload eagerly and hybridized (compiled) in the same process, interleaved.
-Workloads: seed_mlp nest_mlp chimera fancy_mlp deep_mlp wide_mlp conv_block (inference: µs per call), and
-seed_train mlp_train mlp_train_b16 lenet_train (training: µs per step — forward, loss, backward under
+Workloads: seed_mlp nest_mlp chimera fancy_mlp deep_mlp wide_mlp conv_block resnet18 resnet18_b32
+(inference: µs per call), and seed_train mlp_train mlp_train_b16 lenet_train (training: µs per
+step — forward, loss, backward under
 autograd::record() and gluon::Trainer's SGD step, whose per-parameter update is compiled in
 both columns; net and loss hybridized in the second; the whole step as Trainer::compile_step's
 one function as "compiled step"). Default: all.

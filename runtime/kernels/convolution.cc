@@ -14,7 +14,7 @@ namespace {
 using dnnl::memory;
 using Dims = memory::dims;
 
-enum class Pass { Forward, ForwardBias, BackwardData, BackwardWeights };
+enum class Pass { Forward, ForwardBias, ForwardPacked, ForwardPackedBias, PackWeights, BackwardData, BackwardWeights };
 
 // The caller's plain layouts, and the same shapes with the layout left to oneDNN (`any`): its
 // blocked layouts run several times faster than plain nchw, so arrays are reordered into them
@@ -71,6 +71,24 @@ onednn::BoundPrimitive make(const ConvGeometry& g, Pass pass) {
       if (bias) b.bind({{DNNL_ARG_BIAS, d.bias}});
       break;
     }
+    case Pass::ForwardPacked:
+    case Pass::ForwardPackedBias: {  // the weights come in the primitive's own layout
+      bool bias = pass == Pass::ForwardPackedBias;
+      auto pd = forward_pd(d, bias);
+      b.primitive = dnnl::convolution_forward(pd);
+      b.bridge(DNNL_ARG_SRC, d.src, pd.src_desc(), false);
+      b.bind({{DNNL_ARG_WEIGHTS, pd.weights_desc()}});
+      b.bridge(DNNL_ARG_DST, d.dst, pd.dst_desc(), true);
+      if (bias) b.bind({{DNNL_ARG_BIAS, d.bias}});
+      break;
+    }
+    case Pass::PackWeights: {
+      auto pd = forward_pd(d, false);  // a bias does not change the weights' layout
+      b.primitive = dnnl::reorder(dnnl::memory(d.weights, onednn::engine(), nullptr),
+                                  dnnl::memory(pd.weights_desc(), onednn::engine(), nullptr));
+      b.bind({{DNNL_ARG_FROM, d.weights}, {DNNL_ARG_TO, pd.weights_desc()}});
+      break;
+    }
     case Pass::BackwardData: {
       dnnl::convolution_backward_data::desc desc(algo, d.any_src, d.any_weights, d.any_dst, d.strides, d.dilates,
                                                  d.padding, d.padding);
@@ -95,13 +113,28 @@ onednn::BoundPrimitive make(const ConvGeometry& g, Pass pass) {
   return b;
 }
 
+using GeometryKey = std::array<int64_t, 16>;
+GeometryKey key_of(const ConvGeometry& g) {
+  return {g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow, g.stride_h, g.stride_w, g.pad_h, g.pad_w, g.dilate_h, g.dilate_w,
+          g.groups};
+}
+
 onednn::BoundPrimitive& primitive(const ConvGeometry& g, Pass pass) {
-  using Key = std::array<int64_t, 17>;
-  Key key{g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow, g.stride_h, g.stride_w, g.pad_h, g.pad_w, g.dilate_h, g.dilate_w,
-          g.groups, static_cast<int64_t>(pass)};
-  thread_local std::map<Key, onednn::BoundPrimitive> cache;
+  thread_local std::map<std::pair<GeometryKey, Pass>, onednn::BoundPrimitive> cache;
+  std::pair key{key_of(g), pass};
   auto it = cache.find(key);
   if (it == cache.end()) it = cache.emplace(key, make(g, pass)).first;
+  return it->second;
+}
+
+// Whether the packed layout of `g`'s weights fits packed_weights_size (once per geometry).
+bool packs(const ConvGeometry& g) {
+  thread_local std::map<GeometryKey, bool> fits;
+  auto it = fits.find(key_of(g));
+  if (it == fits.end()) {
+    size_t bytes = forward_pd(descs(g), false).weights_desc().get_size();
+    it = fits.emplace(key_of(g), bytes <= static_cast<size_t>(packed_weights_size(g) - kPackedHeader) * sizeof(float)).first;
+  }
   return it->second;
 }
 
@@ -111,6 +144,20 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const
   onednn::BoundPrimitive& p = primitive(g, bias ? Pass::ForwardBias : Pass::Forward);
   if (bias) p.set(DNNL_ARG_BIAS, bias);
   p.execute({{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, y}});
+}
+
+void conv2d_pack_weights(const ConvGeometry& g, const float* w, float* packed) {
+  bool fits = packs(g);
+  packed[0] = fits ? 1.f : 0.f;
+  if (fits) primitive(g, Pass::PackWeights).execute({{DNNL_ARG_FROM, w}, {DNNL_ARG_TO, packed + kPackedHeader}});
+}
+
+void conv2d_forward_packed(const ConvGeometry& g, const float* x, const float* w, const float* packed, const float* bias,
+                           float* y) {
+  if (packed[0] != 1.f) return conv2d_forward(g, x, w, bias, y);
+  onednn::BoundPrimitive& p = primitive(g, bias ? Pass::ForwardPackedBias : Pass::ForwardPacked);
+  if (bias) p.set(DNNL_ARG_BIAS, bias);
+  p.execute({{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, packed + kPackedHeader}, {DNNL_ARG_DST, y}});
 }
 
 void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) {

@@ -24,4 +24,20 @@ void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w
 // dw from dy and the input.
 void conv2d_backward_weights(const ConvGeometry& g, const float* dy, const float* x, float* dw);
 
+// Prepacked weights, for calls that reuse them (a compiled graph's prepare function packs a
+// parameter once per version): the weights in the layout oneDNN's forward primitive for `g`
+// runs in, after a header of kPackedHeader floats. The size bounds every layout oneDNN picks on
+// x86 (output and input channels blocked by up to 16), so a library compiled on one CPU runs on
+// another; if the layout ever needs more, the header says the buffer is unused and
+// conv2d_forward_packed reorders `w` itself.
+inline constexpr int64_t kPackedHeader = 16;
+inline int64_t packed_weights_size(const ConvGeometry& g) {
+  auto up16 = [](int64_t v) { return (v + 15) / 16 * 16; };
+  return kPackedHeader + g.groups * up16(g.o / g.groups) * up16(g.c / g.groups) * g.kh * g.kw;
+}
+void conv2d_pack_weights(const ConvGeometry& g, const float* w, float* packed);
+// conv2d_forward with the weights from conv2d_pack_weights(g, w, packed).
+void conv2d_forward_packed(const ConvGeometry& g, const float* x, const float* w, const float* packed, const float* bias,
+                           float* y);
+
 }  // namespace kiln::kernels
