@@ -66,7 +66,8 @@ const std::vector<Stage>& optimization_stages(GraphMode mode) {
   // CSE before hoisting: a weight used twice is transposed once, and prepare returns each value
   // once (buffer-results-to-out-params cannot return one buffer twice).
   static const std::vector<Stage> inference{
-      {"optimized", concat(concat(cleanup(), {optional("kiln-transpose-dense-weights"), optional("kiln-pack-conv-weights"),
+      {"optimized", concat(concat(cleanup(), {optional("kiln-transpose-dense-weights"), optional("kiln-fold-batch-norm"),
+                                              optional("kiln-pack-conv-weights"),
                                               optional("cse"), optional("kiln-hoist-parameter-computations")}),
                            cleanup())},
   };

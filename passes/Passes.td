@@ -19,6 +19,19 @@ def TransposeDenseWeights : Pass<"kiln-transpose-dense-weights", "mlir::ModuleOp
   let dependentDialects = ["::kiln::ir::KilnDialect"];
 }
 
+def FoldBatchNorm : Pass<"kiln-fold-batch-norm", "mlir::ModuleOp"> {
+  let summary = "Fold a predict-mode BatchNorm into the convolution before it";
+  let description = [{
+    With fixed statistics, `kiln.batch_norm(conv2d(x, w, b), γ, β, μ, σ²)` is a convolution
+    with scaled weights: `conv2d(x, w·s, β − μ·s + b·s)`, s = γ / √(σ² + ε) per output channel.
+    When the convolution's result has no other use and every operand but x is computed from
+    parameters alone (or is a constant), this pass rewrites it so; kiln-hoist-parameter-computations
+    then computes the folded weight and bias once per parameter version (canonicalize folds
+    constant ones), and the normalisation's pass over the activations is gone. Training-mode normalisation (batch_stats) keeps its form.
+  }];
+  let dependentDialects = ["::kiln::ir::KilnDialect"];
+}
+
 def PackConvWeights : Pass<"kiln-pack-conv-weights", "mlir::ModuleOp"> {
   let summary = "Pack a convolution's parameter weight once, in oneDNN's layout, for every call";
   let description = [{
