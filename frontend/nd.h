@@ -85,6 +85,11 @@ struct Conv2DOptions {
 };
 // x (n×c×h×w) ⋆ weight (o×(c/groups)×kh×kw) + bias (o), if given: n×o×oh×ow.
 NDArray conv2d(const NDArray& x, const NDArray& weight, const NDArray& bias = NDArray(), const Conv2DOptions& options = {});
+// The transposed convolution (Gluon's Deconvolution): the gradient of conv2d's data, with weight
+// (c × o/groups × kh × kw) for x (n×c×h×w) and output n×o×oh×ow, oh = (h − 1)·stride − 2·pad +
+// dilation·(k − 1) + output_padding + 1.
+NDArray conv2d_transpose(const NDArray& x, const NDArray& weight, const NDArray& bias = NDArray(),
+                         const Conv2DOptions& options = {}, std::array<int64_t, 2> output_padding = {0, 0});
 // The maximum / mean of each kernel window (padding counts as −∞ for the maximum; for the mean,
 // as zeros when count_include_pad, else it is left out of the count).
 NDArray max_pool2d(const NDArray& x, std::array<int64_t, 2> kernel, std::array<int64_t, 2> strides,

@@ -69,6 +69,31 @@ NDArray reference_pool(const NDArray& x, std::array<int64_t, 2> k, std::array<in
   return NDArray(Array::from_values({n, c, oh, ow}, out));
 }
 
+// The transposed convolution by its definition: each input element scatters weight·x into the
+// output window it maps to (groups: input channel group g feeds output channel group g).
+NDArray reference_conv_transpose(const NDArray& x, const NDArray& w, const nd::Conv2DOptions& o, Shape y_shape) {
+  const Shape &xs = x.shape(), &ws = w.shape();
+  int64_t n = xs[0], c = xs[1], h = xs[2], wd = xs[3], og = ws[1], kh = ws[2], kw = ws[3], g = o.groups;
+  int64_t oc = y_shape[1], oh = y_shape[2], ow = y_shape[3], cg = c / g;
+  std::vector<float> xv = x.to_vector(), wv = w.to_vector();
+  std::vector<double> out(n * oc * oh * ow, 0.0);
+  for (int64_t in = 0; in < n; ++in)
+    for (int64_t ci = 0; ci < c; ++ci)
+      for (int64_t y = 0; y < h; ++y)
+        for (int64_t z = 0; z < wd; ++z)
+          for (int64_t o_ = 0; o_ < og; ++o_)
+            for (int64_t i = 0; i < kh; ++i)
+              for (int64_t j = 0; j < kw; ++j) {
+                int64_t yy = y * o.strides[0] - o.padding[0] + i * o.dilation[0];
+                int64_t zz = z * o.strides[1] - o.padding[1] + j * o.dilation[1];
+                if (yy < 0 || yy >= oh || zz < 0 || zz >= ow) continue;
+                int64_t oo = (ci / cg) * og + o_;
+                out[((in * oc + oo) * oh + yy) * ow + zz] +=
+                    double(xv[((in * c + ci) * h + y) * wd + z]) * wv[((ci * og + o_) * kh + i) * kw + j];
+              }
+  return NDArray(Array::from_values(y_shape, std::vector<float>(out.begin(), out.end())));
+}
+
 class Conv : public ::testing::Test {
  protected:
   void SetUp() override { nd::random::seed(77); }
@@ -195,6 +220,43 @@ TEST_F(Conv, ConcatenatedBranchesMatchEager) {
   hybrid->hybridize();
   for (int call = 0; call < 2; ++call) expect_close((*hybrid)(x), want, 1e-5f, 1e-4f);
   EXPECT_THROW_WITH(nn::Concatenate()(x), ValueError, "no blocks");
+}
+
+TEST_F(Conv, Conv2DTransposeIsTheTransposedConvolution) {
+  struct Case {
+    Shape x, w;
+    nd::Conv2DOptions o;
+    std::array<int64_t, 2> output_padding;
+    Shape y;
+  };
+  for (const Case& c : {Case{{2, 3, 4, 5}, {3, 4, 3, 3}, {}, {0, 0}, {2, 4, 6, 7}},
+                        Case{{1, 2, 3, 3}, {2, 3, 4, 4}, {{2, 2}, {1, 1}, {1, 1}, 1}, {0, 0}, {1, 3, 6, 6}},
+                        Case{{1, 2, 3, 3}, {2, 3, 3, 3}, {{2, 2}, {1, 1}, {1, 1}, 1}, {1, 1}, {1, 3, 6, 6}},
+                        Case{{1, 4, 3, 4}, {4, 1, 2, 3}, {{1, 2}, {0, 1}, {2, 1}, 2}, {0, 1}, {1, 2, 5, 8}}}) {
+    SCOPED_TRACE(shape_str(c.x) + " *T " + shape_str(c.w));
+    NDArray x = nd::random::uniform(-1, 1, c.x), w = nd::random::uniform(-1, 1, c.w);
+    NDArray y = nd::conv2d_transpose(x, w, NDArray(), c.o, c.output_padding);
+    ASSERT_EQ(y.shape(), c.y);
+    expect_close(y, reference_conv_transpose(x, w, c.o, c.y), 1e-5f, 1e-4f);
+  }
+  // Linear in x, w and b: a wide step.
+  check_gradients(
+      [](const Inputs& in) { return nd::conv2d_transpose(in[0], in[1], in[2], {{2, 2}, {1, 1}, {1, 1}, 1}, {1, 1}); },
+      {nd::random::uniform(-1, 1, {2, 2, 3, 3}), nd::random::uniform(-1, 1, {2, 3, 3, 3}), nd::random::uniform(-1, 1, {3})},
+      testing::Hybrid::Compiles, 0.05f);
+  // The layer: Gluon's weight layout (in_channels × channels × kh × kw), deferred, hybridized.
+  nn::Conv2DTranspose up({.channels = 3, .kernel_size = 4, .strides = 2, .padding = 1, .activation = "relu"});
+  up.initialize();
+  NDArray x = nd::random::uniform(-1, 1, {2, 5, 4, 4});
+  NDArray want = up(x);
+  EXPECT_EQ(want.shape(), (Shape{2, 3, 8, 8}));
+  EXPECT_EQ(up.weight->shape(), (Shape{5, 3, 4, 4}));
+  up.hybridize();
+  for (int call = 0; call < 2; ++call) expect_close(up(x), want, 1e-5f, 1e-4f);
+  EXPECT_NE(up.traced_ir().find("kiln.conv2d_backward_data"), std::string::npos);
+  EXPECT_THROW_WITH(up(nd::ones({2, 4, 4, 4})), ShapeError, "has 4 channels but the layer's weight 5x3x4x4 expects 5");
+  EXPECT_THROW_WITH(nn::Conv2DTranspose(3, 3, 1, 0, 1), ValueError, "output_padding (1, 1) must be non-negative and below");
+  EXPECT_THROW_WITH(nn::Conv2D({.channels = 3, .output_padding = 1}), ValueError, "Conv2DTranspose's option");
 }
 
 TEST_F(Conv, GlobalPoolsAndShapes) {

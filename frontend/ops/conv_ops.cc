@@ -2,6 +2,8 @@
 // kernels (runtime/kernels/convolution.h: oneDNN's primitives; pooling.h: kiln's loops). Each
 // backward pass is an op of its own, so gradient rules trace and compiled backward calls the same
 // backward kernels.
+#include <algorithm>
+
 #include "frontend/nd.h"
 #include "frontend/op.h"
 #include "runtime/error.h"
@@ -21,6 +23,7 @@ kernels::ConvGeometry conv_geometry(const char* op, const Shape& x, const Shape&
   return shape_rules::conv2d(op, x, w, bias, window(a), a.groups);
 }
 
+NDArray conv2d_op(const NDArray& x, const NDArray& w, const NDArray& bias, const OpAttrs& a);
 NDArray conv2d_backward_data(const NDArray& dy, const NDArray& w, const Shape& x_shape, const OpAttrs& a);
 NDArray conv2d_backward_weights(const NDArray& dy, const NDArray& x, const Shape& w_shape, const OpAttrs& a);
 
@@ -43,8 +46,10 @@ std::vector<NDArray> conv2d_grad(const GradContext& c) {
 const OpDef kConv2D{.name = "conv2d", .infer_shape = conv2d_shape, .compute = conv2d_compute, .gradient = conv2d_grad};
 
 // --- conv2d_backward_data(dy, w) {shape = x's}, conv2d_backward_weights(dy, x) {shape = w's} ---
-// No gradient rules of their own: autograd::grad makes no graph of a gradient, so nothing
-// differentiates them.
+// conv2d_backward_data is also the transposed convolution (conv2d_transpose), so it has a
+// gradient: the forward convolution for dy, the weight gradient with the roles of data and
+// output gradient swapped for w. conv2d_backward_weights has none: autograd::grad makes no graph
+// of a gradient, so nothing differentiates it.
 
 Shape backward_data_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs& a) {
   return shape_rules::conv2d_backward_data(op.name, in[0], in[1], a.shape, window(a), a.groups);
@@ -53,8 +58,17 @@ void backward_data_compute(std::span<const NDArray> in, const OpAttrs& a, Array&
   kernels::conv2d_backward_data(conv_geometry("conv2d_backward_data", a.shape, in[1].shape(), a), in[0].Array::data(),
                                 in[1].Array::data(), out.data());
 }
-const OpDef kConv2DBackwardData{
-    .name = "conv2d_backward_data", .infer_shape = backward_data_shape, .compute = backward_data_compute};
+// y = backward_data(d, w): dL/dd = conv2d(dL/dy, w); dL/dw = backward_weights(d, dL/dy).
+std::vector<NDArray> backward_data_grad(const GradContext& c) {
+  const NDArray &d = c.inputs[0], &w = c.inputs[1], &gy = c.out_grad;
+  OpAttrs window = c.attrs;
+  window.shape = {};
+  return {conv2d_op(gy, w, NDArray(), window), conv2d_backward_weights(d, gy, w.shape(), window)};
+}
+const OpDef kConv2DBackwardData{.name = "conv2d_backward_data",
+                                .infer_shape = backward_data_shape,
+                                .compute = backward_data_compute,
+                                .gradient = backward_data_grad};
 
 Shape backward_weights_shape(const OpDef& op, std::span<const Shape> in, const OpAttrs& a) {
   return shape_rules::conv2d_backward_weights(op.name, in[0], in[1], a.shape, window(a), a.groups);
@@ -148,6 +162,33 @@ NDArray conv2d(const NDArray& x, const NDArray& weight, const NDArray& bias, con
   a.dilation = {o.dilation[0], o.dilation[1]};
   a.groups = o.groups;
   return conv2d_op(x, weight, bias, a);
+}
+
+NDArray conv2d_transpose(const NDArray& x, const NDArray& weight, const NDArray& bias, const Conv2DOptions& o,
+                         std::array<int64_t, 2> output_padding) {
+  OpAttrs a;
+  a.strides = {o.strides[0], o.strides[1]};
+  a.padding = {o.padding[0], o.padding[1]};
+  a.dilation = {o.dilation[0], o.dilation[1]};
+  a.groups = o.groups;
+  const Shape &xs = x.shape(), &ws = weight.shape();
+  if (xs.size() != 4 || ws.size() != 4)
+    throw ShapeError(fmt("conv2d_transpose: expects 4-D data and weight, got ", shape_str(xs), " and ", shape_str(ws)));
+  for (int i = 0; i < 2; ++i)
+    if (output_padding[i] < 0 || output_padding[i] >= std::max(o.strides[i], o.dilation[i]))
+      throw ValueError(fmt("conv2d_transpose: output_padding (", output_padding[0], ", ", output_padding[1],
+                           ") must be non-negative and below the stride or the dilation"));
+  // The convolution this one transposes maps the output (n × ws[1]·groups × oh × ow) to x.
+  auto extent = [&](int i) {
+    return (xs[2 + i] - 1) * o.strides[i] - 2 * o.padding[i] + o.dilation[i] * (ws[2 + i] - 1) + output_padding[i] + 1;
+  };
+  Shape y{xs[0], ws[1] * o.groups, extent(0), extent(1)};
+  if (y[2] <= 0 || y[3] <= 0)
+    throw ShapeError(fmt("conv2d_transpose: data ", shape_str(xs), " and weight ", shape_str(ws),
+                         " give an empty output ", shape_str(y), " (padding too large)"));
+  NDArray out = conv2d_backward_data(x, weight, y, a);
+  if (bias.defined()) out = out + reshape(bias, {-1, 1, 1});
+  return out;
 }
 
 NDArray max_pool2d(const NDArray& x, std::array<int64_t, 2> kernel, std::array<int64_t, 2> strides,
