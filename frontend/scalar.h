@@ -17,6 +17,9 @@ namespace kiln {
 class Scalar {
  public:
   Scalar(float value, Array source, std::source_location where);
+  // `site` names the call site itself (never 0): a front end whose call sites are not C++ ones
+  // (Python's file and line).
+  Scalar(float value, Array source, uint64_t site) : value_(value), source_(std::move(source)), site_(site | 1) {}
 
   // Used as a number: inside a trace this records a guard that the value is exactly this one
   // (sound, but each new value is a new path; compare instead where the code allows).

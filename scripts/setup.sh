@@ -15,6 +15,7 @@ packages=(
   clang-19 libclang-rt-19-dev                              # libFuzzer for the loaders (scripts/fuzz.sh)
   zlib1g-dev libzstd-dev                                   # LLVM's CMake config; zlib reads gzip datasets
   dataset-fashion-mnist                                    # Fashion-MNIST, for the d2l training recipe
+  pybind11-dev python3-dev python3-numpy python3-pytest    # the Python package (python/) and its tests
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -34,7 +34,7 @@ TEST(Errors, AnUnregisteredChildsUninitializedParameterNamesTheLikelyCause) {
   } net;
   net.initialize();  // does not reach the unregistered layer
   EXPECT_THROW_WITH(net(nd::ones({2, 3})), InitError, "Dense: Parameter 'weight'", "not been initialized",
-                    "register it", "std::vector");
+                    "never registered", "std::vector");
 }
 
 TEST(Errors, AnInputWithNoFeaturesIsAShapeError) {

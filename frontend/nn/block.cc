@@ -94,6 +94,7 @@ void Block::set_prefix(const std::string& prefix) {
 std::string Block::path() const { return prefix_.empty() ? "" : prefix_.substr(0, prefix_.size() - 1); }
 
 std::string Block::type_name() const {
+  if (!type_name_.empty()) return type_name_;
   const char* mangled = typeid(*this).name();
   int status = 0;
   char* demangled = abi::__cxa_demangle(mangled, nullptr, nullptr, &status);
@@ -106,8 +107,9 @@ std::string Block::type_name() const {
 }
 
 void Block::throw_uninitialized(const InitError& e) const {
-  std::string hint = has_parent_ ? "" : "; if this block is part of a larger network, register it (register_block, or "
-      "Sequential::add): a child kept in a plain member or a std::vector is not registered, so initialize() on its "
+  std::string hint = has_parent_ ? "" : "; if this block is part of a larger network, it was never registered with it "
+      "(register_block or Sequential::add in C++; in Python, assign it to an attribute or add it to an nn.Sequential): "
+      "a child kept in a plain member, a std::vector or a Python list is not registered, so initialize() on its "
       "parent does not reach it";
   throw InitError(fmt(display_name(), ": ", e.what(), hint));
 }

@@ -158,6 +158,9 @@ class Block {
   }
   // "hidden" for a block registered as hidden, "Dense" for an unregistered one, for messages.
   std::string display_name() const;
+  // The class name type_name() reports, for blocks whose class C++ cannot name (a Python
+  // subclass: "MLP", not the binding's class).
+  void set_type_name(std::string name) { type_name_ = std::move(name); }
   // Rethrows a parameter's InitError naming this block; for a block no parent registered, with
   // the likely cause (a child kept in a plain member or a std::vector is not part of its parent).
   [[noreturn]] void throw_uninitialized(const InitError& e) const;
@@ -169,6 +172,7 @@ class Block {
   void print_into(std::string& out, int indent) const;
 
   ParameterDict params_;
+  std::string type_name_;  // set_type_name's; empty: the C++ class
   std::vector<std::pair<std::string, std::shared_ptr<Block>>> children_;
   // Counts the children registered here; compiled graphs of the trees holding this block keep
   // the counter (shared, so a moved block keeps it) and the count they were built with.

@@ -1,0 +1,2 @@
+"""kiln.gluon: Blocks and layers (mxnet.gluon)."""
+from . import nn  # noqa: F401

@@ -1,0 +1,133 @@
+"""Blocks subclassed in Python: registration as Gluon's, hybridize taking Python out of the call,
+host reads as guards at the Python line, errors for the chapter's exercises, threads."""
+import threading
+
+import numpy as np
+import pytest
+
+import kiln
+from kiln import nd, autograd
+from kiln.gluon import nn
+from seed_chapter import FancyMLP, MySequential
+
+
+class MLP(nn.Block):
+    def __init__(self, **kwargs):
+        super(MLP, self).__init__(**kwargs)
+        self.hidden = nn.Dense(256, activation='relu')
+        self.output = nn.Dense(10)
+        self.calls = 0
+
+    def forward(self, x):
+        self.calls += 1
+        return self.output(self.hidden(x))
+
+
+def test_attributes_register_children_and_parameters():
+    net = MLP()
+    assert list(net.collect_params().keys()) == ['hidden.weight', 'hidden.bias', 'output.weight', 'output.bias']
+    net.initialize()
+    assert net(nd.random.uniform(shape=(2, 20))).shape == (2, 10)
+    assert net.collect_params()['hidden.weight'].shape == (256, 20)
+    text = repr(net)
+    assert text.startswith("MLP(") and "Dense(20 -> 256, relu)" in text, text
+
+
+def test_hybridize_runs_python_forward_only_while_tracing():
+    net = MLP()
+    net.initialize()
+    x = nd.random.uniform(shape=(2, 20))
+    eager = net(x).asnumpy()
+    net.hybridize()
+    calls = net.calls
+    for _ in range(5):
+        np.testing.assert_allclose(net(x).asnumpy(), eager, rtol=1e-5, atol=1e-6)
+    assert net.calls == calls + 1, "later calls ran compiled code, not the Python forward"
+    assert net.hybrid_stats["compiled"] == 4
+
+
+def test_host_reads_in_python_become_guards_and_the_loop_compiles():
+    net = FancyMLP()
+    net.initialize()
+    xs = [nd.random.uniform(-s, s, shape=(2, 20)) for s in (0.01, 1.0, 100.0, 3.0, 0.3, 30.0)]
+    eager = [net(x).asnumpy() for x in xs]
+    net.hybridize()
+    for x, want in zip(xs, eager):  # each new path is traced and joins the graph
+        np.testing.assert_allclose(net(x).asnumpy(), want, rtol=1e-4, atol=1e-5)
+    compiles = net.compile_count
+    for x, want in zip(xs, eager):  # every path known: compiled end to end
+        np.testing.assert_allclose(net(x).asnumpy(), want, rtol=1e-4, atol=1e-5)
+    assert net.compile_count == compiles
+    assert net.hybrid_stats["compiled"] >= len(xs)
+    assert "scf.while" in net.traced_ir, "the halving loop at one Python line folds into a compiled loop"
+
+
+def test_my_sequential_with_children_dict():
+    net = MySequential()
+    net.add(nn.Dense(256, activation='relu'))
+    net.add(nn.Dense(10))
+    net.initialize()
+    assert net(nd.random.uniform(shape=(2, 20))).shape == (2, 10)
+    assert len(net.collect_params().keys()) == 4
+
+
+def test_forgetting_super_init_names_the_class_and_the_fix():
+    class Forgetful(nn.Block):
+        def __init__(self):
+            self.dense = nn.Dense(3)
+
+    with pytest.raises(RuntimeError, match=r"Forgetful.__init__ .*super\(Forgetful, self\).__init__"):
+        Forgetful()
+
+
+def test_children_in_a_plain_list_fail_at_the_first_call():
+    class Listed(nn.Block):
+        def __init__(self, **kwargs):
+            super(Listed, self).__init__(**kwargs)
+            self.layers = [nn.Dense(4), nn.Dense(2)]
+
+        def forward(self, x):
+            for layer in self.layers:
+                x = layer(x)
+            return x
+
+    net = Listed()
+    net.initialize()
+    with pytest.raises(kiln.InitError, match=r"never registered.*nn.Sequential"):
+        net(nd.ones((1, 3)))
+
+
+def test_compiled_calls_from_several_python_threads():
+    net = MLP()
+    net.initialize()
+    net.hybridize()
+    xs = [nd.random.uniform(shape=(2, 20)) for _ in range(4)]
+    want = [net(x).asnumpy() for x in xs]
+    errors = []
+
+    def run(i):
+        try:
+            for _ in range(50):
+                np.testing.assert_allclose(net(xs[i]).asnumpy(), want[i], rtol=1e-5, atol=1e-6)
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+
+
+def test_training_step_through_autograd():
+    net = nn.Sequential()
+    net.add(nn.Dense(8, activation='relu'), nn.Dense(1))
+    net.initialize()
+    net.hybridize()
+    x = nd.random.uniform(shape=(4, 3))
+    for _ in range(3):
+        with autograd.record():
+            loss = (net(x) * net(x)).sum()
+        loss.backward()
+    assert net.collect_params()['0.weight'].grad().shape == (8, 3)
