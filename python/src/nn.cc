@@ -122,17 +122,30 @@ void bind_nn(py::module_& m) {
         if (active && static_params) b.hybridize(nn::HybridizeOptions{.static_params = true});
         else b.hybridize(active);
       }, py::arg("active") = true, py::arg("static_params") = false)
-      .def("export", &nn::Block::export_model, py::arg("path"), py::arg("epoch") = 0)
+      // What takes the block's compiled-graph lock runs without the GIL: a call being traced on
+      // another thread holds that lock and needs the GIL for the Python forward.
+      .def("export", &nn::Block::export_model, py::arg("path"), py::arg("epoch") = 0,
+           py::call_guard<py::gil_scoped_release>())
       .def("save_parameters", &nn::Block::save_parameters, py::arg("filename"))
       .def("load_parameters", &nn::Block::load_parameters, py::arg("filename"), py::arg("allow_missing") = false,
            py::arg("ignore_extra") = false)
-      .def_property_readonly("compile_count", &nn::Block::compile_count)
+      .def_property_readonly("compile_count", [](const nn::Block& b) {
+        py::gil_scoped_release no_gil;
+        return b.compile_count();
+      })
       .def_property_readonly("hybrid_stats", [](const nn::Block& b) {
-        nn::HybridStats s = b.hybrid_stats();
+        nn::HybridStats s;
+        {
+          py::gil_scoped_release no_gil;
+          s = b.hybrid_stats();
+        }
         return py::dict(py::arg("compiled") = s.compiled, py::arg("traced") = s.traced, py::arg("eager") = s.eager,
                         py::arg("recorded") = s.recorded, py::arg("side_exits") = s.side_exits);
       })
-      .def_property_readonly("traced_ir", &nn::Block::traced_ir)
+      .def_property_readonly("traced_ir", [](const nn::Block& b) {
+        py::gil_scoped_release no_gil;
+        return b.traced_ir();
+      })
       .def("_register_child", [](nn::Block& b, const std::string& name, std::shared_ptr<nn::Block> child) {
         auto* py_block = dynamic_cast<PyBlock*>(&b);
         if (!py_block) throw Error(b.type_name() + ": only a Python Block registers children this way");

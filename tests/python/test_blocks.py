@@ -131,3 +131,34 @@ def test_training_step_through_autograd():
             loss = (net(x) * net(x)).sum()
         loss.backward()
     assert net.collect_params()['0.weight'].grad().shape == (8, 3)
+
+
+def test_reading_a_blocks_stats_while_another_thread_traces_it():
+    # The tracing thread holds the block's compiled-graph lock and needs the GIL for its Python
+    # forward; a reader that waited for that lock while holding the GIL would deadlock.
+    import time
+
+    class Slow(nn.Block):
+        def __init__(self, **kwargs):
+            super(Slow, self).__init__(**kwargs)
+            self.dense = nn.Dense(4)
+
+        def forward(self, x):
+            time.sleep(0.2)  # lets the reader in while this call traces
+            return self.dense(x)
+
+    net = Slow()
+    net.initialize()
+    net.hybridize()
+    def read():
+        time.sleep(0.05)
+        for _ in range(3):
+            net.compile_count, net.hybrid_stats, net.traced_ir
+
+    threads = [threading.Thread(target=lambda: net(nd.ones((1, 3))), daemon=True), threading.Thread(target=read, daemon=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=20)
+    assert not any(t.is_alive() for t in threads), "deadlock: the tracing call or the reader never finished"
+    assert net.compile_count == 1
