@@ -28,6 +28,23 @@ class PyBlock : public nn::Block {
   void name_class(std::string name) { set_type_name(std::move(name)); }
 };
 
+// A block for a C++ parent to hold. A Python subclass's C++ part is useless without its Python
+// object (forward lives there), so the shared_ptr the parent keeps holds a reference to that
+// object too, dropped (with the GIL) when the parent lets the block go.
+std::shared_ptr<nn::Block> held(const py::handle& obj) {
+  auto block = obj.cast<std::shared_ptr<nn::Block>>();
+  if (!dynamic_cast<PyBlock*>(block.get())) return block;
+  auto* raw = block.get();
+  return std::shared_ptr<nn::Block>(raw, [block, self = py::reinterpret_borrow<py::object>(obj)](nn::Block*) mutable {
+    if (!Py_IsInitialized()) {
+      self.release();  // the interpreter is gone: nothing to give back
+      return;
+    }
+    py::gil_scoped_acquire gil;
+    self = py::object();
+  });
+}
+
 NDArray call_block(nn::Block& block, const NDArray& x) {
   py::gil_scoped_release no_gil;
   return block(x);
@@ -146,10 +163,10 @@ void bind_nn(py::module_& m) {
         py::gil_scoped_release no_gil;
         return b.traced_ir();
       })
-      .def("_register_child", [](nn::Block& b, const std::string& name, std::shared_ptr<nn::Block> child) {
+      .def("_register_child", [](nn::Block& b, const std::string& name, const py::object& child) {
         auto* py_block = dynamic_cast<PyBlock*>(&b);
         if (!py_block) throw Error(b.type_name() + ": only a Python Block registers children this way");
-        py_block->register_child(name, std::move(child));
+        py_block->register_child(name, held(child));
       })
       .def("_name_class", [](nn::Block& b, const std::string& name) {
         if (auto* py_block = dynamic_cast<PyBlock*>(&b)) py_block->name_class(name);
@@ -167,7 +184,7 @@ void bind_nn(py::module_& m) {
   py::class_<nn::Sequential, nn::Block, std::shared_ptr<nn::Sequential>>(nn_m, "Sequential", py::dynamic_attr())
       .def(py::init<>())
       .def("add", [](nn::Sequential& s, const py::args& blocks) {
-        for (const py::handle& b : blocks) s.add(b.cast<std::shared_ptr<nn::Block>>());
+        for (const py::handle& b : blocks) s.add(held(b));
       })
       .def("__getitem__", [](const nn::Sequential& s, size_t i) {
         if (i >= s.size()) throw py::index_error("Sequential index out of range");

@@ -162,3 +162,31 @@ def test_reading_a_blocks_stats_while_another_thread_traces_it():
         t.join(timeout=20)
     assert not any(t.is_alive() for t in threads), "deadlock: the tracing call or the reader never finished"
     assert net.compile_count == 1
+
+
+def test_python_blocks_live_as_long_as_their_parents_and_no_longer():
+    import gc
+    import weakref
+
+    class Doubles(nn.Block):
+        def __init__(self, **kwargs):
+            super(Doubles, self).__init__(**kwargs)
+            self.dense = nn.Dense(3)
+
+        def forward(self, x):
+            return self.dense(x) * 2
+
+    seq = nn.Sequential()
+    child = Doubles()
+    alive = weakref.ref(child)
+    seq.add(child)
+    seq.initialize()
+    del child
+    gc.collect()
+    assert seq(nd.ones((1, 4))).shape == (1, 3), "the C++ parent keeps the Python child (its forward) alive"
+    del seq
+    gc.collect()
+    assert alive() is None, "freed with its parent"
+    lone = weakref.ref(Doubles())
+    gc.collect()
+    assert lone() is None, "a Block that nothing holds is freed"

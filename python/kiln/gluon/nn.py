@@ -6,6 +6,7 @@ to attributes (each assignment registers the child, as Gluon's __setattr__ does)
 """
 import collections
 import itertools
+import weakref
 
 from .. import _kiln
 from .._kiln.nn import (Dense, Sequential, Activation, Flatten, Dropout, BatchNorm, Conv2D,  # noqa: F401
@@ -34,15 +35,16 @@ _kiln.nn.Block.prefix = property(_prefix)
 
 
 class _Children(collections.OrderedDict):
-    """Block._children: setting an entry registers the child with the C++ block."""
+    """Block._children: setting an entry registers the child with the C++ block. It holds its
+    owner weakly: a strong reference would make every Block a cycle that is never freed."""
 
     def __init__(self, owner):
         super().__init__()
-        self._owner = owner
+        self._owner = weakref.ref(owner)
 
     def __setitem__(self, name, block):
         if name not in self:
-            self._owner._register_child(str(name), block)
+            self._owner()._register_child(str(name), block)
         super().__setitem__(name, block)
 
 
