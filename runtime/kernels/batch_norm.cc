@@ -43,8 +43,9 @@ onednn::BoundPrimitive make(const NormGeometry& g, float epsilon, Pass pass) {
             {DNNL_ARG_SCALE, channel}, {DNNL_ARG_SHIFT, channel}});
     return b;
   }
-  // oneDNN 2.6 has no data-only backward with a scale, so the full backward runs and its
-  // scale/shift gradients go to scratch memories (batch_norm_scale_shift_grad gives those).
+  // oneDNN 2.6 has no data-only backward with a scale, so the full backward runs: its scale/shift
+  // gradients go to scratch memories (batch_norm_scale_shift_grad gives those), and it wants a
+  // shift argument it does not read, bound to scratch too.
   Flags flags = scale_shift | (pass == Pass::BackwardDataGlobal ? Flags::use_global_stats : Flags::none);
   dnnl::batch_normalization_backward::desc desc(dnnl::prop_kind::backward, data, data, epsilon, flags);
   dnnl::batch_normalization_backward::primitive_desc pd(desc, onednn::engine(), forward_pd(g, epsilon, flags));
