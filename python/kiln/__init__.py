@@ -7,8 +7,8 @@ The objects are kiln's C++ ones (the _kiln extension): an nn.Block subclassed he
 Python forward while a call is traced, and compiled code afterwards.
 """
 from . import _kiln
-from . import nd, autograd, init, gluon
+from . import nd, autograd, init, gluon, metric, lr_scheduler
 from ._kiln import KilnError, ShapeError, ValueError, InitError, FileError, MemoryError, NDArray
 
-__all__ = ["nd", "autograd", "init", "gluon", "NDArray", "KilnError", "ShapeError", "ValueError", "InitError",
+__all__ = ["nd", "autograd", "init", "gluon", "metric", "lr_scheduler", "NDArray", "KilnError", "ShapeError", "ValueError", "InitError",
            "FileError", "MemoryError"]

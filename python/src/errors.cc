@@ -1,6 +1,6 @@
-// kiln's errors as Python exceptions of kiln's kinds, each under the built-in one it refines:
-// ShapeError and ValueError are ValueErrors, FileError an OSError, MemoryError a MemoryError,
-// InitError (an uninitialised parameter) a RuntimeError.
+// kiln's errors as Python exceptions of kiln's kinds, each a KilnError (itself a RuntimeError)
+// and the built-in one it refines: ShapeError and ValueError are ValueErrors, FileError an
+// OSError, MemoryError a MemoryError; InitError (an uninitialised parameter) is a KilnError.
 #include "python/src/bindings.h"
 #include "runtime/error.h"
 
@@ -10,11 +10,12 @@ namespace kiln::python {
 
 void bind_errors(py::module_& m) {
   static py::exception<Error> error(m, "KilnError", PyExc_RuntimeError);
-  static py::exception<ValueError> value_error(m, "ValueError", PyExc_ValueError);
+  auto kiln_and = [](PyObject* builtin) { return py::make_tuple(error, py::handle(builtin)); };
+  static py::exception<ValueError> value_error(m, "ValueError", kiln_and(PyExc_ValueError));
   static py::exception<ShapeError> shape_error(m, "ShapeError", value_error.ptr());
   static py::exception<InitError> init_error(m, "InitError", error.ptr());
-  static py::exception<FileError> file_error(m, "FileError", PyExc_OSError);
-  static py::exception<MemoryError> memory_error(m, "MemoryError", PyExc_MemoryError);
+  static py::exception<FileError> file_error(m, "FileError", kiln_and(PyExc_OSError));
+  static py::exception<MemoryError> memory_error(m, "MemoryError", kiln_and(PyExc_MemoryError));
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);

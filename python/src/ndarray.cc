@@ -60,10 +60,6 @@ NDArray from_numpy(py::array_t<float, py::array::c_style | py::array::forcecast>
   return nd::array(data, shape.empty() ? Shape{1} : shape);
 }
 
-NDArray to_ndarray(const py::object& value) {
-  if (py::isinstance<NDArray>(value)) return value.cast<NDArray>();
-  return from_numpy(py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(value));
-}
 
 std::string str_of(const NDArray& a) {
   std::ostringstream out;
@@ -72,6 +68,11 @@ std::string str_of(const NDArray& a) {
 }
 
 }  // namespace
+
+NDArray to_ndarray(const py::object& value) {
+  if (py::isinstance<NDArray>(value)) return value.cast<NDArray>();
+  return from_numpy(py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(value));
+}
 
 void bind_ndarray(py::module_& m) {
   py::class_<Scalar>(m, "Scalar")
@@ -113,6 +114,14 @@ void bind_ndarray(py::module_& m) {
            py::arg("axis") = py::none(), py::arg("keepdims") = false)
       .def("max", [](const NDArray& a, std::optional<int> axis, bool keepdims) { return a.max(axis, keepdims); },
            py::arg("axis") = py::none(), py::arg("keepdims") = false)
+      .def("argmax", [](const NDArray& a, std::optional<int> axis, bool keepdims) { return nd::argmax(a, axis, keepdims); },
+           py::arg("axis") = py::none(), py::arg("keepdims") = false)
+      // kiln's arrays are float32: astype to it copies (or not), to anything else is an error.
+      .def("astype", [](const NDArray& a, const py::object& dtype, bool copy) {
+        if (!py::dtype::from_args(dtype).equal(py::dtype::of<float>()))
+          throw ValueError("astype(" + std::string(py::str(dtype)) + "): kiln's arrays are float32 only");
+        return copy ? a.copy() : a;
+      }, py::arg("dtype"), py::arg("copy") = true)
       .def("norm", &NDArray::norm)
       .def("relu", &NDArray::relu)
       .def("sigmoid", &NDArray::sigmoid)

@@ -19,6 +19,15 @@ class PyBlock : public nn::Block {
     py::gil_scoped_acquire gil;
     PYBIND11_OVERRIDE_NAME(NDArray, nn::Block, "forward", forward, x);
   }
+  // A forward of several inputs: Python's forward(self, a, b, ...), returning one array or a tuple.
+  std::vector<NDArray> forward_multi(const std::vector<NDArray>& xs) override {
+    py::gil_scoped_acquire gil;
+    py::function forward = py::get_override(static_cast<const nn::Block*>(this), "forward");
+    if (!forward) return nn::Block::forward_multi(xs);
+    py::object out = forward(*py::cast(xs));
+    if (py::isinstance<NDArray>(out)) return {out.cast<NDArray>()};
+    return out.cast<std::vector<NDArray>>();
+  }
   std::string extra_repr() const override {
     py::gil_scoped_acquire gil;
     PYBIND11_OVERRIDE_NAME(std::string, nn::Block, "_extra_repr", extra_repr);
@@ -28,26 +37,27 @@ class PyBlock : public nn::Block {
   void name_class(std::string name) { set_type_name(std::move(name)); }
 };
 
-// A block for a C++ parent to hold. A Python subclass's C++ part is useless without its Python
-// object (forward lives there), so the shared_ptr the parent keeps holds a reference to that
-// object too, dropped (with the GIL) when the parent lets the block go.
+// A block for a C++ parent to hold: a Python subclass's block keeps its Python object alive.
 std::shared_ptr<nn::Block> held(const py::handle& obj) {
   auto block = obj.cast<std::shared_ptr<nn::Block>>();
   if (!dynamic_cast<PyBlock*>(block.get())) return block;
-  auto* raw = block.get();
-  return std::shared_ptr<nn::Block>(raw, [block, self = py::reinterpret_borrow<py::object>(obj)](nn::Block*) mutable {
-    if (!Py_IsInitialized()) {
-      self.release();  // the interpreter is gone: nothing to give back
-      return;
-    }
-    py::gil_scoped_acquire gil;
-    self = py::object();
-  });
+  return with_python_part<nn::Block>(obj);
 }
 
 NDArray call_block(nn::Block& block, const NDArray& x) {
   py::gil_scoped_release no_gil;
   return block(x);
+}
+
+// block(a, b, ...): one array back if the forward returns one, else a tuple.
+py::object call_block_multi(nn::Block& block, const py::args& args) {
+  std::vector<NDArray> xs = args.cast<std::vector<NDArray>>(), out;
+  {
+    py::gil_scoped_release no_gil;
+    out = block(xs);
+  }
+  if (out.size() == 1) return py::cast(out[0]);
+  return py::tuple(py::cast(out));
 }
 
 std::shared_ptr<const init::Initializer> initializer_of(const py::object& init) {
@@ -127,6 +137,7 @@ void bind_nn(py::module_& m) {
   py::class_<nn::Block, PyBlock, std::shared_ptr<nn::Block>>(nn_m, "Block", py::dynamic_attr())
       .def(py::init<>())
       .def("__call__", &call_block)
+      .def("__call__", &call_block_multi)
       .def("forward", [](nn::Block& b, const NDArray&) -> NDArray {
         throw Error(b.type_name() + ": the block defines no forward(self, x); define one in the subclass");
       })
@@ -173,6 +184,16 @@ void bind_nn(py::module_& m) {
       })
       .def("_extra_repr", [](const nn::Block&) { return std::string(); })
       .def("__repr__", &nn::Block::str);
+
+  // SymbolBlock.imports(symbol_file, input_names, param_file): an exported graph, read back.
+  py::class_<nn::SymbolBlock, nn::Block, std::shared_ptr<nn::SymbolBlock>>(nn_m, "SymbolBlock", py::dynamic_attr())
+      .def_static("imports", [](const std::string& symbol_file, const py::object& input_names, const std::string& param_file) {
+        std::vector<std::string> names = py::isinstance<py::str>(input_names)
+                                             ? std::vector<std::string>{input_names.cast<std::string>()}
+                                             : input_names.cast<std::vector<std::string>>();
+        py::gil_scoped_release no_gil;
+        return nn::SymbolBlock::imports(symbol_file, names, param_file);
+      }, py::arg("symbol_file"), py::arg("input_names"), py::arg("param_file"));
 
   py::class_<nn::Dense, nn::Block, std::shared_ptr<nn::Dense>>(nn_m, "Dense", py::dynamic_attr())
       .def(py::init([](int64_t units, const py::object& activation, bool use_bias, int64_t in_units) {

@@ -63,6 +63,9 @@ def test_errors_are_python_exceptions_of_kilns_kinds():
     with pytest.raises(kiln.FileError) as f:
         kiln.gluon.nn.Dense(3).load_parameters("/nonexistent/kiln.params")
     assert isinstance(f.value, OSError)
+    # `except kiln.KilnError` catches every kind.
+    for kind in (kiln.ShapeError, kiln.ValueError, kiln.FileError, kiln.MemoryError, kiln.InitError):
+        assert issubclass(kind, kiln.KilnError), kind
 
 
 def test_printing_as_mxnet():

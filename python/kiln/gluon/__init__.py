@@ -1,2 +1,4 @@
-"""kiln.gluon: Blocks and layers (mxnet.gluon)."""
-from . import nn  # noqa: F401
+"""kiln.gluon: Blocks, layers, losses, the Trainer and data (mxnet.gluon)."""
+from . import nn, loss, data  # noqa: F401
+from .._kiln.gluon import Trainer, CompiledStep  # noqa: F401
+from .._kiln.nn import Parameter, ParameterDict, SymbolBlock  # noqa: F401

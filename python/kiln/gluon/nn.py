@@ -10,7 +10,8 @@ import weakref
 
 from .. import _kiln
 from .._kiln.nn import (Dense, Sequential, Activation, Flatten, Dropout, BatchNorm, Conv2D,  # noqa: F401
-                        MaxPool2D, AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D, Parameter, ParameterDict)
+                        MaxPool2D, AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D, Parameter, ParameterDict,
+                        SymbolBlock)
 
 HybridSequential = Sequential
 _counters = collections.defaultdict(itertools.count)
