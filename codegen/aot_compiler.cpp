@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
+#include <vector>
 
 #include "codegen/object_code.h"
 #include "codegen/pipeline.h"
@@ -164,6 +165,26 @@ std::string source_text(const std::string& name, const Convention& c, const std:
   return s.str();
 }
 
+// The folder that holds libkiln_rt.so: $KILN_RUNTIME_DIR; else the lib folder beside the running
+// program's bin folder (kiln's tools, built or installed); else this build's lib folder; else the
+// install prefix it was configured with.
+std::string default_runtime_dir() {
+  if (const char* env = std::getenv("KILN_RUNTIME_DIR"); env && *env) return env;
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  std::vector<fs::path> candidates;
+  if (!ec) candidates.push_back(exe.parent_path().parent_path() / "lib");
+  candidates.push_back(KILN_BUILD_LIBRARY_DIR);
+  candidates.push_back(KILN_INSTALL_LIBRARY_DIR);
+  std::string searched;
+  for (const fs::path& dir : candidates) {
+    if (fs::exists(dir / "libkiln_rt.so", ec)) return dir.string();
+    searched += (searched.empty() ? "" : ", ") + dir.string();
+  }
+  throw Error(fmt("kiln-compile: libkiln_rt.so is in none of ", searched, "; set KILN_RUNTIME_DIR (or --runtime-dir, "
+                  "AotOptions::runtime_dir) to the folder that holds it"));
+}
+
 }  // namespace
 
 AotArtifact compile_library(const std::string& symbol_file, const std::string& out_dir, const AotOptions& options) {
@@ -235,7 +256,7 @@ AotArtifact compile_library(const std::string& symbol_file, const std::string& o
   file_io::write_atomically(source_path, source_text(name, c, options.embed_parameters ? &embedded : nullptr),
                             "kiln-compile");
 
-  std::string runtime_dir = options.runtime_dir.empty() ? KILN_RUNTIME_LIBRARY_DIR : options.runtime_dir;
+  std::string runtime_dir = options.runtime_dir.empty() ? default_runtime_dir() : options.runtime_dir;
   std::string command = fmt(options.c_compiler, " -O2 -fPIC -shared -o '", artifact.library, "' '", source_path, "' '",
                             object_path, "' -L'", runtime_dir, "' -lkiln_rt -Wl,-rpath,'", runtime_dir, "' 2>&1");
   std::string output;

@@ -12,7 +12,8 @@ struct AotOptions {
   std::string cpu;                   // an LLVM CPU name ("x86-64-v3", "skylake-avx512"); empty: the host
   bool embed_parameters = false;     // put the .params file's bytes inside the library
   std::string parameters_file;       // the .params file to embed
-  std::string runtime_dir;           // where libkiln_rt.so is; empty: where this kiln's build put it
+  std::string runtime_dir;           // where libkiln_rt.so is; empty: $KILN_RUNTIME_DIR, beside the
+                                     // program (../lib), this kiln's build, or its install prefix
   std::string c_compiler = "cc";     // compiles the ABI's C source and links the library
 };
 
