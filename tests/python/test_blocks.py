@@ -1,5 +1,6 @@
 """Blocks subclassed in Python: registration as Gluon's, hybridize taking Python out of the call,
 host reads as guards at the Python line, errors for the chapter's exercises, threads."""
+import sys
 import threading
 
 import numpy as np
@@ -190,3 +191,44 @@ def test_python_blocks_live_as_long_as_their_parents_and_no_longer():
     lone = weakref.ref(Doubles())
     gc.collect()
     assert lone() is None, "a Block that nothing holds is freed"
+
+
+class Chain(nn.Block):
+    """Ten 512x512 products: a compiled call long enough for another thread to run during it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.w = self.params.get_constant('w', nd.random.uniform(shape=(512, 512)) / 256)
+
+    def forward(self, x):
+        for _ in range(10):
+            x = nd.dot(x, self.w.data())
+        return x
+
+
+def test_a_compiled_call_releases_the_gil():
+    net = Chain()
+    net.initialize()
+    net.hybridize()
+    x = nd.random.uniform(shape=(512, 512))
+    net(x)  # traced and compiled
+    inside, done = threading.Event(), []
+
+    def call():
+        inside.set()
+        net(x)
+        done.append(True)
+
+    # No forced switches: the caller gives the GIL up only if the call releases it.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1000)
+    try:
+        worker = threading.Thread(target=call)
+        worker.start()
+        inside.wait()
+        ran_during_the_call = not done  # this thread runs at all only once the caller let go
+        worker.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert ran_during_the_call
+    assert net.hybrid_stats["compiled"] == 1
