@@ -31,7 +31,8 @@ BENCHMARK(BM_HybridizedDense)
     ->Args({128, 256, 256})
     ->Args({256, 256, 256})
     ->Args({16, 784, 256})  // mlp_train_b16's first layer
-    ->Args({256, 784, 1024});
+    ->Args({256, 784, 1024})
+    ->Args({8, 16384, 10});  // conv_block's Dense, after the flattened pool
 
 }  // namespace
 }  // namespace kiln

@@ -127,6 +127,37 @@ TEST_F(Conv, PoolsAreTheirWindowsMaxOrMean) {
   }
 }
 
+// kiln's max: NaN counts as the largest, and the first NaN of a window takes its gradient. The
+// 2×2 stride-2 pool has its own loops (values without indices forward), so both paths are run.
+TEST_F(Conv, MaxPoolPropagatesNaNAndTheFirstNaNTakesTheGradient) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  NDArray x(Array::from_values({1, 1, 2, 4}, {1, nan, 3, 4, nan, 2, 0, 5}));
+  struct Case {
+    std::array<int64_t, 2> kernel, stride;
+    bool second_is_nan;
+    std::vector<float> grad;
+  };
+  // 2×2 windows: {1, NaN | NaN, 2} and {3, 4 | 0, 5}; 2×3 at stride 1: both windows hold x[1].
+  for (const Case& c : {Case{{2, 2}, {2, 2}, false, {0, 1, 0, 0, 0, 0, 0, 1}},
+                        Case{{2, 3}, {1, 1}, true, {0, 2, 0, 0, 0, 0, 0, 0}}}) {
+    SCOPED_TRACE(fmt("kernel ", c.kernel[0], "x", c.kernel[1]));
+    NDArray xg = x.copy();
+    xg.attach_grad();
+    NDArray y;
+    {
+      auto rec = autograd::record();
+      y = nd::max_pool2d(xg, c.kernel, c.stride, {0, 0});
+    }
+    std::vector<float> values = y.to_vector();
+    ASSERT_EQ(values.size(), 2u);
+    EXPECT_TRUE(std::isnan(values[0]));
+    if (c.second_is_nan) EXPECT_TRUE(std::isnan(values[1]));
+    else EXPECT_EQ(values[1], 5.f);
+    y.backward();
+    EXPECT_EQ(xg.grad().to_vector(), c.grad);
+  }
+}
+
 TEST_F(Conv, GradientsMatchFiniteDifferences) {
   nd::Conv2DOptions strided{{2, 1}, {1, 1}, {1, 1}, 1}, grouped{{1, 1}, {0, 1}, {1, 2}, 2};
   // A convolution is linear in each operand: a wide step (eps 0.05) has no truncation error and

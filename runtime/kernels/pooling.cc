@@ -67,32 +67,41 @@ void for_each_2x2(const PoolGeometry& g, Fn fn) {
         fn(p, (p * g.oh + oy) * g.ow + ox, top, top + g.w);
       }
 }
-// Which of a window's four values (row-major) is its maximum, by argmax's rule.
+// Which of a window's four values (row-major) is its maximum, by argmax's rule. Selects, not
+// branches: which element wins is data, and mispredicted branches cost more than the loads.
 inline int64_t best_of_four(const float* __restrict plane, int64_t top, int64_t bottom) {
   int64_t at[4] = {top, top + 1, bottom, bottom + 1};
   int64_t best = at[0];
   float m = plane[best];
   for (int i = 1; i < 4; ++i) {
     float v = plane[at[i]];
-    if (v > m || (v != v && m == m)) {
-      m = v;
-      best = at[i];
-    }
+    bool take = (v > m) | ((v != v) & (m == m));
+    m = take ? v : m;
+    best = take ? at[i] : best;
   }
   return best;
+}
+
+// The larger of m and v by argmax's rule, as a value: NaN if either is.
+inline float max_value(float m, float v) { return (v > m) | (v != v) ? v : m; }
+
+// The 2×2 stride-2 max pool's values, row by row: no indices, so the loop vectorises.
+void max_pool_2x2_values(const PoolGeometry& g, const float* __restrict x, float* __restrict y) {
+  for (int64_t p = 0; p < g.n * g.c; ++p)
+    for (int64_t oy = 0; oy < g.oh; ++oy) {
+      const float* top = x + (p * g.h + 2 * oy) * g.w;
+      const float* bottom = top + g.w;
+      float* out = y + (p * g.oh + oy) * g.ow;
+      for (int64_t ox = 0; ox < g.ow; ++ox)
+        out[ox] = max_value(max_value(max_value(top[2 * ox], top[2 * ox + 1]), bottom[2 * ox]), bottom[2 * ox + 1]);
+    }
 }
 
 }  // namespace
 
 void pool2d_forward(const PoolGeometry& g, const float* x, float* y) {
   int64_t plane = g.h * g.w;
-  if (g.kind == PoolKind::Max && is_2x2_stride_2(g)) {
-    for_each_2x2(g, [&](int64_t p, int64_t out, int64_t top, int64_t bottom) {
-      const float* in = x + p * plane;
-      y[out] = in[best_of_four(in, top, bottom)];
-    });
-    return;
-  }
+  if (g.kind == PoolKind::Max && is_2x2_stride_2(g)) return max_pool_2x2_values(g, x, y);
   for_each_window(g, [&](int64_t p, int64_t out, const Span& rows, const Span& cols) {
     const float* in = x + p * plane;
     if (g.kind == PoolKind::Max) {
