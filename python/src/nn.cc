@@ -225,18 +225,43 @@ void bind_nn(py::module_& m) {
     auto t = v.cast<std::pair<int64_t, int64_t>>();
     return nn::Pair(t.first, t.second);
   };
-  py::class_<nn::Conv2D, nn::Block, std::shared_ptr<nn::Conv2D>>(nn_m, "Conv2D", py::dynamic_attr())
-      .def(py::init([pair](int64_t channels, const py::object& kernel_size, const py::object& strides,
-                           const py::object& padding, const py::object& dilation, int64_t groups,
-                           const py::object& activation, bool use_bias, int64_t in_channels) {
-        return std::make_shared<nn::Conv2D>(channels, pair(kernel_size), pair(strides), pair(padding), pair(dilation),
-                                            groups, activation.is_none() ? "" : activation.cast<std::string>(), use_bias,
-                                            in_channels);
+  // Conv2D and Conv2DTranspose take Gluon's keywords into one Conv2DOptions.
+  auto conv_options = [pair](int64_t channels, const py::object& kernel_size, const py::object& strides,
+                             const py::object& padding, const py::object& output_padding, const py::object& dilation,
+                             int64_t groups, const py::object& activation, bool use_bias, int64_t in_channels) {
+    return nn::Conv2DOptions{.channels = channels, .kernel_size = pair(kernel_size), .strides = pair(strides),
+                             .padding = pair(padding), .dilation = pair(dilation), .groups = groups,
+                             .activation = activation.is_none() ? "" : activation.cast<std::string>(),
+                             .use_bias = use_bias, .in_channels = in_channels, .output_padding = pair(output_padding)};
+  };
+  py::class_<nn::ConvolutionLayer, nn::Block, std::shared_ptr<nn::ConvolutionLayer>>(nn_m, "_Convolution", py::dynamic_attr())
+      .def_readonly("weight", &nn::ConvolutionLayer::weight)
+      .def_readonly("bias", &nn::ConvolutionLayer::bias);
+  py::class_<nn::Conv2D, nn::ConvolutionLayer, std::shared_ptr<nn::Conv2D>>(nn_m, "Conv2D", py::dynamic_attr())
+      .def(py::init([conv_options](int64_t channels, const py::object& kernel_size, const py::object& strides,
+                                   const py::object& padding, const py::object& dilation, int64_t groups,
+                                   const py::object& activation, bool use_bias, int64_t in_channels) {
+        return std::make_shared<nn::Conv2D>(conv_options(channels, kernel_size, strides, padding, py::int_(0), dilation,
+                                                         groups, activation, use_bias, in_channels));
       }), py::arg("channels"), py::arg("kernel_size"), py::arg("strides") = 1, py::arg("padding") = 0,
            py::arg("dilation") = 1, py::arg("groups") = 1, py::arg("activation") = py::none(), py::arg("use_bias") = true,
-           py::arg("in_channels") = 0)
-      .def_readonly("weight", &nn::Conv2D::weight)
-      .def_readonly("bias", &nn::Conv2D::bias);
+           py::arg("in_channels") = 0);
+  py::class_<nn::Conv2DTranspose, nn::ConvolutionLayer, std::shared_ptr<nn::Conv2DTranspose>>(nn_m, "Conv2DTranspose",
+                                                                                              py::dynamic_attr())
+      .def(py::init([conv_options](int64_t channels, const py::object& kernel_size, const py::object& strides,
+                                   const py::object& padding, const py::object& output_padding,
+                                   const py::object& dilation, int64_t groups, const py::object& activation,
+                                   bool use_bias, int64_t in_channels) {
+        return std::make_shared<nn::Conv2DTranspose>(conv_options(channels, kernel_size, strides, padding, output_padding,
+                                                                  dilation, groups, activation, use_bias, in_channels));
+      }), py::arg("channels"), py::arg("kernel_size"), py::arg("strides") = 1, py::arg("padding") = 0,
+           py::arg("output_padding") = 0, py::arg("dilation") = 1, py::arg("groups") = 1,
+           py::arg("activation") = py::none(), py::arg("use_bias") = true, py::arg("in_channels") = 0);
+  py::class_<nn::LeakyReLU, nn::Block, std::shared_ptr<nn::LeakyReLU>>(nn_m, "LeakyReLU", py::dynamic_attr())
+      .def(py::init<float>(), py::arg("alpha"));
+  // Each child sees the input; their outputs are concatenated along `axis` (Inception's branches).
+  py::class_<nn::Concatenate, nn::Sequential, std::shared_ptr<nn::Concatenate>>(nn_m, "Concatenate", py::dynamic_attr())
+      .def(py::init<int>(), py::arg("axis") = 1);
   py::class_<nn::MaxPool2D, nn::Block, std::shared_ptr<nn::MaxPool2D>>(nn_m, "MaxPool2D", py::dynamic_attr())
       .def(py::init([pair](const py::object& pool_size, const py::object& strides, const py::object& padding) {
         return std::make_shared<nn::MaxPool2D>(pair(pool_size), strides.is_none() ? nn::Pair(0) : pair(strides), pair(padding));

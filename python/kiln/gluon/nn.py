@@ -9,11 +9,12 @@ import itertools
 import weakref
 
 from .. import _kiln
-from .._kiln.nn import (Dense, Sequential, Activation, Flatten, Dropout, BatchNorm, Conv2D,  # noqa: F401
-                        MaxPool2D, AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D, Parameter, ParameterDict,
-                        SymbolBlock)
+from .._kiln.nn import (Dense, Sequential, Activation, LeakyReLU, Flatten, Dropout, BatchNorm,  # noqa: F401
+                        Conv2D, Conv2DTranspose, MaxPool2D, AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D,
+                        Concatenate, Parameter, ParameterDict, SymbolBlock)
 
 HybridSequential = Sequential
+HybridConcatenate = Concatenate
 _counters = collections.defaultdict(itertools.count)
 
 
