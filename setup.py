@@ -8,11 +8,12 @@ virtual environment or --target (Debian marks its system Python as externally ma
 import glob
 import os
 
-from setuptools import setup
+from setuptools import find_packages, setup
 from setuptools.dist import Distribution
 
 here = os.path.dirname(os.path.abspath(__file__))
-built = os.path.join(here, "build", "python")
+# The CMake build folder: build/ unless KILN_BUILD_DIR names another.
+built = os.path.join(os.environ.get("KILN_BUILD_DIR", os.path.join(here, "build")), "python")
 if not glob.glob(os.path.join(built, "kiln", "_kiln*.so")):
     raise SystemExit("kiln: build/python/kiln has no _kiln extension; run `bash scripts/setup.sh` first")
 
@@ -27,8 +28,10 @@ setup(
     version="0.1.0",
     description="Gluon's hybridization in C++, with MXNet's Python API",
     package_dir={"": os.path.relpath(built, here)},
-    packages=["kiln", "kiln.gluon"],
+    packages=find_packages(where=built),  # kiln, kiln.gluon, kiln.gluon.data, ...
     package_data={"kiln": ["_kiln*.so"]},
     python_requires=">=3.11,<3.12",
     distclass=BinaryDistribution,
+    # setuptools' own scratch, kept out of the CMake build's folders (build/lib holds kiln's libraries).
+    options={"build": {"build_base": os.path.join(os.path.dirname(built), "pip")}},
 )
