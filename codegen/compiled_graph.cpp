@@ -105,7 +105,9 @@ std::string CompiledGraph::interface() const {
   shapes("results", result_shapes_);
   text += fmt("\nupdates ", updated_arguments_.size());
   for (size_t a : updated_arguments_) text += fmt(" ", a);
-  return text + fmt("\nprepare ", prepare_ ? 1 : 0, "\nstatus ", has_status_ ? 1 : 0, "\nlayout ", jit_->data_layout(), "\n");
+  text += fmt("\nprepare ", prepare_ ? 1 : 0, " ", prepare_reads_.size());
+  for (size_t r : prepare_reads_) text += fmt(" ", r);
+  return text + fmt("\nstatus ", has_status_ ? 1 : 0, "\nlayout ", jit_->data_layout(), "\n");
 }
 
 bool CompiledGraph::read_interface(const std::string& text, bool& has_prepare, std::string& data_layout) {
@@ -138,11 +140,21 @@ bool CompiledGraph::read_interface(const std::string& text, bool& has_prepare, s
     }
     return static_cast<bool>(in >> word);
   };
+  auto reads = [&] {
+    size_t count = 0;
+    if (!(in >> count) || count > parameter_shapes_.size()) return false;
+    for (size_t i = 0; i < count; ++i) {
+      size_t r = 0;
+      if (!(in >> r) || r >= parameter_shapes_.size()) return false;
+      prepare_reads_.push_back(r);
+    }
+    return static_cast<bool>(in >> word);
+  };
   int prepare = 0, status = 0;
   auto parameter_kinds = std::count(argument_kinds_.begin(), argument_kinds_.end(), ArgumentKind::Parameter);
   if (!shapes("parameters", parameter_shapes_) || parameter_shapes_.size() != static_cast<size_t>(parameter_kinds) ||
       !shapes("prepared", prepared_shapes_) || !shapes("results", result_shapes_) || !updates() || word != "prepare" ||
-      !(in >> prepare) || !(in >> word) || word != "status" || !(in >> status) || !(in >> word) ||
+      !(in >> prepare) || !reads() || word != "status" || !(in >> status) || !(in >> word) ||
       word != "layout" || !(in >> data_layout))
     return false;
   has_prepare = prepare == 1;
@@ -215,7 +227,12 @@ std::unique_ptr<CompiledGraph> CompiledGraph::compile(ir::Graph& graph, const Co
   all_shapes.insert(all_shapes.end(), compiled->result_shapes_.begin(), compiled->result_shapes_.end());
   for (const Shape& s : all_shapes)
     if (s.size() > kMaxRank) throw Error(fmt("codegen: rank ", s.size(), " exceeds the supported ", kMaxRank));
-  bool has_prepare = static_cast<bool>(module.lookupSymbol<mlir::func::FuncOp>(entry_name + "_prepare"));
+  auto prepare = module.lookupSymbol<mlir::func::FuncOp>(entry_name + "_prepare");
+  bool has_prepare = static_cast<bool>(prepare);
+  // Its arguments are every parameter, in order, then the prepared values it writes.
+  if (prepare)
+    for (size_t i = 0; i < compiled->parameter_shapes_.size(); ++i)
+      if (!prepare.getArgument(static_cast<unsigned>(i)).use_empty()) compiled->prepare_reads_.push_back(i);
 
   run_stages(module, lowering_stages(), dump_stage);
   compiled->lowering_ms_ = elapsed_ms();
@@ -250,6 +267,8 @@ void CompiledGraph::bind_parameters(std::vector<Array> parameters) {
   parameter_data_.clear();
   for (const Array& p : parameters) parameter_data_.push_back(p.data());
   parameters_ = std::move(parameters);
+  prepare_inputs_.clear();
+  for (size_t r : prepare_reads_) prepare_inputs_.push_back(parameters_[r]);
   prepared_from_ = ArraysSnapshot();  // computed from other arrays, if any
 }
 
@@ -262,7 +281,7 @@ void CompiledGraph::prepare() const {
     prepared_ = std::move(values);
   }
   // Recorded before the values are read: a write from here on makes them stale again.
-  prepared_from_.take(parameters_);
+  prepared_from_.take(prepare_inputs_);
   PackedCall call(parameter_data_.size() + prepared_data_.size());
   for (const float* p : parameter_data_) call.add(p);
   for (const float* p : prepared_data_) call.add(p);

@@ -113,11 +113,16 @@ class CompiledGraph {
 
   std::vector<Array> parameters_;             // bind_parameters()
   std::vector<const float*> parameter_data_;  // and their data, which an array never moves
+  // The parameters the prepare function reads (their positions, and the bound arrays): only a
+  // write to one of these makes the prepared values stale — not the graph's own in-place updates
+  // of others, such as BatchNorm's running averages.
+  std::vector<size_t> prepare_reads_;
+  std::vector<Array> prepare_inputs_;
 
   mutable std::shared_mutex prepared_mutex_;
   mutable std::vector<Array> prepared_;
   mutable std::vector<const float*> prepared_data_;  // their data, passed by every call
-  mutable ArraysSnapshot prepared_from_;  // the parameters as the prepared values were computed
+  mutable ArraysSnapshot prepared_from_;  // prepare_inputs_ as the prepared values were computed
   mutable size_t prepare_count_ = 0;
 };
 

@@ -87,6 +87,7 @@ TEST(CompiledGraph, BoundParametersAreReadAsTheyAreAndPreparedOnlyWhenWritten) {
   EXPECT_EQ(compiled->prepare_count(), 2u);
   b.data()[0] = 9.f;  // b is read directly: no prepared value depends on it, but it is current
   call();
+  EXPECT_EQ(compiled->prepare_count(), 2u) << "a write to a parameter the prepare function does not read";
 }
 
 TEST(CompiledGraph, AWrongBindingIsAClearError) {

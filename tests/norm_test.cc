@@ -157,6 +157,9 @@ TEST_F(Norm, CompiledTrainingCallsUpdateTheRunningAverages) {
     expect_close((*hybrid)(xi), (*eager)(xi), 1e-5f, 1e-4f);
   }
   EXPECT_EQ(hybrid->hybrid_stats().compiled, 3u);
+  // The running averages the calls write are not what the prepared values (the packed
+  // convolution weight) are computed from: they are prepared once.
+  EXPECT_EQ(hybrid->hybrid_stats().prepares, 1u);
   for (const auto& [name, p] : eager->collect_params()) {
     SCOPED_TRACE(name);
     expect_close(hybrid->collect_params()[name].data(), p->data(), 1e-5f, 1e-4f);

@@ -132,11 +132,18 @@ std::vector<ir::ExportedGraph> HybridState::exported_graphs(const Block& block,
 }
 
 HybridStats HybridState::stats() const {
+  size_t prepares = 0;
+  {
+    std::shared_lock lock(mutex_);
+    for (const CompiledEntry& e : cache_)
+      if (e.graph) prepares += e.graph->prepare_count();
+  }
   return {.compiled = compiled_calls_,
           .traced = traced_calls_,
           .eager = eager_calls_,
           .recorded = recorded_calls_,
-          .side_exits = side_exits_};
+          .side_exits = side_exits_,
+          .prepares = prepares};
 }
 
 std::vector<NDArray> HybridState::finish_call(const CompiledEntry& entry, std::span<const NDArray> inputs,

@@ -22,6 +22,9 @@ struct HybridStats {
   // Calls that left the compiled paths at a guard; each was then completed on the host (and
   // counted as traced or eager).
   size_t side_exits = 0;
+  // Times the compiled graphs computed their prepared values (packed or transposed weights,
+  // folded BatchNorm): once, then again after each write to a parameter they read.
+  size_t prepares = 0;
   size_t calls() const { return compiled + traced + eager; }
   double compiled_fraction() const { return calls() ? static_cast<double>(compiled) / calls() : 0; }
 };

@@ -168,7 +168,8 @@ void bind_nn(py::module_& m) {
           s = b.hybrid_stats();
         }
         return py::dict(py::arg("compiled") = s.compiled, py::arg("traced") = s.traced, py::arg("eager") = s.eager,
-                        py::arg("recorded") = s.recorded, py::arg("side_exits") = s.side_exits);
+                        py::arg("recorded") = s.recorded, py::arg("side_exits") = s.side_exits,
+                        py::arg("prepares") = s.prepares);
       })
       .def_property_readonly("traced_ir", [](const nn::Block& b) {
         py::gil_scoped_release no_gil;

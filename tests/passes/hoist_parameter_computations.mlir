@@ -29,3 +29,22 @@ func.func @inputs_only(%x: tensor<4xf32>, %w: tensor<4xf32> {kiln.parameter}) ->
   %0 = kiln.add %x, %w : tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// A parameter the function updates in place (BatchNorm's running mean: `kiln.updates`) changes on
+// every call, so what is computed from it stays in the graph; the other parameter's work moves.
+// CHECK-LABEL: func.func @updates_its_parameter
+// CHECK-SAME: %[[M:[^:]*]]: tensor<4xf32> {kiln.parameter}, %[[W:[^:]*]]: tensor<4xf32> {kiln.parameter}, %{{.*}}: tensor<4xf32> {kiln.prepared}
+// CHECK: kiln.multiply %[[M]]
+// CHECK: func.func @updates_its_parameter_prepare
+// CHECK-NOT: kiln.multiply
+// CHECK: kiln.exp
+// CHECK-NOT: kiln.multiply
+// CHECK: return
+func.func @updates_its_parameter(%x: tensor<4xf32>, %m: tensor<4xf32> {kiln.parameter}, %w: tensor<4xf32> {kiln.parameter}) -> (tensor<4xf32>, tensor<4xf32> {kiln.updates = 1 : i64}) {
+  %c = kiln.constant dense<0.9> : tensor<f32>
+  %scaled = kiln.multiply %m, %c : tensor<4xf32>, tensor<f32> -> tensor<4xf32>
+  %new = kiln.add %scaled, %x : tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
+  %e = kiln.exp %w : tensor<4xf32> -> tensor<4xf32>
+  %y = kiln.add %x, %e : tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
+  return %y, %new : tensor<4xf32>, tensor<4xf32>
+}
