@@ -6,6 +6,7 @@
 
 #include "frontend/kiln.h"
 #include "python/src/bindings.h"
+#include "python/src/block_call.h"
 
 namespace py = pybind11;
 
@@ -51,7 +52,14 @@ NDArray call_block(nn::Block& block, const NDArray& x) {
 
 // block(a, b, ...): one array back if the forward returns one, else a tuple.
 py::object call_block_multi(nn::Block& block, const py::args& args) {
-  std::vector<NDArray> xs = args.cast<std::vector<NDArray>>(), out;
+  std::vector<NDArray> xs, out;
+  for (const py::handle& arg : args) {
+    if (!py::isinstance<NDArray>(arg))
+      throw py::type_error(block.type_name() + ": its inputs must be NDArrays, got " +
+                           py::str(py::type::handle_of(arg).attr("__qualname__")).cast<std::string>() +
+                           "; make one with nd.array(x)");
+    xs.push_back(arg.cast<NDArray>());
+  }
   {
     py::gil_scoped_release no_gil;
     out = block(xs);
@@ -134,8 +142,8 @@ void bind_nn(py::module_& m) {
       .def("__len__", &ParameterDict::size)
       .def("__iter__", [](const ParameterDict& d) { return py::iter(py::cast(d.names())); });
 
-  py::class_<nn::Block, PyBlock, std::shared_ptr<nn::Block>>(nn_m, "Block", py::dynamic_attr())
-      .def(py::init<>())
+  py::class_<nn::Block, PyBlock, std::shared_ptr<nn::Block>> block(nn_m, "Block", py::dynamic_attr());
+  block.def(py::init<>())
       .def("__call__", &call_block)
       .def("__call__", &call_block_multi)
       .def("forward", [](nn::Block& b, const NDArray&) -> NDArray {
@@ -185,6 +193,7 @@ void bind_nn(py::module_& m) {
       })
       .def("_extra_repr", [](const nn::Block&) { return std::string(); })
       .def("__repr__", &nn::Block::str);
+  install_block_call(block);
 
   // SymbolBlock.imports(symbol_file, input_names, param_file): an exported graph, read back.
   py::class_<nn::SymbolBlock, nn::Block, std::shared_ptr<nn::SymbolBlock>>(nn_m, "SymbolBlock", py::dynamic_attr())

@@ -98,6 +98,41 @@ def test_children_in_a_plain_list_fail_at_the_first_call():
         net(nd.ones((1, 3)))
 
 
+def test_every_form_of_call_and_its_errors():
+    """block(x) takes a fast path past pybind11's dispatcher; the other forms take the overloads.
+    Both give the same results and raise the same kinds of error."""
+    net = nn.Dense(3, in_units=4)
+    net.initialize()
+    x = nd.ones((2, 4))
+    assert net(x).shape == (2, 3)
+    with pytest.raises(kiln.ShapeError, match="4"):
+        net(nd.ones((2, 5)))
+    with pytest.raises(kiln.ValueError, match="2 inputs but it takes one"):
+        net(x, x)
+    with pytest.raises(TypeError, match=r"Dense: its inputs must be NDArrays, got ndarray; make one with nd.array"):
+        net(np.ones((2, 4), dtype=np.float32))
+    with pytest.raises(TypeError):
+        net(x=x)
+
+    class Two(nn.Block):
+        def forward(self, a, b):
+            return a + b, a * b
+
+    s, p = Two()(x, x)
+    assert (s.asnumpy() == 2).all() and (p.asnumpy() == 1).all()
+
+    class Raises(nn.Block):
+        def forward(self, x):
+            raise KeyError("from the Python forward")
+
+    with pytest.raises(KeyError, match="from the Python forward"):
+        Raises()(x)
+    raising = Raises()
+    raising.hybridize()
+    with pytest.raises(KeyError, match="from the Python forward"):
+        raising(x)  # raised while tracing, on the way through the compiled path's release of the GIL
+
+
 def test_compiled_calls_from_several_python_threads():
     net = MLP()
     net.initialize()
