@@ -35,7 +35,9 @@ PyObject* call_overloads(PyObject* self, PyObject* const* args, Py_ssize_t nargs
 PyObject* block_call(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
   if (nargs != 1 || kwnames) return call_overloads(self, args, nargs, kwnames);
   py::detail::type_caster_generic block(block_type), x(ndarray_type);
-  if (!block.load(self, false) || !x.load(args[0], false)) return call_overloads(self, args, nargs, kwnames);
+  // A value that loads as null (an instance never constructed) gets the overloads' error too.
+  if (!block.load(self, false) || !x.load(args[0], false) || !block.value || !x.value)
+    return call_overloads(self, args, nargs, kwnames);
   NDArray* out = nullptr;
   {
     py::gil_scoped_release no_gil;
