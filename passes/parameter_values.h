@@ -1,6 +1,7 @@
 // Which values of a traced function do not change from call to call: those computed from its
-// `kiln.parameter` arguments (and constants) alone — parameters the function does not update. Shared by kiln-transpose-dense-weights (which
-// only reshapes such weights) and kiln-hoist-parameter-computations (which moves them out).
+// `kiln.parameter` arguments (and constants) alone, counting only parameters the function does
+// not update. Shared by kiln-transpose-dense-weights (which only reshapes such weights) and
+// kiln-hoist-parameter-computations (which moves them out).
 #pragma once
 
 #include "llvm/ADT/DenseSet.h"

@@ -45,12 +45,8 @@ std::shared_ptr<nn::Block> held(const py::handle& obj) {
   return with_python_part<nn::Block>(obj);
 }
 
-NDArray call_block(nn::Block& block, const NDArray& x) {
-  py::gil_scoped_release no_gil;
-  return block(x);
-}
-
-// block(a, b, ...): one array back if the forward returns one, else a tuple.
+// block(a, b, ...), and every call block_call.cc's fast path does not take: one array back if
+// the forward returns one, else a tuple.
 py::object call_block_multi(nn::Block& block, const py::args& args) {
   std::vector<NDArray> xs, out;
   for (const py::handle& arg : args) {
@@ -144,7 +140,6 @@ void bind_nn(py::module_& m) {
 
   py::class_<nn::Block, PyBlock, std::shared_ptr<nn::Block>> block(nn_m, "Block", py::dynamic_attr());
   block.def(py::init<>())
-      .def("__call__", &call_block)
       .def("__call__", &call_block_multi)
       .def("forward", [](nn::Block& b, const NDArray&) -> NDArray {
         throw Error(b.type_name() + ": the block defines no forward(self, x); define one in the subclass");
