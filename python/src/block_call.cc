@@ -9,6 +9,8 @@
 #include "python/src/block_call.h"
 
 #include <exception>
+#include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "frontend/kiln.h"
