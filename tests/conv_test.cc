@@ -158,6 +158,46 @@ TEST_F(Conv, MaxPoolPropagatesNaNAndTheFirstNaNTakesTheGradient) {
   }
 }
 
+// The 2×2 stride-2 pool reduces columns first, then rows, but must still give each window's
+// gradient to its first maximum in row-major order: values from {0, 1, 2, NaN} make ties and
+// NaNs in every arrangement, on even and odd planes (an odd edge is in no window: zero gradient).
+TEST_F(Conv, MaxPool2x2GivesTiesToTheFirstInRowMajorOrder) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (Shape shape : {Shape{3, 2, 6, 8}, Shape{2, 3, 5, 7}}) {
+    SCOPED_TRACE(shape_str(shape));
+    const int64_t planes = shape[0] * shape[1], h = shape[2], w = shape[3], oh = h / 2, ow = w / 2;
+    std::vector<float> v(planes * h * w), dy(planes * oh * ow), y_want(dy.size()), dx_want(v.size(), 0.f);
+    for (size_t i = 0; i < v.size(); ++i) v[i] = (i * 7 + i / 5) % 4 == 3 ? nan : static_cast<float>((i * 7 + i / 5) % 4);
+    for (size_t i = 0; i < dy.size(); ++i) dy[i] = 1.f + static_cast<float>(i);
+    for (int64_t p = 0; p < planes; ++p)
+      for (int64_t oy = 0; oy < oh; ++oy)
+        for (int64_t ox = 0; ox < ow; ++ox) {
+          int64_t best = -1;
+          for (int64_t dyy = 0; dyy < 2; ++dyy)
+            for (int64_t dxx = 0; dxx < 2; ++dxx) {
+              int64_t at = (p * h + 2 * oy + dyy) * w + 2 * ox + dxx;
+              float m = best < 0 ? 0.f : v[best];
+              if (best < 0 || v[at] > m || (std::isnan(v[at]) && !std::isnan(m))) best = at;
+            }
+          int64_t out = (p * oh + oy) * ow + ox;
+          y_want[out] = v[best];
+          dx_want[best] = dy[out];
+        }
+    NDArray x(Array::from_values(shape, v));
+    x.attach_grad();
+    NDArray y;
+    {
+      auto rec = autograd::record();
+      y = nd::max_pool2d(x, {2, 2}, {2, 2});
+    }
+    y.backward(NDArray(Array::from_values(y.shape(), dy)));
+    std::vector<float> y_got = y.to_vector();
+    for (size_t i = 0; i < y_got.size(); ++i)
+      EXPECT_TRUE(std::isnan(y_want[i]) ? std::isnan(y_got[i]) : y_got[i] == y_want[i]) << "output " << i;
+    EXPECT_EQ(x.grad().to_vector(), dx_want);
+  }
+}
+
 TEST_F(Conv, GradientsMatchFiniteDifferences) {
   nd::Conv2DOptions strided{{2, 1}, {1, 1}, {1, 1}, 1}, grouped{{1, 1}, {0, 1}, {1, 2}, 2};
   // A convolution is linear in each operand: a wide step (eps 0.05) has no truncation error and

@@ -7,7 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
-
+#include <vector>
 
 namespace kiln::kernels {
 namespace {
@@ -53,48 +53,96 @@ inline int64_t argmax(const float* __restrict plane, int64_t width, const Span& 
   return best;
 }
 
-// 2×2 windows at stride 2 without padding (LeNet's and VGG's pools): the four candidates are read
-// directly. `fn(plane, out index, offsets of the window's four elements in the plane)`.
+// 2×2 windows at stride 2 without padding (LeNet's and VGG's pools) have loops of their own:
+// selects, not branches (which element wins is data), each loop over contiguous memory so it
+// vectorises. Each pair of input rows is first reduced column by column (reduce_columns), then
+// adjacent columns are compared, in one loop over a whole run of row pairs' windows.
 bool is_2x2_stride_2(const PoolGeometry& g) {
   return g.kernel_h == 2 && g.kernel_w == 2 && g.stride_h == 2 && g.stride_w == 2 && g.pad_h == 0 && g.pad_w == 0;
 }
+
+// Whether v takes over from m by argmax's rule: larger, or the first NaN.
+inline bool beats(float v, float m) { return (v > m) | ((v != v) & (m == m)); }
+inline bool ties(float v, float m) { return (v == m) | ((v != v) & (m != m)); }
+
+// Floats in one run of row pairs' columns: a run's scratch stays in L1.
+int64_t run_floats(const PoolGeometry& g) { return 2 * g.ow * std::max<int64_t>(1, 2048 / std::max<int64_t>(1, 2 * g.ow)); }
+
+// Runs of row pairs: fn(input offset, output offset, pairs), the input rows 2·w apart and the
+// output rows ow apart. When h is even, the row pairs of all planes are evenly spaced and a run may cross planes;
+// otherwise each plane's pairs are a run of their own.
 template <class Fn>
-void for_each_2x2(const PoolGeometry& g, Fn fn) {
-  for (int64_t p = 0; p < g.n * g.c; ++p)
-    for (int64_t oy = 0; oy < g.oh; ++oy)
-      for (int64_t ox = 0; ox < g.ow; ++ox) {
-        int64_t top = 2 * oy * g.w + 2 * ox;
-        fn(p, (p * g.oh + oy) * g.ow + ox, top, top + g.w);
-      }
-}
-// Which of a window's four values (row-major) is its maximum, by argmax's rule. Selects, not
-// branches: which element wins is data, and mispredicted branches cost more than the loads.
-inline int64_t best_of_four(const float* __restrict plane, int64_t top, int64_t bottom) {
-  int64_t at[4] = {top, top + 1, bottom, bottom + 1};
-  int64_t best = at[0];
-  float m = plane[best];
-  for (int i = 1; i < 4; ++i) {
-    float v = plane[at[i]];
-    bool take = (v > m) | ((v != v) & (m == m));
-    m = take ? v : m;
-    best = take ? at[i] : best;
-  }
-  return best;
+void for_each_run(const PoolGeometry& g, Fn fn) {
+  if (g.oh == 0 || g.ow == 0) return;
+  const int64_t chunk = run_floats(g) / (2 * g.ow);
+  auto runs = [&](int64_t in_offset, int64_t out_offset, int64_t pairs) {
+    for (int64_t r = 0; r < pairs; r += chunk)
+      fn(in_offset + 2 * r * g.w, out_offset + r * g.ow, std::min(chunk, pairs - r));
+  };
+  if (g.h == 2 * g.oh) return runs(0, 0, g.n * g.c * g.oh);
+  for (int64_t p = 0; p < g.n * g.c; ++p) runs(p * g.h * g.w, p * g.oh * g.ow, g.oh);
 }
 
-// The larger of m and v by argmax's rule, as a value: NaN if either is.
-inline float max_value(float m, float v) { return (v > m) | (v != v) ? v : m; }
-
-// The 2×2 stride-2 max pool's values, row by row: no indices, so the loop vectorises.
-void max_pool_2x2_values(const PoolGeometry& g, const float* __restrict x, float* __restrict y) {
-  for (int64_t p = 0; p < g.n * g.c; ++p)
-    for (int64_t oy = 0; oy < g.oh; ++oy) {
-      const float* top = x + (p * g.h + 2 * oy) * g.w;
-      const float* bottom = top + g.w;
-      float* out = y + (p * g.oh + oy) * g.ow;
-      for (int64_t ox = 0; ox < g.ow; ++ox)
-        out[ox] = max_value(max_value(max_value(top[2 * ox], top[2 * ox + 1]), bottom[2 * ox]), bottom[2 * ox + 1]);
+// The column winners of `pairs` row pairs: values, and whether the bottom row's element won.
+void reduce_columns(const PoolGeometry& g, const float* __restrict x, int64_t pairs, float* __restrict value,
+                    float* __restrict bottom_won) {
+  const int64_t width = 2 * g.ow;
+  for (int64_t r = 0; r < pairs; ++r) {
+    const float* __restrict top = x + 2 * r * g.w;
+    const float* __restrict bottom = top + g.w;
+    float* __restrict v = value + r * width;
+    float* __restrict b = bottom_won + r * width;
+    for (int64_t i = 0; i < width; ++i) {
+      bool down = beats(bottom[i], top[i]);
+      v[i] = down ? bottom[i] : top[i];
+      b[i] = down ? 1.f : 0.f;
     }
+  }
+}
+
+void max_pool_2x2_values(const PoolGeometry& g, const float* x, float* y) {
+  const int64_t chunk_floats = run_floats(g);
+  std::vector<float> scratch(2 * chunk_floats);
+  float* __restrict v = scratch.data();
+  float* __restrict b = v + chunk_floats;
+  for_each_run(g, [&](int64_t in, int64_t out, int64_t pairs) {
+    reduce_columns(g, x + in, pairs, v, b);
+    float* __restrict o = y + out;
+    for (int64_t j = 0; j < pairs * g.ow; ++j) o[j] = beats(v[2 * j + 1], v[2 * j]) ? v[2 * j + 1] : v[2 * j];
+  });
+}
+
+// Each window's gradient goes to its first maximum in row-major order (a b / c d): the column
+// winners, then the right one if it beats the left, or ties with it while being the top element
+// against a bottom one (b comes before c). Every covered element of dx is written once.
+void max_pool_2x2_backward(const PoolGeometry& g, const float* dy, const float* x, float* dx) {
+  if (g.h != 2 * g.oh || g.w != 2 * g.ow) std::memset(dx, 0, sizeof(float) * g.n * g.c * g.h * g.w);
+  const int64_t chunk_floats = run_floats(g);
+  std::vector<float> scratch(3 * chunk_floats);
+  float* __restrict v = scratch.data();
+  float* __restrict b = v + chunk_floats;
+  float* __restrict column_grad = b + chunk_floats;
+  const int64_t width = 2 * g.ow;
+  for_each_run(g, [&](int64_t in, int64_t out, int64_t pairs) {
+    reduce_columns(g, x + in, pairs, v, b);
+    const float* __restrict grad = dy + out;
+    for (int64_t j = 0; j < pairs * g.ow; ++j) {
+      float l = v[2 * j], r = v[2 * j + 1];
+      bool right = beats(r, l) | (ties(r, l) & (b[2 * j] > b[2 * j + 1]));
+      column_grad[2 * j] = right ? 0.f : grad[j];
+      column_grad[2 * j + 1] = right ? grad[j] : 0.f;
+    }
+    for (int64_t rr = 0; rr < pairs; ++rr) {
+      float* __restrict top = dx + in + 2 * rr * g.w;
+      float* __restrict bottom = top + g.w;
+      const float* __restrict cg = column_grad + rr * width;
+      const float* __restrict down = b + rr * width;
+      for (int64_t i = 0; i < width; ++i) {
+        top[i] = down[i] > 0.f ? 0.f : cg[i];
+        bottom[i] = down[i] > 0.f ? cg[i] : 0.f;
+      }
+    }
+  });
 }
 
 }  // namespace
@@ -117,13 +165,8 @@ void pool2d_forward(const PoolGeometry& g, const float* x, float* y) {
 
 void pool2d_backward(const PoolGeometry& g, const float* dy, const float* x, float* dx) {
   int64_t plane = g.h * g.w;
+  if (g.kind == PoolKind::Max && is_2x2_stride_2(g)) return max_pool_2x2_backward(g, dy, x, dx);
   std::memset(dx, 0, sizeof(float) * g.n * g.c * plane);
-  if (g.kind == PoolKind::Max && is_2x2_stride_2(g)) {
-    for_each_2x2(g, [&](int64_t p, int64_t out, int64_t top, int64_t bottom) {
-      dx[p * plane + best_of_four(x + p * plane, top, bottom)] += dy[out];
-    });
-    return;
-  }
   for_each_window(g, [&](int64_t p, int64_t out, const Span& rows, const Span& cols) {
     float* grad = dx + p * plane;
     if (g.kind == PoolKind::Max) {
