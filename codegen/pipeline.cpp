@@ -98,7 +98,7 @@ std::vector<Stage> lowering_stages(const VectorTarget& target) {
       {"vectorized", concat({optional("kiln-vectorize-matmul", vectorize)}, cleanup())},
       // No cleanup after this: canonicalize and CSE found nothing here on any workload (at most a
       // few ops that LLVM removes anyway) and cost ~1 ms a compile.
-      {"loops", {required("convert-linalg-to-loops")}},
+      {"loops", {required("convert-linalg-to-loops"), optional("kiln-approximate-exp", "func.func(kiln-approximate-exp)")}},
       {"llvm",
        {required("expand-strided-metadata"), required("lower-affine"), required("convert-scf-to-cf"),
         required("convert-math-to-libm"), required("convert-math-to-llvm"), required("convert-vector-to-llvm"),

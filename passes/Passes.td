@@ -161,4 +161,21 @@ def DistinctResults : Pass<"kiln-distinct-results", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def ApproximateExp : Pass<"kiln-approximate-exp", "mlir::func::FuncOp"> {
+  let summary = "Expand f32 math.exp into MLIR's polynomial approximation, so its loops vectorise";
+  let description = [{
+    Lowered as a call to libm's `expf`, an exponential keeps the loop around it scalar: LLVM's
+    loop vectorizer cannot widen an opaque call. This pass rewrites each f32 `math.exp` (scalar
+    or vector) into MLIR's range reduction and polynomial (`populateMathPolynomialApproximationPatterns`,
+    applied to the exp ops alone), which is plain arithmetic that vectorises with the rest of
+    the loop body: sigmoid, softmax and their relatives. Infinities, NaN, overflow to +inf and
+    underflow are kept (a result below the smallest normal float is 0, where libm gives a
+    subnormal); tests/special_values_test.cc bounds its error at 2 ulps. The expansion's floor and
+    fma become LLVM intrinsics here: convert-math-to-libm, which runs first, would make each a
+    libm call, once per vector lane.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect", "mlir::vector::VectorDialect",
+                           "mlir::LLVM::LLVMDialect"];
+}
+
 #endif  // KILN_PASSES_TD
