@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "frontend/autograd/autograd.h"
 #include "frontend/ndarray.h"
 #include "ir/op_attrs.h"
 
@@ -21,6 +22,9 @@ struct GradContext {
   const NDArray& output;            // the op's output
   const NDArray& out_grad;          // d(loss)/d(output)
   const OpAttrs& attrs;
+  // Whether input i takes a gradient: a rule may leave the others undefined, and skip their
+  // products (a network's first layer has no use for the gradient of its data).
+  bool needs(size_t i) const { return autograd::requires_grad(inputs[i]); }
 };
 
 struct OpDef {

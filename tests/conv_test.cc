@@ -4,7 +4,10 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
+#include <string>
 
+#include "frontend/hybridize/trace_hook.h"
 #include "frontend/kiln.h"
 #include "tests/test_util.h"
 
@@ -195,6 +198,52 @@ TEST_F(Conv, MaxPool2x2GivesTiesToTheFirstInRowMajorOrder) {
     for (size_t i = 0; i < y_got.size(); ++i)
       EXPECT_TRUE(std::isnan(y_want[i]) ? std::isnan(y_got[i]) : y_got[i] == y_want[i]) << "output " << i;
     EXPECT_EQ(x.grad().to_vector(), dx_want);
+  }
+}
+
+// Counts the ops dispatched while it is active, by name.
+class OpCounter : public TraceHook {
+ public:
+  std::map<std::string, int> counts;
+  void record(const OpDef& op, std::span<const NDArray>, const OpAttrs&, const NDArray&) override {
+    ++counts[std::string(op.name)];
+  }
+  void guard(const Array&, const Array*, float, std::string_view, bool, uint64_t) override {}
+  void untraceable(const char*) override {}
+  void host_access(const Array&, const char*) override {}
+  void alias(const Array&, const Array&) override {}
+  void begin_region(std::span<const NDArray>) override {}
+  void end_region(std::span<const NDArray>) override {}
+  void control(Control, std::span<const NDArray>, std::span<const NDArray>, int64_t) override {}
+};
+
+// A network's first layer has no use for the gradient of its data: backward computes only the
+// products some input takes (eagerly, and so in every traced backward).
+TEST_F(Conv, BackwardSkipsTheGradientsNoInputTakes) {
+  for (bool data_grad : {false, true}) {
+    SCOPED_TRACE(data_grad ? "the data takes a gradient" : "only the parameters take gradients");
+    NDArray x = nd::random::uniform(-1, 1, {2, 3, 6, 6}), w = nd::random::uniform(-1, 1, {4, 3, 3, 3});
+    NDArray b = nd::zeros({4}), fw = nd::random::uniform(-1, 1, {5, 3 * 6 * 6});
+    if (data_grad) x.attach_grad();
+    w.attach_grad();
+    b.attach_grad();
+    NDArray conv, dense;
+    {
+      auto rec = autograd::record();
+      conv = nd::conv2d(x, w, b, {.padding = {1, 1}});
+      dense = nd::fully_connected(nd::reshape(x, {2, -1}), fw);  // fw takes no gradient
+    }
+    OpCounter counter;
+    {
+      TraceScope scope(&counter);
+      conv.backward();
+      if (data_grad) dense.backward();
+    }
+    EXPECT_EQ(counter.counts["conv2d_backward_data"], data_grad ? 1 : 0);
+    EXPECT_EQ(counter.counts["conv2d_backward_weights"], 1);
+    EXPECT_EQ(counter.counts["dot"], data_grad ? 1 : 0);  // dense's data gradient; never its weight's
+    if (data_grad) EXPECT_EQ(x.grad().shape(), x.shape());
+    EXPECT_EQ(w.grad().shape(), w.shape());
   }
 }
 

@@ -38,9 +38,10 @@ void conv2d_compute(std::span<const NDArray> in, const OpAttrs& a, Array& out) {
 }
 std::vector<NDArray> conv2d_grad(const GradContext& c) {
   const NDArray &x = c.inputs[0], &w = c.inputs[1], &dy = c.out_grad;
-  std::vector<NDArray> grads{conv2d_backward_data(dy, w, x.shape(), c.attrs),
-                             conv2d_backward_weights(dy, x, w.shape(), c.attrs)};
-  if (c.inputs.size() == 3) grads.push_back(sum(reshape(sum(dy, 0), {dy.shape()[1], -1}), 1));  // over n, h, w
+  std::vector<NDArray> grads{c.needs(0) ? conv2d_backward_data(dy, w, x.shape(), c.attrs) : NDArray(),
+                             c.needs(1) ? conv2d_backward_weights(dy, x, w.shape(), c.attrs) : NDArray()};
+  if (c.inputs.size() == 3)  // over n, h, w
+    grads.push_back(c.needs(2) ? sum(reshape(sum(dy, 0), {dy.shape()[1], -1}), 1) : NDArray());
   return grads;
 }
 const OpDef kConv2D{.name = "conv2d", .infer_shape = conv2d_shape, .compute = conv2d_compute, .gradient = conv2d_grad};

@@ -24,8 +24,9 @@ void dot_compute(std::span<const NDArray> in, const OpAttrs& a, Array& out) {
 std::vector<NDArray> dot_grad(const GradContext& c) {
   const NDArray &A = c.inputs[0], &B = c.inputs[1], &dC = c.out_grad;
   bool ta = c.attrs.transpose_a, tb = c.attrs.transpose_b;
-  NDArray dA = ta ? dot(B, dC, tb, true) : dot(dC, B, false, !tb);
-  NDArray dB = tb ? dot(dC, A, true, ta) : dot(A, dC, !ta, false);
+  NDArray dA, dB;
+  if (c.needs(0)) dA = ta ? dot(B, dC, tb, true) : dot(dC, B, false, !tb);
+  if (c.needs(1)) dB = tb ? dot(dC, A, true, ta) : dot(A, dC, !ta, false);
   return {dA, dB};
 }
 
@@ -44,8 +45,8 @@ void fully_connected_compute(std::span<const NDArray> in, const OpAttrs&, Array&
 
 std::vector<NDArray> fully_connected_grad(const GradContext& c) {
   const NDArray &x = c.inputs[0], &w = c.inputs[1], &dy = c.out_grad;
-  std::vector<NDArray> grads{dot(dy, w), dot(dy, x, true, false)};
-  if (c.inputs.size() == 3) grads.push_back(sum(dy, 0));
+  std::vector<NDArray> grads{c.needs(0) ? dot(dy, w) : NDArray(), c.needs(1) ? dot(dy, x, true, false) : NDArray()};
+  if (c.inputs.size() == 3) grads.push_back(c.needs(2) ? sum(dy, 0) : NDArray());
   return grads;
 }
 
