@@ -214,7 +214,7 @@ AotArtifact compile_library(const std::string& symbol_file, const std::string& o
   std::unique_ptr<llvm::TargetMachine> machine = make_target_machine(options.cpu);
   VectorTarget vectors = vector_target_of(*machine);
 
-  run_stages(*module, optimization_stages(), nullptr);
+  run_stages(*module, optimization_stages(GraphMode::Inference, vectors), nullptr);
   auto graph = module->lookupSymbol<mlir::func::FuncOp>(kGraph);
   for (unsigned i = 0; i < graph.getNumArguments(); ++i) {
     Shape shape = shape_of(graph.getArgument(i).getType());

@@ -44,6 +44,7 @@ llvm::orc::SymbolMap runtime_symbols(llvm::orc::MangleAndInterner& interner) {
   add("_mlir_ciface_kiln_rt_conv2d_pack_weights", &_mlir_ciface_kiln_rt_conv2d_pack_weights);
   add("_mlir_ciface_kiln_rt_conv2d_packed", &_mlir_ciface_kiln_rt_conv2d_packed);
   add("_mlir_ciface_kiln_rt_conv2d_packed_no_bias", &_mlir_ciface_kiln_rt_conv2d_packed_no_bias);
+  add("_mlir_ciface_kiln_rt_reorder_activations", &_mlir_ciface_kiln_rt_reorder_activations);
   add("_mlir_ciface_kiln_rt_max_pool2d", &_mlir_ciface_kiln_rt_max_pool2d);
   add("_mlir_ciface_kiln_rt_max_pool2d_backward", &_mlir_ciface_kiln_rt_max_pool2d_backward);
   add("_mlir_ciface_kiln_rt_avg_pool2d", &_mlir_ciface_kiln_rt_avg_pool2d);

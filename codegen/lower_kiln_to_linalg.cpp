@@ -418,11 +418,17 @@ void populate(RewritePatternSet& p) {
     return call_runtime(b, op, "kiln_rt_conv2d_pack_weights", {a.getWeight()}, op.getType(), scalars);
   });
   add<ir::Conv2DPackedOp>(p, [conv_scalars](OpBuilder& b, ir::Conv2DPackedOp op, ir::Conv2DPackedOp::Adaptor a) {
+    SmallVector<int64_t> scalars = conv_scalars(op);
+    scalars.append({static_cast<int64_t>(op.getDataLayout()), static_cast<int64_t>(op.getResultLayout())});
     if (a.getBias())
       return call_runtime(b, op, "kiln_rt_conv2d_packed", {a.getData(), a.getWeight(), a.getPacked(), a.getBias()},
-                          op.getType(), conv_scalars(op));
+                          op.getType(), scalars);
     return call_runtime(b, op, "kiln_rt_conv2d_packed_no_bias", {a.getData(), a.getWeight(), a.getPacked()}, op.getType(),
-                        conv_scalars(op));
+                        scalars);
+  });
+  add<ir::ReorderActivationsOp>(p, [](OpBuilder& b, ir::ReorderActivationsOp op, ir::ReorderActivationsOp::Adaptor a) {
+    return call_runtime(b, op, "kiln_rt_reorder_activations", {a.getInput()}, op.getType(),
+                        {static_cast<int64_t>(op.getFrom()), static_cast<int64_t>(op.getTo())});
   });
   add<ir::Conv2DBackwardDataOp>(p, [conv_scalars](OpBuilder& b, ir::Conv2DBackwardDataOp op, ir::Conv2DBackwardDataOp::Adaptor a) {
     return call_runtime(b, op, "kiln_rt_conv2d_backward_data", {a.getOutGrad(), a.getWeight()}, op.getType(), conv_scalars(op));

@@ -62,21 +62,21 @@ std::string Stage::pipeline() const {
   return text;
 }
 
-const std::vector<Stage>& optimization_stages(GraphMode mode) {
-  // CSE before hoisting: a weight used twice is transposed once, and prepare returns each value
-  // once (buffer-results-to-out-params cannot return one buffer twice).
-  static const std::vector<Stage> inference{
-      {"optimized", concat(concat(cleanup(), {optional("kiln-transpose-dense-weights"), optional("kiln-fold-batch-norm"),
-                                              optional("kiln-pack-conv-weights"),
-                                              optional("cse"), optional("kiln-hoist-parameter-computations")}),
-                           cleanup())},
-  };
+std::vector<Stage> optimization_stages(GraphMode mode, const VectorTarget& target) {
   // A training step changes every parameter: a pre-transposed weight would be transposed again
   // on every step, costing a pass over the weight to save less than that in the product.
-  static const std::vector<Stage> training{
-      {"optimized", concat(concat(cleanup(), {optional("kiln-hoist-parameter-computations")}), cleanup())},
-  };
-  return mode == GraphMode::Training ? training : inference;
+  if (mode == GraphMode::Training)
+    return {{"optimized", concat(concat(cleanup(), {optional("kiln-hoist-parameter-computations")}), cleanup())}};
+  // oneDNN blocks activations by a vector register's floats (8 with AVX2, 16 with AVX-512).
+  std::vector<Step> layouts{optional("kiln-transpose-dense-weights"), optional("kiln-fold-batch-norm"),
+                            optional("kiln-pack-conv-weights")};
+  if (target.lanes == 8 || target.lanes == 16)
+    layouts.push_back(
+        optional("kiln-keep-blocked-layout", fmt("func.func(kiln-keep-blocked-layout{block=", target.lanes, "})")));
+  // CSE before hoisting: a weight used twice is transposed once, and prepare returns each value
+  // once (buffer-results-to-out-params cannot return one buffer twice).
+  layouts.insert(layouts.end(), {optional("cse"), optional("kiln-hoist-parameter-computations")});
+  return {{"optimized", concat(concat(cleanup(), layouts), cleanup())}};
 }
 
 std::vector<Stage> lowering_stages(const VectorTarget& target) {

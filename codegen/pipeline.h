@@ -32,10 +32,11 @@ struct Stage {
 // Whether KILN_DISABLE_PASSES names `pass` (or is `all`). Read once.
 bool pass_disabled(const std::string& pass);
 
-// On the kiln dialect: canonicalisation, CSE, weight layout (inference), hoisting of parameter
-// computations. The graph's calling convention (which arguments are prepared values) is final
-// after these.
-const std::vector<Stage>& optimization_stages(GraphMode mode = GraphMode::Inference);
+// On the kiln dialect: canonicalisation, CSE, weight and activation layouts (inference; the
+// activations blocked as oneDNN blocks them for `target`), hoisting of parameter computations.
+// The graph's calling convention (which arguments are prepared values) is final after these.
+std::vector<Stage> optimization_stages(GraphMode mode = GraphMode::Inference,
+                                       const VectorTarget& target = host_vector_target());
 // kiln -> linalg/tensor -> bufferized memrefs (results become out-parameters) -> vector kernels
 // shaped for `target` -> loops -> LLVM.
 std::vector<Stage> lowering_stages(const VectorTarget& target = host_vector_target());

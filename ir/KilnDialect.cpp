@@ -208,6 +208,16 @@ LogicalResult Conv2DBackwardWeightsOp::inferReturnTypes(MLIRContext* ctx, std::o
   });
 }
 
+namespace {
+// A layout of conv2d_packed / reorder_activations that `channels` can be held in.
+void check_layout(const char* op, int64_t layout, int64_t channels) {
+  if (layout != 0 && layout != 8 && layout != 16)
+    throw ValueError(fmt(op, ": layout ", layout, " is none of 0 (NCHW), 8 and 16 (channels blocked by 8 or 16)"));
+  if (layout && channels % layout)
+    throw ShapeError(fmt(op, ": ", channels, " channels do not fill blocks of ", layout));
+}
+}  // namespace
+
 LogicalResult Conv2DPackWeightsOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
                                                     SmallVectorImpl<Type>& out) {
   auto w = shape_of(adaptor.getWeight(), loc);
@@ -231,7 +241,21 @@ LogicalResult Conv2DPackedOp::inferReturnTypes(MLIRContext* ctx, std::optional<L
     if (*packed != Shape{kernels::packed_weights_size(g)})
       throw ShapeError(fmt("conv2d_packed: packed weights of shape ", shape_str(*packed), " are not the ",
                            kernels::packed_weights_size(g), " values conv2d_pack_weights gives for this window"));
+    check_layout("conv2d_packed", static_cast<int64_t>(adaptor.getDataLayout()), g.c);
+    check_layout("conv2d_packed", static_cast<int64_t>(adaptor.getResultLayout()), g.o);
     return shape_rules::conv2d_output(g);
+  });
+}
+
+LogicalResult ReorderActivationsOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,
+                                                     SmallVectorImpl<Type>& out) {
+  auto x = shape_of(adaptor.getInput(), loc);
+  if (!x) return failure();
+  return infer(ctx, loc, out, [&] {
+    if (x->size() != 4) throw ShapeError(fmt("reorder_activations: a ", x->size(), "-D input (n×c×h×w expected)"));
+    check_layout("reorder_activations", static_cast<int64_t>(adaptor.getFrom()), (*x)[1]);
+    check_layout("reorder_activations", static_cast<int64_t>(adaptor.getTo()), (*x)[1]);
+    return *x;
   });
 }
 

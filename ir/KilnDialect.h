@@ -11,6 +11,13 @@
 
 #include "ir/constant_eval.h"  // the ops' folds (KilnOps.td) call it
 
+namespace kiln::ir {
+// The marker trait Kiln_PerElement (KilnOps.td): each result element comes from the operands'
+// elements at its position.
+template <typename ConcreteType>
+class PerElement : public mlir::OpTrait::TraitBase<ConcreteType, PerElement> {};
+}  // namespace kiln::ir
+
 // The ODS-generated adaptors have unused parameters; keep -Wextra's signal for kiln's own code.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"

@@ -7,6 +7,11 @@ include "ir/KilnDialect.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
+// Ops that compute each element of the result from the elements at the same position of their
+// operands (unary and binary elementwise ops). With operands of the result's shape they commute
+// with any reordering of the elements, such as a change of layout (kiln-keep-blocked-layout).
+def Kiln_PerElement : NativeOpTrait<"PerElement"> { let cppNamespace = "::kiln::ir"; }
+
 // -----------------------------------------------------------------------------------------
 // Constants
 
@@ -28,7 +33,7 @@ def Kiln_ConstantOp : Kiln_Op<"constant", [ConstantLike, Pure, InferTypeOpAdapto
 // -----------------------------------------------------------------------------------------
 // Elementwise
 
-class Kiln_UnaryOp<string mnemonic, string what> : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+class Kiln_UnaryOp<string mnemonic, string what> : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor, Kiln_PerElement]> {
   let summary = what;
   let description = [{
     Applies the function to every element; the result has the operand's type.
@@ -61,7 +66,7 @@ def Kiln_AbsOp : Kiln_UnaryOp<"abs", "|x|">;
 def Kiln_SoftreluOp : Kiln_UnaryOp<"softrelu", "log(1 + exp(x)), computed as max(x, 0) + log1p(exp(-|x|))">;
 def Kiln_SoftsignOp : Kiln_UnaryOp<"softsign", "x / (1 + |x|)">;
 
-class Kiln_BinaryOp<string mnemonic, string what> : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+class Kiln_BinaryOp<string mnemonic, string what> : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor, Kiln_PerElement]> {
   let summary = what;
   let description = [{
     Elementwise with NumPy broadcasting: the result's shape is the broadcast of both shapes.
@@ -93,7 +98,7 @@ def Kiln_EqualOp : Kiln_BinaryOp<"equal", "lhs == rhs as 1.0 / 0.0">;
 def Kiln_GreaterOp : Kiln_BinaryOp<"greater", "lhs > rhs as 1.0 / 0.0">;
 def Kiln_LesserOp : Kiln_BinaryOp<"lesser", "lhs < rhs as 1.0 / 0.0">;
 
-def Kiln_WhereOp : Kiln_Op<"where", [Pure, InferTypeOpAdaptor]> {
+def Kiln_WhereOp : Kiln_Op<"where", [Pure, InferTypeOpAdaptor, Kiln_PerElement]> {
   let summary = "x where condition ≠ 0, else y";
   let description = [{
     Elementwise selection with NumPy broadcasting of all three operands (NaN in the condition
@@ -324,14 +329,30 @@ def Kiln_Conv2DPackWeightsOp : Kiln_Op<"conv2d_pack_weights", [Pure, InferTypeOp
 
 def Kiln_Conv2DPackedOp : Kiln_Op<"conv2d_packed", [Pure, InferTypeOpAdaptor]> {
   let summary = "conv2d with its weight also given packed (conv2d_pack_weights of the same window)";
+  let description = [{
+    `data_layout` and `result_layout` say how the data and the result hold their elements: 0 in
+    NCHW order, 8 or 16 in oneDNN's nChw8c / nChw16c (channels in blocks of that many, innermost;
+    the block divides the channel count, so the tensor's shape and size are those of NCHW). Set
+    by kiln-keep-blocked-layout; a blocked tensor is read only by ops that agree on its layout.
+  }];
   let arguments = (ins Kiln_Tensor:$data, Kiln_Tensor:$weight, Kiln_Tensor:$packed, Optional<Kiln_Tensor>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding, DenseI64ArrayAttr:$dilation,
-                       I64Attr:$groups);
+                       I64Attr:$groups, DefaultValuedAttr<I64Attr, "0">:$data_layout,
+                       DefaultValuedAttr<I64Attr, "0">:$result_layout);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = [{
     $data `,` $weight `,` $packed (`,` $bias^)? attr-dict `:` type($data) `,` type($weight) `,` type($packed)
     (`,` type($bias)^)? `->` type($result)
   }];
+}
+
+// Made by kiln-keep-blocked-layout: the same n×c×h×w tensor with its elements moved from one
+// layout to another (conv2d_packed's layouts: 0 NCHW, 8 or 16 blocked).
+def Kiln_ReorderActivationsOp : Kiln_Op<"reorder_activations", [Pure, InferTypeOpAdaptor]> {
+  let summary = "an n×c×h×w tensor's elements moved from layout `from` to layout `to`";
+  let arguments = (ins Kiln_Tensor:$input, I64Attr:$from, I64Attr:$to);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
 }
 
 def Kiln_MaxPool2DOp : Kiln_Op<"max_pool2d", [Pure, InferTypeOpAdaptor]> {

@@ -161,6 +161,24 @@ def DistinctResults : Pass<"kiln-distinct-results", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def KeepBlockedLayout : Pass<"kiln-keep-blocked-layout", "mlir::func::FuncOp"> {
+  let summary = "Keep activations in oneDNN's blocked layout from one convolution to the next";
+  let description = [{
+    oneDNN's convolutions run on activations blocked by channel (nChw16c on AVX-512, nChw8c on
+    AVX2). Given NCHW data, each `kiln.conv2d_packed` reorders its data into that layout and its
+    result back out, around every call. This pass lets a packed convolution whose output
+    channels fill whole blocks give its result blocked (`result_layout`), followed by a
+    `kiln.reorder_activations` to NCHW; carries that reorder past per-element ops (relu, add of
+    two such values: they compute each element from the same position, whatever the order);
+    and lets a convolution whose data comes out of such a reorder read the blocked value
+    directly (`data_layout`). Reorders then remain only where a value leaves the blocked chain
+    (a pool, a Dense layer, an output). Convolutions that run in nhwc (channel counts that
+    blocks would pad; kernels::conv2d_runs_blocked) and grouped ones keep NCHW.
+  }];
+  let options = [Option<"block", "block", "int64_t", "16", "channels per block: 16 (AVX-512) or 8 (AVX2)">];
+  let dependentDialects = ["::kiln::ir::KilnDialect"];
+}
+
 def ApproximateExp : Pass<"kiln-approximate-exp", "mlir::func::FuncOp"> {
   let summary = "Expand f32 math.exp into MLIR's polynomial approximation, so its loops vectorise";
   let description = [{

@@ -156,16 +156,20 @@ void _mlir_ciface_kiln_rt_conv2d_pack_weights(KilnMemRef4D* w, KilnMemRef1D* pac
 
 void _mlir_ciface_kiln_rt_conv2d_packed(KilnMemRef4D* x, KilnMemRef4D* w, KilnMemRef1D* packed, KilnMemRef1D* b,
                                         KilnMemRef4D* out, int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh,
-                                        int64_t dw, int64_t groups) {
+                                        int64_t dw, int64_t groups, int64_t data_layout, int64_t result_layout) {
   kiln::kernels::conv2d_forward_packed(conv_geometry(x, w, out, sh, sw, ph, pw, dh, dw, groups), data(x), data(w),
-                                       data(packed), data(b), data(out));
+                                       data(packed), b ? data(b) : nullptr, data(out), {data_layout, result_layout});
 }
 
 void _mlir_ciface_kiln_rt_conv2d_packed_no_bias(KilnMemRef4D* x, KilnMemRef4D* w, KilnMemRef1D* packed, KilnMemRef4D* out,
                                                 int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw,
-                                                int64_t groups) {
-  kiln::kernels::conv2d_forward_packed(conv_geometry(x, w, out, sh, sw, ph, pw, dh, dw, groups), data(x), data(w),
-                                       data(packed), nullptr, data(out));
+                                                int64_t groups, int64_t data_layout, int64_t result_layout) {
+  _mlir_ciface_kiln_rt_conv2d_packed(x, w, packed, nullptr, out, sh, sw, ph, pw, dh, dw, groups, data_layout, result_layout);
+}
+
+void _mlir_ciface_kiln_rt_reorder_activations(KilnMemRef4D* x, KilnMemRef4D* out, int64_t from_layout, int64_t to_layout) {
+  kiln::kernels::reorder_activations(x->sizes[0], x->sizes[1], x->sizes[2], x->sizes[3], data(x), from_layout, data(out),
+                                     to_layout);
 }
 
 void _mlir_ciface_kiln_rt_max_pool2d(KilnMemRef4D* x, KilnMemRef4D* out, int64_t kh, int64_t kw, int64_t sh, int64_t sw,

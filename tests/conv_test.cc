@@ -201,6 +201,43 @@ TEST_F(Conv, MaxPool2x2GivesTiesToTheFirstInRowMajorOrder) {
   }
 }
 
+// Inference graphs keep activations in oneDNN's blocked layout from one convolution to the next
+// (kiln-keep-blocked-layout), through relu and a residual add: the one reorder left is where the
+// value leaves for the pool. The compiled result matches eager.
+TEST_F(Conv, HybridizedConvolutionsHandEachOtherBlockedActivations) {
+  class Residual : public nn::Block {
+   public:
+    nn::Child<nn::Conv2D> stem = register_block("stem", nn::Conv2D({.channels = 16, .kernel_size = 3, .padding = 1, .activation = "relu"}));
+    nn::Child<nn::Conv2D> body = register_block("body", nn::Conv2D({.channels = 16, .kernel_size = 3, .padding = 1}));
+
+   protected:
+    NDArray forward(const NDArray& x) override {
+      NDArray y = stem(x);
+      return nd::max_pool2d((body(y) + y).relu(), {2, 2}, {2, 2});
+    }
+  } net;
+  net.initialize();
+  NDArray x = nd::random::uniform(-1, 1, {2, 3, 8, 8});
+  x.data()[5] = std::numeric_limits<float>::quiet_NaN();  // a NaN travels through the blocked values
+  NDArray eager = net(x);
+  net.hybridize();
+  std::string optimized = testing::dumped_stage([&] { net(x); }, "1-optimized.mlir");
+  NDArray compiled = net(x);
+  ASSERT_EQ(net.hybrid_stats().compiled, 1u);
+  std::vector<float> e = eager.to_vector(), c = compiled.to_vector();
+  for (size_t i = 0; i < e.size(); ++i) {
+    if (std::isnan(e[i])) EXPECT_TRUE(std::isnan(c[i])) << "at " << i;
+    else EXPECT_NEAR(c[i], e[i], 1e-5f + 1e-4f * std::fabs(e[i])) << "at " << i;
+  }
+  if (!__builtin_cpu_supports("avx2")) GTEST_SKIP() << "no AVX2: oneDNN blocks by 4 here, and kiln keeps NCHW";
+  size_t reorders = 0;
+  for (size_t at = optimized.find("kiln.reorder_activations"); at != std::string::npos;
+       at = optimized.find("kiln.reorder_activations", at + 1))
+    ++reorders;
+  EXPECT_EQ(reorders, 1u) << optimized;
+  EXPECT_NE(optimized.find("data_layout"), std::string::npos) << optimized;
+}
+
 // Counts the ops dispatched while it is active, by name.
 class OpCounter : public TraceHook {
  public:

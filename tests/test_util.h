@@ -4,9 +4,15 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include "frontend/kiln.h"
 
@@ -36,6 +42,26 @@ inline void expect_close(const NDArray& a, const NDArray& b, float atol = 1e-5f,
             << "message \"" << e.what() << "\" lacks \"" << part << "\"";                   \
     }                                                                                       \
   } while (0)
+
+// The IR of the compile stage whose dump ends in `suffix` ("1-optimized.mlir"), for the graphs
+// `compile` compiles (KILN_DUMP_IR, set around it); empty if no graph was compiled.
+inline std::string dumped_stage(const std::function<void()>& compile, const std::string& suffix) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("kiln_dump_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  ::setenv("KILN_DUMP_IR", dir.c_str(), 1);
+  compile();
+  ::unsetenv("KILN_DUMP_IR");
+  std::string text;
+  for (const auto& f : fs::directory_iterator(dir))
+    if (f.path().string().ends_with(suffix)) {
+      std::ifstream in(f.path());
+      text.append(std::istreambuf_iterator<char>(in), {});
+    }
+  fs::remove_all(dir);
+  return text;
+}
 
 // `fn` applied to the block's inputs in a forward: any array function as a hybridizable Block.
 // Gives `to` copies of `from`'s parameter values (both initialised, with the same names): two

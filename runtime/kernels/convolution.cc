@@ -5,7 +5,9 @@
 
 #include <array>
 #include <map>
+#include <tuple>
 
+#include "runtime/error.h"
 #include "runtime/onednn.h"
 
 namespace kiln::kernels {
@@ -16,28 +18,45 @@ using Dims = memory::dims;
 
 enum class Pass { Forward, ForwardBias, ForwardPacked, ForwardPackedBias, PackWeights, BackwardData, BackwardWeights };
 
-// The caller's plain layouts, and the same shapes with the layout left to oneDNN (`any`): its
-// blocked layouts run several times faster than plain nchw, so arrays are reordered into them
-// and back around each call (BoundPrimitive::bridge).
+// The caller's layouts (plain nchw, or the blocked ones of ConvLayouts) and the layouts the
+// primitive runs in: oneDNN's choice (`any`), whose blocked layouts run several times faster than
+// plain nchw, or nhwc where those would pad the channels (conv2d_runs_blocked). Arrays are
+// reordered between the two around each call where they differ (BoundPrimitive::bridge).
 struct Descs {
   memory::desc src, weights, bias, dst;          // the caller's
-  memory::desc any_src, any_weights, any_dst;    // oneDNN's choice
+  memory::desc any_src, any_weights, any_dst;    // the primitive's: oneDNN's choice, or nhwc
   Dims strides, dilates, padding;
 };
 
-Descs descs(const ConvGeometry& g) {
+memory::format_tag activation_tag(int64_t block) {
+  switch (block) {
+    case 0: return memory::format_tag::nchw;
+    case 8: return memory::format_tag::nChw8c;
+    case 16: return memory::format_tag::nChw16c;
+  }
+  throw Error(fmt("convolution: no activation layout with blocks of ", block, " channels (0, 8 or 16)"));
+}
+
+memory::desc activation_desc(const Dims& dims, int64_t block) {
+  if (block && dims[1] % block)
+    throw Error(fmt("convolution: ", dims[1], " channels do not fill blocks of ", block, " (a blocked layout)"));
+  return memory::desc(dims, memory::data_type::f32, activation_tag(block));
+}
+
+Descs descs(const ConvGeometry& g, ConvLayouts layouts = {}) {
   auto f32 = memory::data_type::f32;
   auto any = memory::format_tag::any;
   Dims src{g.n, g.c, g.h, g.w}, dst{g.n, g.o, g.oh, g.ow};
   Dims weights = g.groups > 1 ? Dims{g.groups, g.o / g.groups, g.c / g.groups, g.kh, g.kw} : Dims{g.o, g.c, g.kh, g.kw};
   Descs d;
-  d.src = memory::desc(src, f32, memory::format_tag::nchw);
+  d.src = activation_desc(src, layouts.data);
   d.weights = memory::desc(weights, f32, g.groups > 1 ? memory::format_tag::goihw : memory::format_tag::oihw);
   d.bias = memory::desc({g.o}, f32, memory::format_tag::x);
-  d.dst = memory::desc(dst, f32, memory::format_tag::nchw);
-  d.any_src = memory::desc(src, f32, any);
+  d.dst = activation_desc(dst, layouts.result);
+  auto activations = conv2d_runs_blocked(g.c, g.o) ? any : memory::format_tag::nhwc;
+  d.any_src = memory::desc(src, f32, activations);
   d.any_weights = memory::desc(weights, f32, any);
-  d.any_dst = memory::desc(dst, f32, any);
+  d.any_dst = memory::desc(dst, f32, activations);
   d.strides = {g.stride_h, g.stride_w};
   d.dilates = {g.dilate_h - 1, g.dilate_w - 1};  // oneDNN counts the gaps: 0 is a dense kernel
   // The same padding on both sides: oneDNN's floor division then gives Gluon's output size.
@@ -55,8 +74,8 @@ dnnl::convolution_forward::primitive_desc forward_pd(const Descs& d, bool bias) 
   return {desc, onednn::engine()};
 }
 
-onednn::BoundPrimitive make(const ConvGeometry& g, Pass pass) {
-  Descs d = descs(g);
+onednn::BoundPrimitive make(const ConvGeometry& g, Pass pass, ConvLayouts layouts) {
+  Descs d = descs(g, layouts);
   auto algo = dnnl::algorithm::convolution_direct;
   onednn::BoundPrimitive b;
   switch (pass) {
@@ -119,12 +138,18 @@ GeometryKey key_of(const ConvGeometry& g) {
           g.groups};
 }
 
-onednn::BoundPrimitive& primitive(const ConvGeometry& g, Pass pass) {
-  thread_local std::map<std::pair<GeometryKey, Pass>, onednn::BoundPrimitive> cache;
-  std::pair key{key_of(g), pass};
+onednn::BoundPrimitive& primitive(const ConvGeometry& g, Pass pass, ConvLayouts layouts = {}) {
+  thread_local std::map<std::tuple<GeometryKey, Pass, ConvLayouts>, onednn::BoundPrimitive> cache;
+  std::tuple key{key_of(g), pass, layouts};
   auto it = cache.find(key);
-  if (it == cache.end()) it = cache.emplace(key, make(g, pass)).first;
+  if (it == cache.end()) it = cache.emplace(key, make(g, pass, layouts)).first;
   return it->second;
+}
+
+void forward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y, ConvLayouts layouts) {
+  onednn::BoundPrimitive& p = primitive(g, bias ? Pass::ForwardBias : Pass::Forward, layouts);
+  if (bias) p.set(DNNL_ARG_BIAS, bias);
+  p.execute({{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, y}});
 }
 
 // Whether the packed layout of `g`'s weights fits packed_weights_size (once per geometry).
@@ -141,9 +166,7 @@ bool packs(const ConvGeometry& g) {
 }  // namespace
 
 void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y) {
-  onednn::BoundPrimitive& p = primitive(g, bias ? Pass::ForwardBias : Pass::Forward);
-  if (bias) p.set(DNNL_ARG_BIAS, bias);
-  p.execute({{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, y}});
+  forward(g, x, w, bias, y, {});
 }
 
 void conv2d_pack_weights(const ConvGeometry& g, const float* w, float* packed) {
@@ -153,9 +176,9 @@ void conv2d_pack_weights(const ConvGeometry& g, const float* w, float* packed) {
 }
 
 void conv2d_forward_packed(const ConvGeometry& g, const float* x, const float* w, const float* packed, const float* bias,
-                           float* y) {
-  if (packed[0] != 1.f) return conv2d_forward(g, x, w, bias, y);
-  onednn::BoundPrimitive& p = primitive(g, bias ? Pass::ForwardPackedBias : Pass::ForwardPacked);
+                           float* y, ConvLayouts layouts) {
+  if (packed[0] != 1.f) return forward(g, x, w, bias, y, layouts);
+  onednn::BoundPrimitive& p = primitive(g, bias ? Pass::ForwardPackedBias : Pass::ForwardPacked, layouts);
   if (bias) p.set(DNNL_ARG_BIAS, bias);
   p.execute({{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, packed + kPackedHeader}, {DNNL_ARG_DST, y}});
 }
@@ -166,6 +189,21 @@ void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w
 
 void conv2d_backward_weights(const ConvGeometry& g, const float* dy, const float* x, float* dw) {
   primitive(g, Pass::BackwardWeights).execute({{DNNL_ARG_SRC, x}, {DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DIFF_WEIGHTS, dw}});
+}
+
+void reorder_activations(int64_t n, int64_t c, int64_t h, int64_t w, const float* x, int64_t from, float* y,
+                         int64_t to) {
+  thread_local std::map<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t>, onednn::BoundPrimitive> cache;
+  std::tuple key{n, c, h, w, from, to};
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    memory::desc source = activation_desc({n, c, h, w}, from), target = activation_desc({n, c, h, w}, to);
+    onednn::BoundPrimitive b;
+    b.primitive = dnnl::reorder(dnnl::memory(source, onednn::engine(), nullptr), dnnl::memory(target, onednn::engine(), nullptr));
+    b.bind({{DNNL_ARG_FROM, source}, {DNNL_ARG_TO, target}});
+    it = cache.emplace(key, std::move(b)).first;
+  }
+  it->second.execute({{DNNL_ARG_FROM, x}, {DNNL_ARG_TO, y}});
 }
 
 }  // namespace kiln::kernels

@@ -17,6 +17,22 @@ struct ConvGeometry {
   friend bool operator==(const ConvGeometry&, const ConvGeometry&) = default;
 };
 
+// The layout of a convolution's data and result as the caller holds them: 0 is plain nchw; 8
+// and 16 are oneDNN's nChw8c and nChw16c (channels in blocks of that many floats, innermost),
+// for channel counts the block divides, so a blocked array has the plain one's size. A compiled
+// graph keeps activations blocked between convolutions (kiln-keep-blocked-layout).
+struct ConvLayouts {
+  int64_t data = 0, result = 0;
+  friend auto operator<=>(const ConvLayouts&, const ConvLayouts&) = default;
+};
+
+// Whether a convolution with c input and o output channels runs in oneDNN's blocked layouts.
+// They pad channels to a multiple of the block (16 floats on AVX-512), so 6 channels take the
+// room and the time of 16; such convolutions run in nhwc, which has no padding. The image input
+// of a first layer is the exception: oneDNN reads 1–4 input channels from nchw with kernels of
+// their own.
+inline bool conv2d_runs_blocked(int64_t c, int64_t o) { return o % 16 == 0 && (c % 16 == 0 || c <= 4); }
+
 // y = x ⋆ w (+ bias[o] on every output channel; bias may be null).
 void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y);
 // dx from dy and the weight: the transposed convolution.
@@ -36,8 +52,11 @@ inline int64_t packed_weights_size(const ConvGeometry& g) {
   return kPackedHeader + g.groups * up16(g.o / g.groups) * up16(g.c / g.groups) * g.kh * g.kw;
 }
 void conv2d_pack_weights(const ConvGeometry& g, const float* w, float* packed);
-// conv2d_forward with the weights from conv2d_pack_weights(g, w, packed).
+// conv2d_forward with the weights from conv2d_pack_weights(g, w, packed), x and y in `layouts`.
 void conv2d_forward_packed(const ConvGeometry& g, const float* x, const float* w, const float* packed, const float* bias,
-                           float* y);
+                           float* y, ConvLayouts layouts = {});
+
+// y = x, n×c×h×w, from layout `from` into layout `to` (ConvLayouts' values).
+void reorder_activations(int64_t n, int64_t c, int64_t h, int64_t w, const float* x, int64_t from, float* y, int64_t to);
 
 }  // namespace kiln::kernels

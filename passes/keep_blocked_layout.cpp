@@ -1,0 +1,102 @@
+// kiln-keep-blocked-layout (Passes.td): packed convolutions hand activations to each other in
+// oneDNN's blocked layout; reorders to NCHW stay only where a value leaves the chain.
+#include "ir/KilnDialect.h"
+#include "mlir/IR/IRMapping.h"
+#include "passes/passes.h"
+#include "passes/reporting.h"
+#include "runtime/kernels/convolution.h"
+
+using namespace mlir;
+
+namespace kiln::passes {
+
+#define GEN_PASS_DEF_KEEPBLOCKEDLAYOUT
+#include "passes/Passes.h.inc"
+
+namespace {
+
+struct KeepBlockedLayoutPass : impl::KeepBlockedLayoutBase<KeepBlockedLayoutPass>, Reporting {
+  using KeepBlockedLayoutBase::KeepBlockedLayoutBase;
+  int64_t blocked_results = 0, blocked_data = 0;
+  std::string report() const override {
+    return std::to_string(blocked_results) + " convolution results and " + std::to_string(blocked_data) +
+           " convolution inputs kept blocked";
+  }
+
+  // The blocked value `v` was reordered from, if `v` is such a reorder's result.
+  Value blocked_source(Value v) const {
+    auto reorder = v.getDefiningOp<ir::ReorderActivationsOp>();
+    if (!reorder || static_cast<int64_t>(reorder.getFrom()) != block || reorder.getTo() != 0) return {};
+    return reorder.getInput();
+  }
+
+  Value to_nchw(OpBuilder& b, Location loc, Value blocked) const {
+    return b.create<ir::ReorderActivationsOp>(loc, blocked, b.getI64IntegerAttr(block), b.getI64IntegerAttr(0));
+  }
+
+  void visit(ir::Conv2DPackedOp conv) {
+    auto data = cast<RankedTensorType>(conv.getData().getType());
+    auto result = cast<RankedTensorType>(conv.getType());
+    int64_t c = data.getShape()[1], o = result.getShape()[1];
+    if (conv.getGroups() != 1 || !kernels::conv2d_runs_blocked(c, o)) return;
+    if (Value blocked = blocked_source(conv.getData()); blocked && c % block == 0 && conv.getDataLayout() == 0) {
+      conv.getDataMutable().assign(blocked);
+      conv.setDataLayout(block);
+      ++blocked_data;
+    }
+    if (o % block == 0 && conv.getResultLayout() == 0) {
+      conv.setResultLayout(block);
+      OpBuilder b(conv->getContext());
+      b.setInsertionPointAfter(conv);
+      Value plain = to_nchw(b, conv.getLoc(), conv.getResult());
+      conv.getResult().replaceAllUsesExcept(plain, plain.getDefiningOp());
+      ++blocked_results;
+    }
+  }
+
+  // A per-element op whose tensor operands all come out of reorders (0-d operands broadcast the
+  // same whatever the layout) runs on the blocked values; its result is reordered instead.
+  void visit_per_element(Operation* op) {
+    if (op->getNumResults() != 1) return;
+    auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+    if (!type || type.getRank() != 4) return;
+    IRMapping blocked;
+    bool any = false;
+    for (Value operand : op->getOperands()) {
+      auto operand_type = cast<RankedTensorType>(operand.getType());
+      if (operand_type.getRank() == 0) continue;
+      Value source = operand_type == type ? blocked_source(operand) : Value();
+      if (!source) return;
+      blocked.map(operand, source);
+      any = true;
+    }
+    if (!any) return;
+    OpBuilder b(op);
+    Operation* on_blocked = b.clone(*op, blocked);
+    op->getResult(0).replaceAllUsesWith(to_nchw(b, op->getLoc(), on_blocked->getResult(0)));
+    op->erase();
+  }
+
+  void runOnOperation() override {
+    if (block != 8 && block != 16) {
+      getOperation().emitError("kiln-keep-blocked-layout: block must be 8 or 16, not ") << block;
+      return signalPassFailure();
+    }
+    // In program order, so a value is blocked before the ops that read it are visited.
+    SmallVector<Operation*> ops;
+    getOperation().walk<WalkOrder::PreOrder>([&](Operation* op) {
+      if (isa<ir::Conv2DPackedOp>(op) || op->hasTrait<ir::PerElement>()) ops.push_back(op);
+    });
+    for (Operation* op : ops) {
+      if (auto conv = dyn_cast<ir::Conv2DPackedOp>(op)) visit(conv);
+      else visit_per_element(op);
+    }
+    // Reorders nothing reads any more (every reader now takes the blocked value).
+    getOperation().walk([](ir::ReorderActivationsOp reorder) {
+      if (reorder->use_empty()) reorder->erase();
+    });
+  }
+};
+
+}  // namespace
+}  // namespace kiln::passes
