@@ -186,11 +186,11 @@ def ApproximateExp : Pass<"kiln-approximate-exp", "mlir::func::FuncOp"> {
     loop vectorizer cannot widen an opaque call. This pass rewrites each f32 `math.exp` (scalar
     or vector) into MLIR's range reduction and polynomial (`populateMathPolynomialApproximationPatterns`,
     applied to the exp ops alone), which is plain arithmetic that vectorises with the rest of
-    the loop body: sigmoid, softmax and their relatives. Infinities, NaN, overflow to +inf and
-    underflow are kept (a result below the smallest normal float is 0, where libm gives a
-    subnormal); tests/special_values_test.cc bounds its error at 2 ulps. The expansion's floor and
-    fma become LLVM intrinsics here: convert-math-to-libm, which runs first, would make each a
-    libm call, once per vector lane.
+    the loop body: sigmoid, softmax and their relatives. NaN (passed through by a select),
+    infinities and overflow to +inf are kept; a subnormal result may come out as 0.
+    tests/special_values_test.cc bounds the error: 2 ulps up to x = 88.6, 5 from there to
+    overflow. The expansion's floor and fma become LLVM intrinsics here: convert-math-to-libm,
+    which runs first, would make each a libm call, once per vector lane.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect", "mlir::vector::VectorDialect",
                            "mlir::LLVM::LLVMDialect"];
