@@ -42,8 +42,8 @@ llvm::orc::SymbolMap runtime_symbols(llvm::orc::MangleAndInterner& interner) {
   add("_mlir_ciface_kiln_rt_conv2d_backward_data", &_mlir_ciface_kiln_rt_conv2d_backward_data);
   add("_mlir_ciface_kiln_rt_conv2d_backward_weights", &_mlir_ciface_kiln_rt_conv2d_backward_weights);
   add("_mlir_ciface_kiln_rt_conv2d_pack_weights", &_mlir_ciface_kiln_rt_conv2d_pack_weights);
-  add("_mlir_ciface_kiln_rt_conv2d_packed", &_mlir_ciface_kiln_rt_conv2d_packed);
-  add("_mlir_ciface_kiln_rt_conv2d_packed_no_bias", &_mlir_ciface_kiln_rt_conv2d_packed_no_bias);
+  add("_mlir_ciface_kiln_rt_conv2d_packed_in_layouts", &_mlir_ciface_kiln_rt_conv2d_packed_in_layouts);
+  add("_mlir_ciface_kiln_rt_conv2d_packed_in_layouts_no_bias", &_mlir_ciface_kiln_rt_conv2d_packed_in_layouts_no_bias);
   add("_mlir_ciface_kiln_rt_reorder_activations", &_mlir_ciface_kiln_rt_reorder_activations);
   add("_mlir_ciface_kiln_rt_max_pool2d", &_mlir_ciface_kiln_rt_max_pool2d);
   add("_mlir_ciface_kiln_rt_max_pool2d_backward", &_mlir_ciface_kiln_rt_max_pool2d_backward);

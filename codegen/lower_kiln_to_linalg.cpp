@@ -421,9 +421,9 @@ void populate(RewritePatternSet& p) {
     SmallVector<int64_t> scalars = conv_scalars(op);
     scalars.append({static_cast<int64_t>(op.getDataLayout()), static_cast<int64_t>(op.getResultLayout())});
     if (a.getBias())
-      return call_runtime(b, op, "kiln_rt_conv2d_packed", {a.getData(), a.getWeight(), a.getPacked(), a.getBias()},
+      return call_runtime(b, op, "kiln_rt_conv2d_packed_in_layouts", {a.getData(), a.getWeight(), a.getPacked(), a.getBias()},
                           op.getType(), scalars);
-    return call_runtime(b, op, "kiln_rt_conv2d_packed_no_bias", {a.getData(), a.getWeight(), a.getPacked()}, op.getType(),
+    return call_runtime(b, op, "kiln_rt_conv2d_packed_in_layouts_no_bias", {a.getData(), a.getWeight(), a.getPacked()}, op.getType(),
                         scalars);
   });
   add<ir::ReorderActivationsOp>(p, [](OpBuilder& b, ir::ReorderActivationsOp op, ir::ReorderActivationsOp::Adaptor a) {

@@ -154,17 +154,17 @@ void _mlir_ciface_kiln_rt_conv2d_pack_weights(KilnMemRef4D* w, KilnMemRef1D* pac
       kiln::shape_rules::conv2d("conv2d_pack_weights", data_shape, weight, nullptr, window, groups), data(w), data(packed));
 }
 
-void _mlir_ciface_kiln_rt_conv2d_packed(KilnMemRef4D* x, KilnMemRef4D* w, KilnMemRef1D* packed, KilnMemRef1D* b,
+void _mlir_ciface_kiln_rt_conv2d_packed_in_layouts(KilnMemRef4D* x, KilnMemRef4D* w, KilnMemRef1D* packed, KilnMemRef1D* b,
                                         KilnMemRef4D* out, int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh,
                                         int64_t dw, int64_t groups, int64_t data_layout, int64_t result_layout) {
   kiln::kernels::conv2d_forward_packed(conv_geometry(x, w, out, sh, sw, ph, pw, dh, dw, groups), data(x), data(w),
                                        data(packed), b ? data(b) : nullptr, data(out), {data_layout, result_layout});
 }
 
-void _mlir_ciface_kiln_rt_conv2d_packed_no_bias(KilnMemRef4D* x, KilnMemRef4D* w, KilnMemRef1D* packed, KilnMemRef4D* out,
+void _mlir_ciface_kiln_rt_conv2d_packed_in_layouts_no_bias(KilnMemRef4D* x, KilnMemRef4D* w, KilnMemRef1D* packed, KilnMemRef4D* out,
                                                 int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw,
                                                 int64_t groups, int64_t data_layout, int64_t result_layout) {
-  _mlir_ciface_kiln_rt_conv2d_packed(x, w, packed, nullptr, out, sh, sw, ph, pw, dh, dw, groups, data_layout, result_layout);
+  _mlir_ciface_kiln_rt_conv2d_packed_in_layouts(x, w, packed, nullptr, out, sh, sw, ph, pw, dh, dw, groups, data_layout, result_layout);
 }
 
 void _mlir_ciface_kiln_rt_reorder_activations(KilnMemRef4D* x, KilnMemRef4D* out, int64_t from_layout, int64_t to_layout) {

@@ -73,15 +73,17 @@ void _mlir_ciface_kiln_rt_conv2d_backward_weights(KilnMemRef4D* dy, KilnMemRef4D
                                                   int64_t dilate_w, int64_t groups);
 // Packed weights (kernels::conv2d_pack_weights) for data n×c×h×w, and the convolution reading
 // them, with its data and result in the layouts kernels::ConvLayouts names (0: nchw, 8 or 16:
-// blocked), and the reorder between those layouts.
+// blocked), and the reorder between those layouts. (Named for the layouts since they were added:
+// a library built by an earlier kiln, which called kiln_rt_conv2d_packed without them, fails to
+// load instead of passing garbage.)
 void _mlir_ciface_kiln_rt_conv2d_pack_weights(KilnMemRef4D* w, KilnMemRef1D* packed, int64_t n, int64_t c, int64_t h,
                                               int64_t width, int64_t stride_h, int64_t stride_w, int64_t pad_h,
                                               int64_t pad_w, int64_t dilate_h, int64_t dilate_w, int64_t groups);
-void _mlir_ciface_kiln_rt_conv2d_packed(KilnMemRef4D* x, KilnMemRef4D* w, KilnMemRef1D* packed, KilnMemRef1D* b,
+void _mlir_ciface_kiln_rt_conv2d_packed_in_layouts(KilnMemRef4D* x, KilnMemRef4D* w, KilnMemRef1D* packed, KilnMemRef1D* b,
                                         KilnMemRef4D* out, int64_t stride_h, int64_t stride_w, int64_t pad_h,
                                         int64_t pad_w, int64_t dilate_h, int64_t dilate_w, int64_t groups,
                                         int64_t data_layout, int64_t result_layout);
-void _mlir_ciface_kiln_rt_conv2d_packed_no_bias(KilnMemRef4D* x, KilnMemRef4D* w, KilnMemRef1D* packed, KilnMemRef4D* out,
+void _mlir_ciface_kiln_rt_conv2d_packed_in_layouts_no_bias(KilnMemRef4D* x, KilnMemRef4D* w, KilnMemRef1D* packed, KilnMemRef4D* out,
                                                 int64_t stride_h, int64_t stride_w, int64_t pad_h, int64_t pad_w,
                                                 int64_t dilate_h, int64_t dilate_w, int64_t groups, int64_t data_layout,
                                                 int64_t result_layout);
