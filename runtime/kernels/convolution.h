@@ -30,7 +30,8 @@ struct ConvLayouts {
 // They pad channels to a multiple of the block (16 floats on AVX-512), so 6 channels take the
 // room and the time of 16; such convolutions run in nhwc, which has no padding. The image input
 // of a first layer is the exception: oneDNN reads 1–4 input channels from nchw with kernels of
-// their own.
+// their own. (16 is the widest block oneDNN uses on x86; with AVX2 it blocks by 8, where the
+// rule also sends to nhwc counts like 24 that 8 would divide.)
 inline bool conv2d_runs_blocked(int64_t c, int64_t o) { return o % 16 == 0 && (c % 16 == 0 || c <= 4); }
 
 // y = x ⋆ w (+ bias[o] on every output channel; bias may be null).
