@@ -17,16 +17,8 @@ packages=(
   dataset-fashion-mnist                                    # Fashion-MNIST, for the d2l training recipe
   pybind11-dev python3-dev python3-numpy python3-pytest    # the Python package (python/) and its tests
 )
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]}"
-  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd=sudo
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+source "$root/scripts/install_packages.sh"
+install_packages setup "${packages[@]}"
 
 # ccache keeps its cache in $HOME, so a fresh clone in another folder still hits it.
 export CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=1
