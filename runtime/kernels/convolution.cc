@@ -24,7 +24,7 @@ enum class Pass { Forward, ForwardBias, ForwardPacked, ForwardPackedBias, PackWe
 // reordered between the two around each call where they differ (BoundPrimitive::bridge).
 struct Descs {
   memory::desc src, weights, bias, dst;          // the caller's
-  memory::desc any_src, any_weights, any_dst;    // the primitive's: oneDNN's choice, or nhwc
+  memory::desc run_src, run_weights, run_dst;    // what the primitive runs in: oneDNN's choice, or nhwc
   Dims strides, dilates, padding;
 };
 
@@ -54,9 +54,9 @@ Descs descs(const ConvGeometry& g, ConvLayouts layouts = {}) {
   d.bias = memory::desc({g.o}, f32, memory::format_tag::x);
   d.dst = activation_desc(dst, layouts.result);
   auto activations = conv2d_runs_blocked(g.c, g.o) ? any : memory::format_tag::nhwc;
-  d.any_src = memory::desc(src, f32, activations);
-  d.any_weights = memory::desc(weights, f32, any);
-  d.any_dst = memory::desc(dst, f32, activations);
+  d.run_src = memory::desc(src, f32, activations);
+  d.run_weights = memory::desc(weights, f32, any);
+  d.run_dst = memory::desc(dst, f32, activations);
   d.strides = {g.stride_h, g.stride_w};
   d.dilates = {g.dilate_h - 1, g.dilate_w - 1};  // oneDNN counts the gaps: 0 is a dense kernel
   // The same padding on both sides: oneDNN's floor division then gives Gluon's output size.
@@ -67,9 +67,9 @@ Descs descs(const ConvGeometry& g, ConvLayouts layouts = {}) {
 dnnl::convolution_forward::primitive_desc forward_pd(const Descs& d, bool bias) {
   auto prop = dnnl::prop_kind::forward_training;
   auto algo = dnnl::algorithm::convolution_direct;
-  auto desc = bias ? dnnl::convolution_forward::desc(prop, algo, d.any_src, d.any_weights, d.bias, d.any_dst, d.strides,
+  auto desc = bias ? dnnl::convolution_forward::desc(prop, algo, d.run_src, d.run_weights, d.bias, d.run_dst, d.strides,
                                                      d.dilates, d.padding, d.padding)
-                   : dnnl::convolution_forward::desc(prop, algo, d.any_src, d.any_weights, d.any_dst, d.strides,
+                   : dnnl::convolution_forward::desc(prop, algo, d.run_src, d.run_weights, d.run_dst, d.strides,
                                                      d.dilates, d.padding, d.padding);
   return {desc, onednn::engine()};
 }
@@ -109,7 +109,7 @@ onednn::BoundPrimitive make(const ConvGeometry& g, Pass pass, ConvLayouts layout
       break;
     }
     case Pass::BackwardData: {
-      dnnl::convolution_backward_data::desc desc(algo, d.any_src, d.any_weights, d.any_dst, d.strides, d.dilates,
+      dnnl::convolution_backward_data::desc desc(algo, d.run_src, d.run_weights, d.run_dst, d.strides, d.dilates,
                                                  d.padding, d.padding);
       dnnl::convolution_backward_data::primitive_desc pd(desc, onednn::engine(), forward_pd(d, false));
       b.primitive = dnnl::convolution_backward_data(pd);
@@ -119,7 +119,7 @@ onednn::BoundPrimitive make(const ConvGeometry& g, Pass pass, ConvLayouts layout
       break;
     }
     case Pass::BackwardWeights: {
-      dnnl::convolution_backward_weights::desc desc(algo, d.any_src, d.any_weights, d.any_dst, d.strides, d.dilates,
+      dnnl::convolution_backward_weights::desc desc(algo, d.run_src, d.run_weights, d.run_dst, d.strides, d.dilates,
                                                     d.padding, d.padding);
       dnnl::convolution_backward_weights::primitive_desc pd(desc, onednn::engine(), forward_pd(d, false));
       b.primitive = dnnl::convolution_backward_weights(pd);
