@@ -271,3 +271,32 @@ func.func @uniform_empty_range() {
   %0 = kiln.random_uniform {shape = array<i64: 3>, low = 2.0 : f32, high = 1.0 : f32} : tensor<3xf32>
   return
 }
+
+// -----
+
+func.func @reorder_to_an_unknown_layout(%x: tensor<1x16x4x4xf32>) {
+  // expected-error @+2 {{reorder_activations: layout 4 is none of 0 (NCHW), 8 and 16 (channels blocked by 8 or 16)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.reorder_activations %x {from = 16 : i64, to = 4 : i64} : tensor<1x16x4x4xf32> -> tensor<1x16x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @reorder_of_channels_a_block_does_not_divide(%x: tensor<1x6x4x4xf32>) {
+  // expected-error @+2 {{reorder_activations: 6 channels do not fill blocks of 8}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.reorder_activations %x {from = 8 : i64, to = 0 : i64} : tensor<1x6x4x4xf32> -> tensor<1x6x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @packed_conv_result_blocked_by_16_with_8_channels(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x3x3xf32>,
+                                                           %p: tensor<2320xf32>) {
+  // expected-error @+2 {{conv2d_packed: 8 channels do not fill blocks of 16}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.conv2d_packed %x, %w, %p {strides = array<i64: 1, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>,
+         groups = 1 : i64, result_layout = 16 : i64} : tensor<1x3x8x8xf32>, tensor<8x3x3x3xf32>, tensor<2320xf32> -> tensor<1x8x6x6xf32>
+  return
+}
