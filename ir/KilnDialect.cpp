@@ -8,6 +8,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
 #include "runtime/error.h"
 #include "runtime/predicate.h"
 #include "runtime/shape_rules.h"
@@ -257,6 +258,26 @@ LogicalResult ReorderActivationsOp::inferReturnTypes(MLIRContext* ctx, std::opti
     check_layout("reorder_activations", static_cast<int64_t>(adaptor.getTo()), (*x)[1]);
     return *x;
   });
+}
+
+namespace {
+// max_pool2d(relu(x)) -> relu(max_pool2d(x)) when the pool is the relu's only reader (KilnOps.td).
+struct PoolBeforeRelu : OpRewritePattern<MaxPool2DOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MaxPool2DOp pool, PatternRewriter& rewriter) const override {
+    auto relu = pool.getData().getDefiningOp<ReluOp>();
+    if (!relu || !relu->hasOneUse()) return failure();
+    Value pooled = rewriter.create<MaxPool2DOp>(pool.getLoc(), relu.getInput(), pool.getKernel(), pool.getStrides(),
+                                                pool.getPadding());
+    rewriter.replaceOpWithNewOp<ReluOp>(pool, pooled);
+    rewriter.eraseOp(relu);
+    return success();
+  }
+};
+}  // namespace
+
+void MaxPool2DOp::getCanonicalizationPatterns(RewritePatternSet& patterns, MLIRContext* context) {
+  patterns.add<PoolBeforeRelu>(context);
 }
 
 LogicalResult MaxPool2DOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc, Adaptor adaptor,

@@ -357,9 +357,15 @@ def Kiln_ReorderActivationsOp : Kiln_Op<"reorder_activations", [Pure, InferTypeO
 
 def Kiln_MaxPool2DOp : Kiln_Op<"max_pool2d", [Pure, InferTypeOpAdaptor]> {
   let summary = "the maximum of each kernel window (padding counts as −∞)";
+  let description = [{
+    Canonicalization pools before a relu that only the pool reads: `max_pool2d(relu(x))` is
+    `relu(max_pool2d(x))` exactly (relu is non-decreasing, NaN stays NaN through both, and −0
+    becomes +0 either way), and the relu then runs on the pool's smaller output.
+  }];
   let arguments = (ins Kiln_Tensor:$data, DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = "$data attr-dict `:` type($data) `->` type($result)";
+  let hasCanonicalizer = 1;
 }
 
 def Kiln_MaxPool2DGradOp : Kiln_Op<"max_pool2d_grad", [Pure, InferTypeOpAdaptor]> {

@@ -31,3 +31,22 @@ func.func @dead(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = kiln.exp %x : tensor<2x3xf32> -> tensor<2x3xf32>
   return %x : tensor<2x3xf32>
 }
+
+// A max pool of a relu only it reads pools first (the relu then runs on a quarter of the
+// values); a relu something else reads stays before the pool.
+// CHECK-LABEL: func @pool_before_relu
+// CHECK-SAME: (%[[X:.*]]: tensor<1x2x4x4xf32>)
+// CHECK-NEXT: %[[P:.*]] = kiln.max_pool2d %[[X]] {{.*}} -> tensor<1x2x2x2xf32>
+// CHECK-NEXT: %[[R:.*]] = kiln.relu %[[P]] : tensor<1x2x2x2xf32>
+// CHECK-NEXT: %[[R2:.*]] = kiln.relu %[[X]] : tensor<1x2x4x4xf32>
+// CHECK-NEXT: %[[P2:.*]] = kiln.max_pool2d %[[R2]]
+// CHECK-NEXT: return %[[R]], %[[P2]], %[[R2]]
+func.func @pool_before_relu(%x: tensor<1x2x4x4xf32>) -> (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x4x4xf32>) {
+  %r = kiln.relu %x : tensor<1x2x4x4xf32> -> tensor<1x2x4x4xf32>
+  %p = kiln.max_pool2d %r {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0>}
+         : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
+  %r2 = kiln.relu %x : tensor<1x2x4x4xf32> -> tensor<1x2x4x4xf32>
+  %p2 = kiln.max_pool2d %r2 {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0>}
+          : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
+  return %p, %p2, %r2 : tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x4x4xf32>
+}
