@@ -69,8 +69,8 @@ inline bool ties(float v, float m) { return (v == m) | ((v != v) & (m != m)); }
 int64_t run_floats(const PoolGeometry& g) { return 2 * g.ow * std::max<int64_t>(1, 2048 / std::max<int64_t>(1, 2 * g.ow)); }
 
 // Runs of row pairs: fn(input offset, output offset, pairs), the input rows 2·w apart and the
-// output rows ow apart. When h is even, the row pairs of all planes are evenly spaced and a run may cross planes;
-// otherwise each plane's pairs are a run of their own.
+// output rows ow apart. When h is even, the row pairs of all planes are evenly spaced and a run
+// may cross planes; otherwise each plane's pairs are a run of their own.
 template <class Fn>
 void for_each_run(const PoolGeometry& g, Fn fn) {
   if (g.oh == 0 || g.ow == 0) return;
@@ -83,14 +83,19 @@ void for_each_run(const PoolGeometry& g, Fn fn) {
   for (int64_t p = 0; p < g.n * g.c; ++p) runs(p * g.h * g.w, p * g.oh * g.ow, g.oh);
 }
 
-// The column winners of `pairs` row pairs: values, and whether the bottom row's element won.
+// The column winners of `pairs` row pairs: values, and (if `bottom_won` is given) whether the
+// bottom row's element won. The forward needs only the values.
 void reduce_columns(const PoolGeometry& g, const float* __restrict x, int64_t pairs, float* __restrict value,
-                    float* __restrict bottom_won) {
+                    float* __restrict bottom_won = nullptr) {
   const int64_t width = 2 * g.ow;
   for (int64_t r = 0; r < pairs; ++r) {
     const float* __restrict top = x + 2 * r * g.w;
     const float* __restrict bottom = top + g.w;
     float* __restrict v = value + r * width;
+    if (!bottom_won) {
+      for (int64_t i = 0; i < width; ++i) v[i] = beats(bottom[i], top[i]) ? bottom[i] : top[i];
+      continue;
+    }
     float* __restrict b = bottom_won + r * width;
     for (int64_t i = 0; i < width; ++i) {
       bool down = beats(bottom[i], top[i]);
@@ -101,12 +106,10 @@ void reduce_columns(const PoolGeometry& g, const float* __restrict x, int64_t pa
 }
 
 void max_pool_2x2_values(const PoolGeometry& g, const float* x, float* y) {
-  const int64_t chunk_floats = run_floats(g);
-  std::vector<float> scratch(2 * chunk_floats);
+  std::vector<float> scratch(run_floats(g));
   float* __restrict v = scratch.data();
-  float* __restrict b = v + chunk_floats;
   for_each_run(g, [&](int64_t in, int64_t out, int64_t pairs) {
-    reduce_columns(g, x + in, pairs, v, b);
+    reduce_columns(g, x + in, pairs, v);
     float* __restrict o = y + out;
     for (int64_t j = 0; j < pairs * g.ow; ++j) o[j] = beats(v[2 * j + 1], v[2 * j]) ? v[2 * j + 1] : v[2 * j];
   });
