@@ -9,6 +9,8 @@
 
 #include "frontend/hybridize/trace_hook.h"
 #include "frontend/kiln.h"
+#include "runtime/kernels/convolution.h"
+#include "runtime/kernels/direct_convolution.h"
 #include "tests/test_util.h"
 
 namespace kiln {
@@ -282,6 +284,94 @@ TEST_F(Conv, BackwardSkipsTheGradientsNoInputTakes) {
     if (data_grad) EXPECT_EQ(x.grad().shape(), x.shape());
     EXPECT_EQ(w.grad().shape(), w.shape());
   }
+}
+
+// The three passes of a stride-1 convolution by their definitions, in double, for the kernels'
+// own arrays: y (with bias), dx from dy, dw from dy.
+struct ConvByDefinition {
+  std::vector<float> y, dx, dw;
+};
+ConvByDefinition conv_by_definition(const kernels::ConvGeometry& g, const std::vector<float>& x, const std::vector<float>& w,
+                                    const std::vector<float>& b, const std::vector<float>& dy) {
+  std::vector<double> y(g.n * g.o * g.oh * g.ow), dx(x.size()), dw(w.size());
+  for (int64_t n = 0; n < g.n; ++n)
+    for (int64_t o = 0; o < g.o; ++o)
+      for (int64_t r = 0; r < g.oh; ++r)
+        for (int64_t q = 0; q < g.ow; ++q) {
+          int64_t out = ((n * g.o + o) * g.oh + r) * g.ow + q;
+          double acc = b[o];
+          for (int64_t c = 0; c < g.c; ++c)
+            for (int64_t i = 0; i < g.kh; ++i)
+              for (int64_t j = 0; j < g.kw; ++j) {
+                int64_t yy = r - g.pad_h + i, zz = q - g.pad_w + j;
+                if (yy < 0 || yy >= g.h || zz < 0 || zz >= g.w) continue;
+                int64_t in = ((n * g.c + c) * g.h + yy) * g.w + zz, tap = ((o * g.c + c) * g.kh + i) * g.kw + j;
+                acc += double(x[in]) * w[tap];
+                dx[in] += double(dy[out]) * w[tap];
+                dw[tap] += double(dy[out]) * x[in];
+              }
+          y[out] = acc;
+        }
+  auto f32 = [](const std::vector<double>& v) { return std::vector<float>(v.begin(), v.end()); };
+  return {f32(y), f32(dx), f32(dw)};
+}
+
+void expect_near_all(const std::vector<float>& got, const std::vector<float>& want, float atol, const char* what) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i)
+    ASSERT_NEAR(got[i], want[i], atol + 1e-4f * std::fabs(want[i])) << what << " at flat index " << i;
+}
+
+// kiln's direct kernels (few channels) and oneDNN's primitives give every pass's definition, on
+// geometries with rows that fill no whole vector, padding, and kernels from 1×1 to 7×7.
+TEST_F(Conv, DirectKernelsAndOneDnnBothGiveTheDefinition) {
+  struct Case {
+    int64_t n, c, h, w, o, kh, kw, pad_h, pad_w;
+  };
+  for (const Case& k : {Case{3, 1, 12, 12, 6, 5, 5, 0, 0}, Case{2, 6, 12, 12, 16, 5, 5, 0, 0},
+                        Case{2, 1, 9, 14, 6, 5, 5, 2, 2}, Case{3, 3, 7, 21, 5, 3, 3, 1, 1},
+                        Case{2, 2, 5, 5, 3, 1, 1, 0, 0}, Case{1, 4, 10, 37, 2, 7, 7, 3, 3},
+                        Case{2, 3, 6, 19, 7, 3, 2, 2, 1}, Case{1, 2, 3, 3, 1, 3, 3, 2, 2}}) {
+    kernels::ConvGeometry g{k.n,  k.c, k.h, k.w, k.o, k.kh, k.kw, k.h + 2 * k.pad_h - k.kh + 1, k.w + 2 * k.pad_w - k.kw + 1,
+                            1,    1,   k.pad_h, k.pad_w, 1, 1, 1};
+    SCOPED_TRACE(fmt(g.n, "x", g.c, "x", g.h, "x", g.w, " * ", g.o, "x", g.c, "x", g.kh, "x", g.kw, " pad ", g.pad_h, ",",
+                     g.pad_w));
+    ASSERT_TRUE(kernels::direct::handles(g));
+    auto uniform = [](int64_t size) { return nd::random::uniform(-1, 1, {size}).to_vector(); };
+    std::vector<float> x = uniform(g.n * g.c * g.h * g.w), w = uniform(g.o * g.c * g.kh * g.kw), b = uniform(g.o),
+                       dy = uniform(g.n * g.o * g.oh * g.ow);
+    ConvByDefinition want = conv_by_definition(g, x, w, b, dy);
+    std::vector<float> y(dy.size()), dx(x.size()), dw(w.size());
+    kernels::direct::forward(g, x.data(), w.data(), b.data(), y.data());
+    expect_near_all(y, want.y, 1e-5f, "direct forward");
+    kernels::direct::backward_data(g, dy.data(), w.data(), dx.data());
+    expect_near_all(dx, want.dx, 1e-5f, "direct backward data");
+    kernels::direct::backward_weights(g, dy.data(), x.data(), dw.data());
+    expect_near_all(dw, want.dw, 1e-4f, "direct backward weights");
+    kernels::conv2d_forward_onednn(g, x.data(), w.data(), b.data(), y.data());
+    expect_near_all(y, want.y, 1e-5f, "oneDNN forward");
+    kernels::conv2d_backward_data_onednn(g, dy.data(), w.data(), dx.data());
+    expect_near_all(dx, want.dx, 1e-5f, "oneDNN backward data");
+    kernels::conv2d_backward_weights_onednn(g, dy.data(), x.data(), dw.data());
+    expect_near_all(dw, want.dw, 1e-4f, "oneDNN backward weights");
+  }
+}
+
+// The direct weight gradient reads whole vectors past a row's last output; those lanes must not
+// count, even where the input there is infinite (0 · inf would be NaN). Here only the last kernel
+// column ever multiplies the infinite last input column.
+TEST_F(Conv, DirectWeightGradientIgnoresLanesPastTheRow) {
+  kernels::ConvGeometry g{1, 1, 4, 14, 2, 3, 5, 2, 10, 1, 1, 0, 0, 1, 1, 1};  // 10 outputs a row: a partial vector
+  ASSERT_TRUE(kernels::direct::handles(g));
+  std::vector<float> x(g.h * g.w, 0.5f), dy(g.o * g.oh * g.ow, 1.f), dw(g.o * g.kh * g.kw);
+  for (int64_t r = 0; r < g.h; ++r) x[r * g.w + g.w - 1] = std::numeric_limits<float>::infinity();
+  kernels::direct::backward_weights(g, dy.data(), x.data(), dw.data());
+  for (int64_t t = 0; t < g.o * g.kh; ++t)
+    for (int64_t j = 0; j < g.kw; ++j) {
+      float v = dw[t * g.kw + j];
+      if (j == g.kw - 1) EXPECT_EQ(v, std::numeric_limits<float>::infinity()) << "kernel column " << j;
+      else EXPECT_FLOAT_EQ(v, 0.5f * g.oh * g.ow) << "kernel column " << j;
+    }
 }
 
 TEST_F(Conv, GradientsMatchFiniteDifferences) {

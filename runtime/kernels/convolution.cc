@@ -1,6 +1,7 @@
-// Convolutions through oneDNN. The caller's arrays are plain (nchw data, oihw / goihw weights);
-// each primitive runs in the layouts oneDNN prefers, reordered around the call. Primitives (and
-// their reorders) are kept per geometry and thread.
+// Convolutions through oneDNN, or kiln's direct kernels for few channels (direct_convolution.h).
+// The caller's arrays are plain (nchw data, oihw / goihw weights); each oneDNN primitive runs in
+// the layouts oneDNN prefers, reordered around the call. Primitives (and their reorders) are kept
+// per geometry and thread.
 #include "runtime/kernels/convolution.h"
 
 #include <array>
@@ -8,6 +9,7 @@
 #include <tuple>
 
 #include "runtime/error.h"
+#include "runtime/kernels/direct_convolution.h"
 #include "runtime/onednn.h"
 
 namespace kiln::kernels {
@@ -166,28 +168,46 @@ bool packs(const ConvGeometry& g) {
 }  // namespace
 
 void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y) {
+  if (direct::runs_direct(g, direct::ConvPass::Forward)) return direct::forward(g, x, w, bias, y);
   forward(g, x, w, bias, y, {});
 }
 
 void conv2d_pack_weights(const ConvGeometry& g, const float* w, float* packed) {
-  bool fits = packs(g);
+  bool fits = !direct::runs_direct(g, direct::ConvPass::Forward) && packs(g);  // the direct kernels pack their own
   packed[0] = fits ? 1.f : 0.f;
   if (fits) primitive(g, Pass::PackWeights).execute({{DNNL_ARG_FROM, w}, {DNNL_ARG_TO, packed + kPackedHeader}});
 }
 
 void conv2d_forward_packed(const ConvGeometry& g, const float* x, const float* w, const float* packed, const float* bias,
                            float* y, ConvLayouts layouts) {
-  if (packed[0] != 1.f) return forward(g, x, w, bias, y, layouts);
+  if (packed[0] != 1.f) {
+    if (layouts == ConvLayouts{} && direct::runs_direct(g, direct::ConvPass::Forward)) return direct::forward(g, x, w, bias, y);
+    return forward(g, x, w, bias, y, layouts);
+  }
   onednn::BoundPrimitive& p = primitive(g, bias ? Pass::ForwardPackedBias : Pass::ForwardPacked, layouts);
   if (bias) p.set(DNNL_ARG_BIAS, bias);
   p.execute({{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, packed + kPackedHeader}, {DNNL_ARG_DST, y}});
 }
 
 void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
-  primitive(g, Pass::BackwardData).execute({{DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, dx}});
+  if (direct::runs_direct(g, direct::ConvPass::BackwardData)) return direct::backward_data(g, dy, w, dx);
+  conv2d_backward_data_onednn(g, dy, w, dx);
 }
 
 void conv2d_backward_weights(const ConvGeometry& g, const float* dy, const float* x, float* dw) {
+  if (direct::runs_direct(g, direct::ConvPass::BackwardWeights)) return direct::backward_weights(g, dy, x, dw);
+  conv2d_backward_weights_onednn(g, dy, x, dw);
+}
+
+void conv2d_forward_onednn(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y) {
+  forward(g, x, w, bias, y, {});
+}
+
+void conv2d_backward_data_onednn(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  primitive(g, Pass::BackwardData).execute({{DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, dx}});
+}
+
+void conv2d_backward_weights_onednn(const ConvGeometry& g, const float* dy, const float* x, float* dw) {
   primitive(g, Pass::BackwardWeights).execute({{DNNL_ARG_SRC, x}, {DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DIFF_WEIGHTS, dw}});
 }
 

@@ -1,5 +1,6 @@
 // 2-D convolution (NCHW data, OIHW weights, Gluon's Convolution) through oneDNN's forward,
-// backward-data and backward-weights primitives, each built once per geometry and thread.
+// backward-data and backward-weights primitives, each built once per geometry and thread, or,
+// for few channels, kiln's direct kernels (direct_convolution.h; conv2d_* choose).
 #pragma once
 
 #include <cstdint>
@@ -40,6 +41,11 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const
 void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx);
 // dw from dy and the input.
 void conv2d_backward_weights(const ConvGeometry& g, const float* dy, const float* x, float* dw);
+
+// The same through oneDNN whatever the geometry (benchmarks and tests compare the two).
+void conv2d_forward_onednn(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y);
+void conv2d_backward_data_onednn(const ConvGeometry& g, const float* dy, const float* w, float* dx);
+void conv2d_backward_weights_onednn(const ConvGeometry& g, const float* dy, const float* x, float* dw);
 
 // Prepacked weights, for calls that reuse them (a compiled graph's prepare function packs a
 // parameter once per version): the weights in the layout oneDNN's forward primitive for `g`
