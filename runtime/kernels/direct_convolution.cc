@@ -1,8 +1,9 @@
 // Direct convolutions on nchw, vectorised over the output's width. Each image is first copied
 // into a zero-padded scratch whose rows are long enough for every vector load, so the inner
-// loops have no edge cases; a tile then keeps a block of output channels × output vectors in
-// registers (the forward), or a block of output channels × kernel columns (the weight gradient).
-// Images are split across kiln's threads.
+// loops have no edge cases. A tile then keeps in registers a block of output channels × output
+// vectors (the forward), of kernel taps × vectors of the output gradient (the data gradient,
+// added into a padded scratch of dx), or of output channels × kernel columns (the weight
+// gradient). Images are split across kiln's threads.
 #include "runtime/kernels/direct_convolution.h"
 
 #include <omp.h>
@@ -20,22 +21,22 @@
 namespace kiln::kernels::direct {
 namespace {
 
-// The vector the host's registers hold, and how many accumulators fit beside a tile's operands
-// (16 registers with AVX2, 32 with AVX-512).
+// 8-float vectors on every host: rows of few channels' images are short (LeNet's are 8, 12 and
+// 24 wide), and 16 lanes would leave more of each vector past a row's end. How many accumulators
+// fit beside a tile's operands: 16 registers with AVX2, 32 with AVX-512.
+constexpr int kLanes = 8;
 #if defined(__AVX512F__)
-constexpr int kLanes = 16;
 constexpr int kAccumulators = 24;
 #else
-constexpr int kLanes = 8;
 constexpr int kAccumulators = 12;
 #endif
 typedef float Vec __attribute__((vector_size(kLanes * sizeof(float))));
 typedef int32_t Mask __attribute__((vector_size(kLanes * sizeof(float))));
 
 constexpr int kMaxKernel = 7;
-// Forward tiles hold up to kMaxBlockChannels output channels × as many output vectors as the
-// accumulators allow.
-constexpr int kMaxBlockChannels = 4;
+// Forward and data-gradient tiles hold a block of up to kMaxBlock output channels (or kernel
+// taps) × as many vectors as the accumulators allow.
+constexpr int kMaxBlock = 4;
 
 inline Vec splat(float s) { return s - Vec{}; }  // one broadcast: s − 0 is s, −0 included
 inline Vec load(const float* p) {
@@ -53,11 +54,13 @@ inline void store_first(float* p, Vec v, int64_t count) {
   if (count == kLanes) std::memcpy(p, &v, sizeof v);
   else std::memcpy(p, &v, count * sizeof(float));
 }
-inline Vec keep_first(Vec v, int64_t count) {
+// All ones in the first `count` lanes, zeros after.
+inline Mask first_lanes(int64_t count) {
   Mask lane;
   for (int i = 0; i < kLanes; ++i) lane[i] = i;
-  return reinterpret_cast<Vec>(reinterpret_cast<Mask>(v) & (lane < static_cast<int32_t>(count)));
+  return lane < static_cast<int32_t>(count);
 }
+inline Vec keep(Vec v, Mask lanes) { return reinterpret_cast<Vec>(reinterpret_cast<Mask>(v) & lanes); }
 inline float sum_lanes(Vec v) {
   float s = 0;
   for (int i = 0; i < kLanes; ++i) s += v[i];
@@ -66,9 +69,10 @@ inline float sum_lanes(Vec v) {
 
 // One output vector of an image: its output row, where its first input is in the padded image
 // (row · stride + column), where it goes in the output plane, and how many of its lanes are
-// inside the row.
+// inside the row (also as a mask).
 struct OutVector {
   int64_t row, in, out, count;
+  Mask inside;
 };
 
 // An image's input, zero-padded: `channels` planes of rows × stride floats.
@@ -90,19 +94,76 @@ Plan plan(const ConvGeometry& g) {
   p.rows = g.h + 2 * g.pad_h;
   p.stride = std::max(g.w + 2 * g.pad_w, per_row * kLanes + g.kw - 1);
   for (int64_t r = 0; r < g.oh; ++r)
-    for (int64_t v = 0; v < per_row; ++v)
-      p.vectors.push_back({r, r * p.stride + v * kLanes, r * g.ow + v * kLanes, std::min<int64_t>(kLanes, g.ow - v * kLanes)});
+    for (int64_t v = 0; v < per_row; ++v) {
+      int64_t count = std::min<int64_t>(kLanes, g.ow - v * kLanes);
+      p.vectors.push_back({r, r * p.stride + v * kLanes, r * g.ow + v * kLanes, count, first_lanes(count)});
+    }
   return p;
+}
+
+// The calling thread's scratch buffer `slot`, `size` floats of zeros.
+enum Scratch { kPaddedInput, kPaddedGradient, kPaddedDataGradient, kScratchSlots };
+float* zeroed_scratch(Scratch slot, int64_t size) {
+  thread_local std::array<std::vector<float>, kScratchSlots> scratch;
+  scratch[slot].assign(size, 0.f);
+  return scratch[slot].data();
 }
 
 // Copies image `x` (c × h × w) into the calling thread's scratch, padded as `p` says.
 PaddedImage pad_image(const ConvGeometry& g, const Plan& p, const float* x) {
-  thread_local std::vector<float> scratch;
-  scratch.assign(g.c * p.rows * p.stride, 0.f);
+  float* padded = zeroed_scratch(kPaddedInput, g.c * p.rows * p.stride);
   for (int64_t ch = 0; ch < g.c; ++ch)
     for (int64_t r = 0; r < g.h; ++r)
-      std::memcpy(&scratch[(ch * p.rows + r + g.pad_h) * p.stride + g.pad_w], x + (ch * g.h + r) * g.w, g.w * sizeof(float));
-  return {scratch.data(), g.c, p.rows, p.stride};
+      std::memcpy(padded + (ch * p.rows + r + g.pad_h) * p.stride + g.pad_w, x + (ch * g.h + r) * g.w, g.w * sizeof(float));
+  return {padded, g.c, p.rows, p.stride};
+}
+
+// Copies one image's output gradient (o × oh × ow) into the calling thread's scratch vector by
+// vector, each vector's channels side by side and zeros past a row's end: the layout the
+// gradient tiles read in order, with no partial loads.
+const float* gather_gradient(const ConvGeometry& g, const Plan& p, const float* dy) {
+  const int64_t count = static_cast<int64_t>(p.vectors.size()), plane = g.oh * g.ow;
+  float* grad = zeroed_scratch(kPaddedGradient, count * g.o * kLanes);
+  for (int64_t v = 0; v < count; ++v)
+    for (int64_t k = 0; k < g.o; ++k)
+      std::memcpy(grad + (v * g.o + k) * kLanes, dy + k * plane + p.vectors[v].out, p.vectors[v].count * sizeof(float));
+  return grad;
+}
+
+// A table of a tile's instantiations: table[B − 1][V − 1] is Tile<B, V>::run for blocks B up to
+// kMaxBlock and vector counts V up to kAccumulators / B (null beyond).
+template <template <int, int> class Tile, int B, int... V>
+constexpr auto tile_row(std::integer_sequence<int, V...>) {
+  constexpr int most = kAccumulators / B;
+  return std::array<decltype(&Tile<1, 1>::run), kAccumulators>{
+      (V + 1 <= most ? &Tile<B, std::min(V + 1, most)>::run : nullptr)...};
+}
+template <template <int, int> class Tile, int... B>
+constexpr auto tile_table(std::integer_sequence<int, B...>) {
+  return std::array{tile_row<Tile, B + 1>(std::make_integer_sequence<int, kAccumulators>())...};
+}
+template <template <int, int> class Tile>
+constexpr auto kTiles = tile_table<Tile>(std::make_integer_sequence<int, kMaxBlock>());
+
+// Blocks of at most kMaxBlock for `count` channels or taps: the fewest, as even as they can be (6
+// is 3 + 3, not 4 + 2), so that few accumulators go unused; and the vectors a tile takes beside.
+struct Blocking {
+  int block, vectors;
+};
+Blocking blocking_for(int64_t count) {
+  int64_t blocks = (count + kMaxBlock - 1) / kMaxBlock;
+  int block = static_cast<int>((count + blocks - 1) / blocks);
+  return {block, kAccumulators / block};
+}
+
+// Packs w, `rows` × `cols` row-major, for tiles that take `block` rows at a time: for each block
+// of rows, column by column, the block's values side by side.
+void pack_blocks(const float* w, int64_t rows, int64_t cols, int64_t block, float* packed) {
+  for (int64_t r0 = 0; r0 < rows; r0 += block) {
+    int64_t b = std::min(block, rows - r0);
+    for (int64_t c = 0; c < cols; ++c)
+      for (int64_t k = 0; k < b; ++k) packed[r0 * cols + c * b + k] = w[(r0 + k) * cols + c];
+  }
 }
 
 // Runs fn(image) for every image, split across kiln's threads; fn(thread, image).
@@ -116,28 +177,6 @@ int threads_for(int64_t n) { return static_cast<int>(std::min<int64_t>(num_threa
 
 // --- forward ---
 
-// The forward tiles of o output channels: the fewest blocks of at most kMaxBlockChannels, as even
-// as they can be (6 is 3 + 3, not 4 + 2), so that few accumulators go unused.
-struct ForwardBlocking {
-  int channels, vectors;
-};
-ForwardBlocking forward_blocking(int64_t o) {
-  int64_t blocks = (o + kMaxBlockChannels - 1) / kMaxBlockChannels;
-  int channels = static_cast<int>((o + blocks - 1) / blocks);
-  return {channels, kAccumulators / channels};
-}
-
-// Weights for the forward tiles: for each block of output channels, the block's weights for
-// (input channel, kernel row, kernel column) side by side, so a tile reads them in order.
-void pack_forward_weights(const ConvGeometry& g, int64_t channels, const float* w, float* packed) {
-  int64_t taps = g.c * g.kh * g.kw;
-  for (int64_t o0 = 0; o0 < g.o; o0 += channels) {
-    int64_t block = std::min<int64_t>(channels, g.o - o0);
-    for (int64_t t = 0; t < taps; ++t)
-      for (int64_t k = 0; k < block; ++k) packed[o0 * taps + t * block + k] = w[(o0 + k) * taps + t];
-  }
-}
-
 // The kernel rows [first, end) through which a tile's output rows see data rather than only the
 // padding's zero rows (a transposed convolution's padding is most of its input).
 struct KernelRows {
@@ -148,10 +187,11 @@ KernelRows kernel_rows(const ConvGeometry& g, int64_t first_row, int64_t last_ro
 }
 
 // OB output channels × NV output vectors of one image, in registers across every input channel
-// and kernel tap.
+// and kernel tap. `packed` holds the block's weights tap by tap (pack_blocks).
 template <int OB, int NV>
-void forward_tile(const PaddedImage& x, KernelRows rows, int64_t kh, int64_t kw, const OutVector* vectors,
-                  const float* packed, const float* bias, float* y, int64_t plane) {
+struct ForwardTile {
+static void run(const PaddedImage& x, KernelRows rows, int64_t kh, int64_t kw, const OutVector* vectors,
+                const float* packed, const float* bias, float* y, int64_t plane) {
   Vec acc[OB][NV];
   for (int b = 0; b < OB; ++b)
     for (int v = 0; v < NV; ++v) acc[b][v] = splat(bias ? bias[b] : 0.f);
@@ -174,62 +214,126 @@ void forward_tile(const PaddedImage& x, KernelRows rows, int64_t kh, int64_t kw,
   for (int b = 0; b < OB; ++b)
     for (int v = 0; v < NV; ++v) store_first(y + b * plane + vectors[v].out, acc[b][v], vectors[v].count);
 }
-
-using ForwardTile = void (*)(const PaddedImage&, KernelRows, int64_t, int64_t, const OutVector*, const float*,
-                             const float*, float*, int64_t);
-
-template <int OB, int... V>
-constexpr std::array<ForwardTile, kAccumulators> forward_tiles_of(std::integer_sequence<int, V...>) {
-  constexpr int most = kAccumulators / OB;
-  return {(V + 1 <= most ? &forward_tile<OB, std::min(V + 1, most)> : nullptr)...};
-}
-template <int... B>
-constexpr auto forward_tile_table(std::integer_sequence<int, B...>) {
-  return std::array{forward_tiles_of<B + 1>(std::make_integer_sequence<int, kAccumulators>())...};
-}
-// kForwardTiles[OB − 1][NV − 1], NV up to kAccumulators / OB
-constexpr auto kForwardTiles = forward_tile_table(std::make_integer_sequence<int, kMaxBlockChannels>());
+};
 
 void convolve(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y) {
   thread_local std::vector<float> packed;
-  packed.resize(g.o * g.c * g.kh * g.kw);
-  const ForwardBlocking blocking = forward_blocking(g.o);
-  pack_forward_weights(g, blocking.channels, w, packed.data());
+  const int64_t taps = g.c * g.kh * g.kw;
+  packed.resize(g.o * taps);
+  const Blocking blocking = blocking_for(g.o);
+  pack_blocks(w, g.o, taps, blocking.block, packed.data());
   const float* weights = packed.data();  // `packed` names each thread's own vector inside the loop
   const Plan p = plan(g);
-  const int64_t plane = g.oh * g.ow, count = static_cast<int64_t>(p.vectors.size()), taps = g.c * g.kh * g.kw;
+  const int64_t plane = g.oh * g.ow, count = static_cast<int64_t>(p.vectors.size());
   for_each_image(g.n, threads_for(g.n), [&](int, int64_t image) {
     PaddedImage padded = pad_image(g, p, x + image * g.c * g.h * g.w);
     float* out = y + image * g.o * plane;
-    for (int64_t o0 = 0; o0 < g.o; o0 += blocking.channels) {
-      int64_t block = std::min<int64_t>(blocking.channels, g.o - o0);
+    for (int64_t o0 = 0; o0 < g.o; o0 += blocking.block) {
+      int64_t block = std::min<int64_t>(blocking.block, g.o - o0);
       for (int64_t v = 0; v < count; v += blocking.vectors) {
         int64_t vectors = std::min<int64_t>(blocking.vectors, count - v);
         KernelRows rows = kernel_rows(g, p.vectors[v].row, p.vectors[v + vectors - 1].row);
-        kForwardTiles[block - 1][vectors - 1](padded, rows, g.kh, g.kw, &p.vectors[v], weights + o0 * taps,
-                                              bias ? bias + o0 : nullptr, out + o0 * plane, plane);
+        kTiles<ForwardTile>[block - 1][vectors - 1](padded, rows, g.kh, g.kw, &p.vectors[v], weights + o0 * taps,
+                                                    bias ? bias + o0 : nullptr, out + o0 * plane, plane);
       }
     }
+  });
+}
+
+// --- data gradient ---
+
+// dx[c, r + i, q + j] += Σ_o w[o, c, i, j] · dy[o, r, q] for TB taps (c, i, j) and NV vectors of
+// dy: the sums over every output channel in registers, then added into the image's padded dx at
+// each tap's offset (`taps`). `dy` holds the image's gradient vector by vector, each vector's
+// channels side by side (zeros past a row's end), so a tile reads it in order; `packed` the
+// block's weights channel by channel.
+template <int TB, int NV>
+struct DataTile {
+static void run(const float* dy, int64_t outputs, const float* packed, const int64_t* taps, const OutVector* vectors,
+                float* dx) {
+  Vec acc[TB][NV];
+  for (int t = 0; t < TB; ++t)
+    for (int v = 0; v < NV; ++v) acc[t][v] = splat(0.f);
+  const int64_t vector_stride = outputs * kLanes;
+  for (int64_t k = 0; k < outputs; ++k, dy += kLanes, packed += TB) {
+    Vec wb[TB];
+    for (int t = 0; t < TB; ++t) wb[t] = splat(packed[t]);
+    for (int v = 0; v < NV; ++v) {
+      Vec d = load(dy + v * vector_stride);
+      for (int t = 0; t < TB; ++t) acc[t][v] += d * wb[t];
+    }
+  }
+  for (int t = 0; t < TB; ++t)
+    for (int v = 0; v < NV; ++v) {
+      float* at = dx + taps[t] + vectors[v].in;
+      int64_t lanes = vectors[v].count;  // only the row's lanes: the rest of the vector is another place's
+      store_first(at, (lanes == kLanes ? load(at) : load_first(at, lanes)) + acc[t][v], lanes);
+    }
+}
+};
+
+void data_gradient(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  thread_local std::vector<float> packed;
+  const int64_t taps = g.c * g.kh * g.kw;
+  packed.resize(g.o * taps);
+  // Taps in the order (kernel column, channel, kernel row), and a tile's taps from one column:
+  // where two of its additions into dx overlap they overlap exactly, so the load reads what the
+  // store before it wrote (a partial overlap would stall store forwarding).
+  const int64_t column_taps = g.c * g.kh;
+  const Blocking blocking = blocking_for(column_taps);
+  const Plan p = plan(g);
+  thread_local std::vector<float> transposed;  // w as taps × o, in that order
+  transposed.resize(g.o * taps);
+  std::vector<int64_t> offsets;  // of each tap in the padded dx
+  for (int64_t j = 0; j < g.kw; ++j)
+    for (int64_t ch = 0; ch < g.c; ++ch)
+      for (int64_t i = 0; i < g.kh; ++i) {
+        for (int64_t k = 0; k < g.o; ++k)
+          transposed[offsets.size() * g.o + k] = w[((k * g.c + ch) * g.kh + i) * g.kw + j];
+        offsets.push_back((ch * p.rows + i) * p.stride + j);
+      }
+  for (int64_t j = 0; j < g.kw; ++j)
+    pack_blocks(&transposed[j * column_taps * g.o], column_taps, g.o, blocking.block, &packed[j * column_taps * g.o]);
+  const float* weights = packed.data();  // thread_local names each thread's own vector inside the loop
+  const int64_t plane = g.oh * g.ow, count = static_cast<int64_t>(p.vectors.size()), vector_stride = g.o * kLanes;
+  for_each_image(g.n, threads_for(g.n), [&](int, int64_t image) {
+    const float* grad = gather_gradient(g, p, dy + image * g.o * plane);
+    float* padded = zeroed_scratch(kPaddedDataGradient, g.c * p.rows * p.stride);
+    for (int64_t column = 0; column < taps; column += column_taps)
+      for (int64_t t0 = column; t0 < column + column_taps; t0 += blocking.block) {
+        int64_t block = std::min<int64_t>(blocking.block, column + column_taps - t0);
+        for (int64_t v = 0; v < count; v += blocking.vectors) {
+          int64_t vectors = std::min<int64_t>(blocking.vectors, count - v);
+          kTiles<DataTile>[block - 1][vectors - 1](grad + v * vector_stride, g.o, weights + t0 * g.o, &offsets[t0],
+                                                   &p.vectors[v], padded);
+        }
+      }
+    float* out = dx + image * g.c * g.h * g.w;  // the padded dx without its padding
+    for (int64_t ch = 0; ch < g.c; ++ch)
+      for (int64_t r = 0; r < g.h; ++r)
+        std::memcpy(out + (ch * g.h + r) * g.w, padded + (ch * p.rows + r + g.pad_h) * p.stride + g.pad_w,
+                    g.w * sizeof(float));
   });
 }
 
 // --- weight gradient ---
 
 // dw for OB output channels, one input channel and one kernel row, every kernel column, summed
-// over one image: `dy` is the image's gradient at the block's first channel, `row` the padded
-// input at the channel and kernel row. Lanes past a row's end are zero in both factors.
+// over one image: `dy` is the image's gathered gradient (gather_gradient) at the block's first
+// channel, `row` the padded input at the channel and kernel row. Past a row's end dy is zero and
+// the input is masked to zero too (0 · inf would be NaN).
 template <int OB, int KW>
-void weights_tile(const float* dy, int64_t plane, const float* row, const OutVector* vectors, int64_t count, float* dw,
-                  int64_t dw_channel_stride) {
-  Vec acc[OB][KW] = {};
-  for (int64_t v = 0; v < count; ++v) {
+void weights_tile(const float* dy, int64_t vector_stride, const float* row, const OutVector* vectors, int64_t count,
+                  float* dw, int64_t dw_channel_stride) {
+  Vec acc[OB][KW];
+  for (int b = 0; b < OB; ++b)
+    for (int j = 0; j < KW; ++j) acc[b][j] = splat(0.f);
+  for (int64_t v = 0; v < count; ++v, dy += vector_stride) {
     const OutVector& ov = vectors[v];
     Vec d[OB];
-    bool full = ov.count == kLanes;
-    for (int b = 0; b < OB; ++b) d[b] = full ? load(dy + b * plane + ov.out) : load_first(dy + b * plane + ov.out, ov.count);
+    for (int b = 0; b < OB; ++b) d[b] = load(dy + b * kLanes);
     for (int j = 0; j < KW; ++j) {
-      Vec xv = load(row + ov.in + j);
-      if (!full) xv = keep_first(xv, ov.count);  // 0 · inf would be NaN
+      Vec xv = keep(load(row + ov.in + j), ov.inside);  // no branch: the accumulators stay in registers
       for (int b = 0; b < OB; ++b) acc[b][j] += d[b] * xv;
     }
   }
@@ -269,7 +373,7 @@ bool runs_direct(const ConvGeometry& g, ConvPass pass) {
   if (!enabled || !handles(g) || conv2d_runs_blocked(g.c, g.o)) return false;
   switch (pass) {
     case ConvPass::Forward: return g.o <= kLanes;
-    case ConvPass::BackwardData: return g.c <= 4;
+    case ConvPass::BackwardData: return g.c < kLanes;
     case ConvPass::BackwardWeights: return g.c <= 2;
   }
   return false;
@@ -279,26 +383,12 @@ void forward(const ConvGeometry& g, const float* x, const float* w, const float*
   convolve(g, x, w, bias, y);
 }
 
-void backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
-  // dx[c, y, x] = Σ w[o, c, i, j] · dy[o, y + pad − i, x + pad − j]: the forward convolution of dy
-  // padded by kernel − 1 − pad with w[o, c, kh − 1 − i, kw − 1 − j] as its weights for c ← o.
-  thread_local std::vector<float> flipped;
-  flipped.resize(g.o * g.c * g.kh * g.kw);
-  for (int64_t o = 0; o < g.o; ++o)
-    for (int64_t ch = 0; ch < g.c; ++ch)
-      for (int64_t i = 0; i < g.kh; ++i)
-        for (int64_t j = 0; j < g.kw; ++j)
-          flipped[((ch * g.o + o) * g.kh + g.kh - 1 - i) * g.kw + g.kw - 1 - j] = w[((o * g.c + ch) * g.kh + i) * g.kw + j];
-  ConvGeometry t = g;
-  t.c = g.o, t.h = g.oh, t.w = g.ow;
-  t.o = g.c, t.oh = g.h, t.ow = g.w;
-  t.pad_h = g.kh - 1 - g.pad_h, t.pad_w = g.kw - 1 - g.pad_w;
-  convolve(t, dy, flipped.data(), nullptr, dx);
-}
+void backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) { data_gradient(g, dy, w, dx); }
 
 void backward_weights(const ConvGeometry& g, const float* dy, const float* x, float* dw) {
   const Plan p = plan(g);
   const int64_t size = g.o * g.c * g.kh * g.kw, plane = g.oh * g.ow, count = static_cast<int64_t>(p.vectors.size());
+  const int64_t vector_stride = g.o * kLanes;
   const int threads = threads_for(g.n);
   thread_local std::vector<float> partial;  // one dw per thread
   partial.assign(threads * size, 0.f);
@@ -307,15 +397,15 @@ void backward_weights(const ConvGeometry& g, const float* dy, const float* x, fl
   const auto& tiles = kWeightsTiles[g.kw - 1];
   for_each_image(g.n, threads, [&](int thread, int64_t image) {
     PaddedImage padded = pad_image(g, p, x + image * g.c * g.h * g.w);
-    const float* grad = dy + image * g.o * plane;
+    const float* grad = gather_gradient(g, p, dy + image * g.o * plane);
     float* sums = partials + thread * size;
     for (int64_t ch = 0; ch < g.c; ++ch)
       for (int64_t i = 0; i < g.kh; ++i) {
         const float* row = padded.data + ch * padded.plane() + i * padded.stride;
         for (int64_t o0 = 0; o0 < g.o; o0 += block) {
           int64_t b = std::min<int64_t>(block, g.o - o0);
-          tiles[b - 1](grad + o0 * plane, plane, row, p.vectors.data(), count, sums + ((o0 * g.c + ch) * g.kh + i) * g.kw,
-                       g.c * g.kh * g.kw);
+          tiles[b - 1](grad + o0 * kLanes, vector_stride, row, p.vectors.data(), count,
+                       sums + ((o0 * g.c + ch) * g.kh + i) * g.kw, g.c * g.kh * g.kw);
         }
       }
   });

@@ -1,6 +1,6 @@
-// Direct convolutions for few channels (LeNet's first layer), where oneDNN 2.6's kernels leave
-// most of each vector register empty: its blocked layouts pad the channels to the vector width and
-// its nhwc kernels vectorise over channels. These kernels vectorise over the output's width
+// Direct convolutions for few channels (LeNet's first layer, and its second's data gradient),
+// where oneDNN 2.6's kernels leave most of each vector register empty: its blocked layouts pad the
+// channels to the vector width and its nhwc kernels vectorise over channels. These kernels vectorise over the output's width
 // instead, on plain nchw data, so they need no reorder either. kernels::conv2d_* send them the
 // passes of runs_direct; the rest go to oneDNN.
 #pragma once
@@ -13,16 +13,15 @@ enum class ConvPass { Forward, BackwardData, BackwardWeights };
 
 // Whether the direct kernel runs `pass` of `g`: geometries it handles (stride 1, no dilation, one
 // group, kernels up to 7×7, padding below the kernel's size, channels oneDNN runs in nhwc) whose
-// pass it ran faster than oneDNN in bench/conv_direct_bench: the forward when the output
-// channels fill at most one vector, the data gradient for up to 4 input channels, the weight
-// gradient for 1 or 2 (docs/performance.md).
+// pass it ran faster than oneDNN in bench/conv_direct_bench (docs/performance.md): the forward
+// when the output channels fill at most one 8-float vector, the data gradient when the input
+// channels fill less than one, the weight gradient for 1 or 2 input channels.
 bool runs_direct(const ConvGeometry& g, ConvPass pass);
 // Whether the kernels handle `g` at all (every pass then runs correctly).
 bool handles(const ConvGeometry& g);
 
 void forward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y);
-// The transposed convolution: a forward one over dy padded by kernel − 1 − padding, with the
-// weights flipped and their channel axes swapped.
+// dx: each tap's products over the output channels, added where the tap read its input.
 void backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx);
 void backward_weights(const ConvGeometry& g, const float* dy, const float* x, float* dw);
 
