@@ -374,6 +374,14 @@ TEST_F(Conv, DirectWeightGradientIgnoresLanesPastTheRow) {
     }
 }
 
+// An empty batch has a zero weight gradient (and reads no image).
+TEST_F(Conv, DirectWeightGradientOfAnEmptyBatchIsZero) {
+  kernels::ConvGeometry g{0, 1, 6, 6, 2, 3, 3, 4, 4, 1, 1, 0, 0, 1, 1, 1};
+  std::vector<float> dw(g.o * g.kh * g.kw, 7.f);
+  kernels::direct::backward_weights(g, nullptr, nullptr, dw.data());
+  EXPECT_EQ(dw, std::vector<float>(dw.size(), 0.f));
+}
+
 TEST_F(Conv, GradientsMatchFiniteDifferences) {
   nd::Conv2DOptions strided{{2, 1}, {1, 1}, {1, 1}, 1}, grouped{{1, 1}, {0, 1}, {1, 2}, 2};
   // A convolution is linear in each operand: a wide step (eps 0.05) has no truncation error and

@@ -173,7 +173,7 @@ void for_each_image(int64_t n, int threads, Fn fn) {
   for (int64_t i = 0; i < n; ++i) fn(omp_get_thread_num(), i);
 }
 
-int threads_for(int64_t n) { return static_cast<int>(std::min<int64_t>(num_threads(), n)); }
+int threads_for(int64_t n) { return static_cast<int>(std::clamp<int64_t>(n, 1, num_threads())); }
 
 // --- forward ---
 
