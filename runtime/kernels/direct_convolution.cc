@@ -22,13 +22,13 @@ namespace kiln::kernels::direct {
 namespace {
 
 // 8-float vectors on every host: rows of few channels' images are short (LeNet's are 8, 12 and
-// 24 wide), and 16 lanes would leave more of each vector past a row's end. How many accumulators
-// fit beside a tile's operands: 16 registers with AVX2, 32 with AVX-512.
+// 24 wide), and 16 lanes would leave more of each vector past a row's end. The vector registers
+// (16 with AVX2, 32 with AVX-512) and the most accumulators a tile keeps in them.
 constexpr int kLanes = 8;
 #if defined(__AVX512F__)
-constexpr int kAccumulators = 24;
+constexpr int kRegisters = 32, kAccumulators = 24;
 #else
-constexpr int kAccumulators = 12;
+constexpr int kRegisters = 16, kAccumulators = 12;
 #endif
 typedef float Vec __attribute__((vector_size(kLanes * sizeof(float))));
 typedef int32_t Mask __attribute__((vector_size(kLanes * sizeof(float))));
@@ -42,6 +42,13 @@ inline Vec splat(float s) { return s - Vec{}; }  // one broadcast: s − 0 is s,
 inline Vec load(const float* p) {
   Vec v;
   std::memcpy(&v, p, sizeof v);
+  return v;
+}
+// A load kept in a register: GCC would otherwise fold it into each FMA that reads it, loading
+// the same vector once per FMA, and the tiles are bound by loads.
+inline Vec load_once(const float* p) {
+  Vec v = load(p);
+  asm("" : "+x"(v));
   return v;
 }
 // The first `count` lanes of p; the others zero (nothing past them is read).
@@ -146,14 +153,16 @@ template <template <int, int> class Tile>
 constexpr auto kTiles = tile_table<Tile>(std::make_integer_sequence<int, kMaxBlock>());
 
 // Blocks of at most kMaxBlock for `count` channels or taps: the fewest, as even as they can be (6
-// is 3 + 3, not 4 + 2), so that few accumulators go unused; and the vectors a tile takes beside.
+// is 3 + 3, not 4 + 2), so that few accumulators go unused; and the vectors a tile takes beside,
+// as many as leave room in the registers for the block's broadcasts and one loaded vector (more
+// spill: 4 × 3 accumulators ran at half the speed of 4 × 2 on AVX2).
 struct Blocking {
   int block, vectors;
 };
 Blocking blocking_for(int64_t count) {
   int64_t blocks = (count + kMaxBlock - 1) / kMaxBlock;
   int block = static_cast<int>((count + blocks - 1) / blocks);
-  return {block, kAccumulators / block};
+  return {block, std::min(kAccumulators, kRegisters - block - 1) / block};
 }
 
 // Packs w, `rows` × `cols` row-major, for tiles that take `block` rows at a time: for each block
@@ -206,7 +215,7 @@ static void run(const PaddedImage& x, KernelRows rows, int64_t kh, int64_t kw, c
         Vec wb[OB];
         for (int b = 0; b < OB; ++b) wb[b] = splat(w[b]);
         for (int v = 0; v < NV; ++v) {
-          Vec xv = load(row + in[v] + j);
+          Vec xv = load_once(row + in[v] + j);
           for (int b = 0; b < OB; ++b) acc[b][v] += xv * wb[b];
         }
       }
@@ -259,7 +268,7 @@ static void run(const float* dy, int64_t outputs, const float* packed, const int
     Vec wb[TB];
     for (int t = 0; t < TB; ++t) wb[t] = splat(packed[t]);
     for (int v = 0; v < NV; ++v) {
-      Vec d = load(dy + v * vector_stride);
+      Vec d = load_once(dy + v * vector_stride);
       for (int t = 0; t < TB; ++t) acc[t][v] += d * wb[t];
     }
   }
@@ -372,7 +381,7 @@ bool runs_direct(const ConvGeometry& g, ConvPass pass) {
   }();
   if (!enabled || !handles(g) || conv2d_runs_blocked(g.c, g.o)) return false;
   switch (pass) {
-    case ConvPass::Forward: return g.o <= kLanes;
+    case ConvPass::Forward: return g.o <= 3 * kLanes && g.c <= 2 * kLanes;
     case ConvPass::BackwardData: return g.c < kLanes;
     case ConvPass::BackwardWeights: return g.c <= 2;
   }

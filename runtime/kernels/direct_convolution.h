@@ -1,8 +1,8 @@
-// Direct convolutions for few channels (LeNet's first layer, and its second's data gradient),
+// Direct convolutions for few channels (all of LeNet's but its second layer's weight gradient),
 // where oneDNN 2.6's kernels leave most of each vector register empty: its blocked layouts pad the
-// channels to the vector width and its nhwc kernels vectorise over channels. These kernels vectorise over the output's width
-// instead, on plain nchw data, so they need no reorder either. kernels::conv2d_* send them the
-// passes of runs_direct; the rest go to oneDNN.
+// channels to the vector width and its nhwc kernels vectorise over channels. These kernels
+// vectorise over the output's width instead, on plain nchw data, so they need no reorder either.
+// kernels::conv2d_* send them the passes of runs_direct; the rest go to oneDNN.
 #pragma once
 
 #include "runtime/kernels/convolution.h"
@@ -14,8 +14,8 @@ enum class ConvPass { Forward, BackwardData, BackwardWeights };
 // Whether the direct kernel runs `pass` of `g`: geometries it handles (stride 1, no dilation, one
 // group, kernels up to 7×7, padding below the kernel's size, channels oneDNN runs in nhwc) whose
 // pass it ran faster than oneDNN in bench/conv_direct_bench (docs/performance.md): the forward
-// when the output channels fill at most one 8-float vector, the data gradient when the input
-// channels fill less than one, the weight gradient for 1 or 2 input channels.
+// for up to 24 output and 16 input channels, the data gradient when the input channels fill less
+// than one 8-float vector, the weight gradient for 1 or 2 input channels.
 bool runs_direct(const ConvGeometry& g, ConvPass pass);
 // Whether the kernels handle `g` at all (every pass then runs correctly).
 bool handles(const ConvGeometry& g);
