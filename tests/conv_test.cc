@@ -323,7 +323,8 @@ void expect_near_all(const std::vector<float>& got, const std::vector<float>& wa
 }
 
 // kiln's direct kernels (few channels) and oneDNN's primitives give every pass's definition, on
-// geometries with rows that fill no whole vector, padding, and kernels from 1×1 to 7×7.
+// geometries with rows that fill no whole vector, padding, kernels from 1×1 to 7×7, and output
+// channels in one vector, two, and two and a half (the weight gradient's two ways).
 TEST_F(Conv, DirectKernelsAndOneDnnBothGiveTheDefinition) {
   struct Case {
     int64_t n, c, h, w, o, kh, kw, pad_h, pad_w;
@@ -331,7 +332,8 @@ TEST_F(Conv, DirectKernelsAndOneDnnBothGiveTheDefinition) {
   for (const Case& k : {Case{3, 1, 12, 12, 6, 5, 5, 0, 0}, Case{2, 6, 12, 12, 16, 5, 5, 0, 0},
                         Case{2, 1, 9, 14, 6, 5, 5, 2, 2}, Case{3, 3, 7, 21, 5, 3, 3, 1, 1},
                         Case{2, 2, 5, 5, 3, 1, 1, 0, 0}, Case{1, 4, 10, 37, 2, 7, 7, 3, 3},
-                        Case{2, 3, 6, 19, 7, 3, 2, 2, 1}, Case{1, 2, 3, 3, 1, 3, 3, 2, 2}}) {
+                        Case{2, 3, 6, 19, 7, 3, 2, 2, 1}, Case{1, 2, 3, 3, 1, 3, 3, 2, 2},
+                        Case{2, 2, 9, 11, 20, 3, 3, 1, 1}}) {
     kernels::ConvGeometry g{k.n,  k.c, k.h, k.w, k.o, k.kh, k.kw, k.h + 2 * k.pad_h - k.kh + 1, k.w + 2 * k.pad_w - k.kw + 1,
                             1,    1,   k.pad_h, k.pad_w, 1, 1, 1};
     SCOPED_TRACE(fmt(g.n, "x", g.c, "x", g.h, "x", g.w, " * ", g.o, "x", g.c, "x", g.kh, "x", g.kw, " pad ", g.pad_h, ",",

@@ -367,34 +367,9 @@ constexpr auto weights_tile_table(std::integer_sequence<int, K...>) {
 // kWeightsTiles[KW − 1][OB − 1], OB up to weights_block(KW)
 constexpr auto kWeightsTiles = weights_tile_table(std::make_integer_sequence<int, kMaxKernel>());
 
-}  // namespace
-
-bool handles(const ConvGeometry& g) {
-  return g.groups == 1 && g.stride_h == 1 && g.stride_w == 1 && g.dilate_h == 1 && g.dilate_w == 1 && g.kh <= kMaxKernel &&
-         g.kw <= kMaxKernel && g.pad_h < g.kh && g.pad_w < g.kw;
-}
-
-bool runs_direct(const ConvGeometry& g, ConvPass pass) {
-  static const bool enabled = [] {  // KILN_DIRECT_CONV=off: oneDNN for every convolution (to compare, or bisect)
-    const char* v = std::getenv("KILN_DIRECT_CONV");
-    return !(v && std::string_view(v) == "off");
-  }();
-  if (!enabled || !handles(g) || conv2d_runs_blocked(g.c, g.o)) return false;
-  switch (pass) {
-    case ConvPass::Forward: return g.o <= 3 * kLanes && g.c <= 2 * kLanes;
-    case ConvPass::BackwardData: return g.c < kLanes;
-    case ConvPass::BackwardWeights: return g.c <= 2;
-  }
-  return false;
-}
-
-void forward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y) {
-  convolve(g, x, w, bias, y);
-}
-
-void backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) { data_gradient(g, dy, w, dx); }
-
-void backward_weights(const ConvGeometry& g, const float* dy, const float* x, float* dw) {
+// The weight gradient vectorised over the output's width (weights_tile), for fewer output
+// channels than two vectors hold.
+void weight_gradient_over_width(const ConvGeometry& g, const float* dy, const float* x, float* dw) {
   const Plan p = plan(g);
   const int64_t size = g.o * g.c * g.kh * g.kw, plane = g.oh * g.ow, count = static_cast<int64_t>(p.vectors.size());
   const int64_t vector_stride = g.o * kLanes;
@@ -421,6 +396,113 @@ void backward_weights(const ConvGeometry& g, const float* dy, const float* x, fl
   std::copy(partials, partials + size, dw);
   for (int t = 1; t < threads; ++t)
     for (int64_t k = 0; k < size; ++k) dw[k] += partials[t * size + k];
+}
+
+// dw[o, tap] summed over one image's output positions, vectorised over the output channels: TB taps × OV vectors of 8 output channels in registers, no horizontal sums and no
+// partial vectors. `dy` holds the image's gradient position by position, each position's channels
+// side by side (zeros past the last); the input of tap t at position p is x[taps[t] +
+// positions[p]]; `sums` is the block's [tap][channel] rows, `sums_stride` floats apart.
+template <int OV, int TB>
+struct ChannelWeightsTile {
+static void run(const float* dy, int64_t position_stride, const float* x, const int64_t* taps, const int64_t* positions,
+                int64_t count, float* sums, int64_t sums_stride) {
+  Vec acc[TB][OV];
+  for (int t = 0; t < TB; ++t)
+    for (int v = 0; v < OV; ++v) acc[t][v] = splat(0.f);
+  int64_t tap[TB];
+  for (int t = 0; t < TB; ++t) tap[t] = taps[t];
+  for (int64_t q = 0; q < count; ++q, dy += position_stride) {
+    Vec d[OV];
+    for (int v = 0; v < OV; ++v) d[v] = load_once(dy + v * kLanes);
+    const float* at = x + positions[q];
+    for (int t = 0; t < TB; ++t) {
+      Vec xb = splat(at[tap[t]]);
+      for (int v = 0; v < OV; ++v) acc[t][v] += d[v] * xb;
+    }
+  }
+  for (int t = 0; t < TB; ++t)
+    for (int v = 0; v < OV; ++v) {
+      float* s = sums + t * sums_stride + v * kLanes;
+      store_first(s, load(s) + acc[t][v], kLanes);
+    }
+}
+};
+
+// The weight gradient vectorised over the output channels (ChannelWeightsTile), for two vectors of
+// them or more: one vector leaves a tile a broadcast to load per FMA.
+void weight_gradient_over_channels(const ConvGeometry& g, const float* dy, const float* x, float* dw) {
+  const Plan p = plan(g);
+  const int64_t taps = g.c * g.kh * g.kw, plane = g.oh * g.ow;
+  const int64_t vectors = (g.o + kLanes - 1) / kLanes, channels = vectors * kLanes;  // output channels, padded
+  const int most_vectors = 2;
+  std::vector<int64_t> tap_offsets, positions;
+  for (int64_t ch = 0; ch < g.c; ++ch)
+    for (int64_t i = 0; i < g.kh; ++i)
+      for (int64_t j = 0; j < g.kw; ++j) tap_offsets.push_back((ch * p.rows + i) * p.stride + j);
+  for (int64_t r = 0; r < g.oh; ++r)
+    for (int64_t q = 0; q < g.ow; ++q) positions.push_back(r * p.stride + q);
+  const int threads = threads_for(g.n);
+  const int64_t size = taps * channels;
+  thread_local std::vector<float> partial;  // one [tap][channel] sum per thread
+  partial.assign(threads * size, 0.f);
+  float* partials = partial.data();  // `partial` names each thread's own vector inside the loop
+  for_each_image(g.n, threads, [&](int thread, int64_t image) {
+    PaddedImage padded = pad_image(g, p, x + image * g.c * g.h * g.w);
+    float* grad = zeroed_scratch(kPaddedGradient, plane * channels);
+    const float* dy_image = dy + image * g.o * plane;
+    for (int64_t k = 0; k < g.o; ++k)
+      for (int64_t q = 0; q < plane; ++q) grad[q * channels + k] = dy_image[k * plane + q];
+    float* sums = partials + thread * size;
+    for (int64_t v0 = 0; v0 < vectors; v0 += most_vectors) {
+      int ov = static_cast<int>(std::min<int64_t>(most_vectors, vectors - v0));
+      int most_taps = std::min(kAccumulators, kRegisters - ov - 1) / ov;
+      int64_t blocks = (taps + most_taps - 1) / most_taps, block = (taps + blocks - 1) / blocks;
+      for (int64_t t0 = 0; t0 < taps; t0 += block) {
+        int64_t tb = std::min(block, taps - t0);
+        kTiles<ChannelWeightsTile>[ov - 1][tb - 1](grad + v0 * kLanes, channels, padded.data, &tap_offsets[t0],
+                                                   positions.data(), plane, sums + t0 * channels + v0 * kLanes,
+                                                   channels);
+      }
+    }
+  });
+  for (int64_t k = 0; k < g.o; ++k)
+    for (int64_t t = 0; t < taps; ++t) {
+      float s = 0;
+      for (int th = 0; th < threads; ++th) s += partials[th * size + t * channels + k];
+      dw[k * taps + t] = s;
+    }
+}
+
+}  // namespace
+
+bool handles(const ConvGeometry& g) {
+  return g.groups == 1 && g.stride_h == 1 && g.stride_w == 1 && g.dilate_h == 1 && g.dilate_w == 1 && g.kh <= kMaxKernel &&
+         g.kw <= kMaxKernel && g.pad_h < g.kh && g.pad_w < g.kw;
+}
+
+bool runs_direct(const ConvGeometry& g, ConvPass pass) {
+  static const bool enabled = [] {  // KILN_DIRECT_CONV=off: oneDNN for every convolution (to compare, or bisect)
+    const char* v = std::getenv("KILN_DIRECT_CONV");
+    return !(v && std::string_view(v) == "off");
+  }();
+  if (!enabled || !handles(g) || conv2d_runs_blocked(g.c, g.o)) return false;
+  switch (pass) {
+    case ConvPass::Forward: return g.o <= 2 * kLanes && g.c <= 2 * kLanes;
+    case ConvPass::BackwardData: return g.c < kLanes;
+    case ConvPass::BackwardWeights: return g.c <= 2 || (g.o >= 2 * kLanes && g.c < kLanes);
+  }
+  return false;
+}
+
+void forward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y) {
+  convolve(g, x, w, bias, y);
+}
+
+void backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) { data_gradient(g, dy, w, dx); }
+
+void backward_weights(const ConvGeometry& g, const float* dy, const float* x, float* dw) {
+  if (g.o >= 2 * kLanes) weight_gradient_over_channels(g, dy, x, dw);
+  else weight_gradient_over_width(g, dy, x, dw);
 }
 
 }  // namespace kiln::kernels::direct

@@ -1,4 +1,4 @@
-// Direct convolutions for few channels (all of LeNet's but its second layer's weight gradient),
+// Direct convolutions for few channels (every pass of LeNet's two),
 // where oneDNN 2.6's kernels leave most of each vector register empty: its blocked layouts pad the
 // channels to the vector width and its nhwc kernels vectorise over channels. These kernels
 // vectorise over the output's width instead, on plain nchw data, so they need no reorder either.
@@ -14,8 +14,9 @@ enum class ConvPass { Forward, BackwardData, BackwardWeights };
 // Whether the direct kernel runs `pass` of `g`: geometries it handles (stride 1, no dilation, one
 // group, kernels up to 7×7, padding below the kernel's size, channels oneDNN runs in nhwc) whose
 // pass it ran faster than oneDNN in bench/conv_direct_bench (docs/performance.md): the forward
-// for up to 24 output and 16 input channels, the data gradient when the input channels fill less
-// than one 8-float vector, the weight gradient for 1 or 2 input channels.
+// for up to 16 output and 16 input channels; the data gradient, and the weight gradient for 16
+// output channels or more, when the input channels fill less than one 8-float vector; the weight
+// gradient for 1 or 2 input channels.
 bool runs_direct(const ConvGeometry& g, ConvPass pass);
 // Whether the kernels handle `g` at all (every pass then runs correctly).
 bool handles(const ConvGeometry& g);
