@@ -1,9 +1,10 @@
-// Direct convolutions on nchw, vectorised over the output's width. Each image is first copied
-// into a zero-padded scratch whose rows are long enough for every vector load, so the inner
-// loops have no edge cases. A tile then keeps in registers a block of output channels × output
-// vectors (the forward), of kernel taps × vectors of the output gradient (the data gradient,
-// added into a padded scratch of dx), or of output channels × kernel columns (the weight
-// gradient). Images are split across kiln's threads.
+// Direct convolutions on nchw in 8-float vectors. Each image is first copied into a zero-padded
+// scratch whose rows are long enough for every vector load, so the inner loops have no edge
+// cases. A tile then keeps in registers a block of output channels × vectors along the output's
+// width (the forward), of kernel taps × vectors of the output gradient (the data gradient, added
+// into a padded scratch of dx), or of output channels × kernel columns (the weight gradient; for
+// 16 output channels or more, kernel taps × vectors of output channels). Images are split across
+// kiln's threads.
 #include "runtime/kernels/direct_convolution.h"
 
 #include <omp.h>
@@ -109,7 +110,7 @@ Plan plan(const ConvGeometry& g) {
 }
 
 // The calling thread's scratch buffer `slot`, `size` floats of zeros.
-enum Scratch { kPaddedInput, kPaddedGradient, kPaddedDataGradient, kScratchSlots };
+enum Scratch { kPaddedInput, kGradient, kPaddedDataGradient, kPerThreadSums, kScratchSlots };
 float* zeroed_scratch(Scratch slot, int64_t size) {
   thread_local std::array<std::vector<float>, kScratchSlots> scratch;
   scratch[slot].assign(size, 0.f);
@@ -130,7 +131,7 @@ PaddedImage pad_image(const ConvGeometry& g, const Plan& p, const float* x) {
 // gradient tiles read in order, with no partial loads.
 const float* gather_gradient(const ConvGeometry& g, const Plan& p, const float* dy) {
   const int64_t count = static_cast<int64_t>(p.vectors.size()), plane = g.oh * g.ow;
-  float* grad = zeroed_scratch(kPaddedGradient, count * g.o * kLanes);
+  float* grad = zeroed_scratch(kGradient, count * g.o * kLanes);
   for (int64_t v = 0; v < count; ++v)
     for (int64_t k = 0; k < g.o; ++k)
       std::memcpy(grad + (v * g.o + k) * kLanes, dy + k * plane + p.vectors[v].out, p.vectors[v].count * sizeof(float));
@@ -187,7 +188,7 @@ int threads_for(int64_t n) { return static_cast<int>(std::clamp<int64_t>(n, 1, n
 // --- forward ---
 
 // The kernel rows [first, end) through which a tile's output rows see data rather than only the
-// padding's zero rows (a transposed convolution's padding is most of its input).
+// padding's zero rows, which a tile skips.
 struct KernelRows {
   int64_t first, end;
 };
@@ -374,9 +375,7 @@ void weight_gradient_over_width(const ConvGeometry& g, const float* dy, const fl
   const int64_t size = g.o * g.c * g.kh * g.kw, plane = g.oh * g.ow, count = static_cast<int64_t>(p.vectors.size());
   const int64_t vector_stride = g.o * kLanes;
   const int threads = threads_for(g.n);
-  thread_local std::vector<float> partial;  // one dw per thread
-  partial.assign(threads * size, 0.f);
-  float* partials = partial.data();  // `partial` names each thread's own vector inside the loop
+  float* partials = zeroed_scratch(kPerThreadSums, threads * size);  // one dw per thread
   const int block = weights_block(static_cast<int>(g.kw));
   const auto& tiles = kWeightsTiles[g.kw - 1];
   for_each_image(g.n, threads, [&](int thread, int64_t image) {
@@ -398,10 +397,11 @@ void weight_gradient_over_width(const ConvGeometry& g, const float* dy, const fl
     for (int64_t k = 0; k < size; ++k) dw[k] += partials[t * size + k];
 }
 
-// dw[o, tap] summed over one image's output positions, vectorised over the output channels: TB taps × OV vectors of 8 output channels in registers, no horizontal sums and no
-// partial vectors. `dy` holds the image's gradient position by position, each position's channels
-// side by side (zeros past the last); the input of tap t at position p is x[taps[t] +
-// positions[p]]; `sums` is the block's [tap][channel] rows, `sums_stride` floats apart.
+// dw[o, tap] summed over one image's output positions, vectorised over the output channels: TB
+// taps × OV vectors of 8 output channels in registers, no horizontal sums and no partial vectors.
+// `dy` holds the image's gradient position by position, each position's channels side by side
+// (zeros past the last); the input of tap t at position p is x[taps[t] + positions[p]]; `sums`
+// is the block's [tap][channel] rows, `sums_stride` floats apart.
 template <int OV, int TB>
 struct ChannelWeightsTile {
 static void run(const float* dy, int64_t position_stride, const float* x, const int64_t* taps, const int64_t* positions,
@@ -434,7 +434,7 @@ void weight_gradient_over_channels(const ConvGeometry& g, const float* dy, const
   const Plan p = plan(g);
   const int64_t taps = g.c * g.kh * g.kw, plane = g.oh * g.ow;
   const int64_t vectors = (g.o + kLanes - 1) / kLanes, channels = vectors * kLanes;  // output channels, padded
-  const int most_vectors = 2;
+  const int most_vectors = 2;  // 3 leave a tile 4 taps: as many loads per FMA as 2 × 6, more sums to add
   std::vector<int64_t> tap_offsets, positions;
   for (int64_t ch = 0; ch < g.c; ++ch)
     for (int64_t i = 0; i < g.kh; ++i)
@@ -443,12 +443,10 @@ void weight_gradient_over_channels(const ConvGeometry& g, const float* dy, const
     for (int64_t q = 0; q < g.ow; ++q) positions.push_back(r * p.stride + q);
   const int threads = threads_for(g.n);
   const int64_t size = taps * channels;
-  thread_local std::vector<float> partial;  // one [tap][channel] sum per thread
-  partial.assign(threads * size, 0.f);
-  float* partials = partial.data();  // `partial` names each thread's own vector inside the loop
+  float* partials = zeroed_scratch(kPerThreadSums, threads * size);  // one [tap][channel] sum per thread
   for_each_image(g.n, threads, [&](int thread, int64_t image) {
     PaddedImage padded = pad_image(g, p, x + image * g.c * g.h * g.w);
-    float* grad = zeroed_scratch(kPaddedGradient, plane * channels);
+    float* grad = zeroed_scratch(kGradient, plane * channels);
     const float* dy_image = dy + image * g.o * plane;
     for (int64_t k = 0; k < g.o; ++k)
       for (int64_t q = 0; q < plane; ++q) grad[q * channels + k] = dy_image[k * plane + q];
