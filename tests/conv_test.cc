@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <string>
@@ -356,6 +357,26 @@ TEST_F(Conv, DirectKernelsAndOneDnnBothGiveTheDefinition) {
     expect_near_all(dx, want.dx, 1e-5f, "oneDNN backward data");
     kernels::conv2d_backward_weights_onednn(g, dy.data(), x.data(), dw.data());
     expect_near_all(dw, want.dw, 1e-4f, "oneDNN backward weights");
+  }
+}
+
+// Which kernels run which pass (docs/performance.md measures why): every pass of LeNet's two
+// convolutions runs direct, so its compiled step reorders nothing; ResNet's 64-channel ones, and
+// strided ones, stay with oneDNN.
+TEST_F(Conv, LeNetsConvolutionsRunDirectAndWideOnesOnOneDnn) {
+  if (const char* v = std::getenv("KILN_DIRECT_CONV"); v && std::string(v) == "off")
+    GTEST_SKIP() << "KILN_DIRECT_CONV=off sends every convolution to oneDNN";
+  using kernels::direct::ConvPass;
+  kernels::ConvGeometry conv1{256, 1, 28, 28, 6, 5, 5, 24, 24, 1, 1, 0, 0, 1, 1, 1};
+  kernels::ConvGeometry conv2{256, 6, 12, 12, 16, 5, 5, 8, 8, 1, 1, 0, 0, 1, 1, 1};
+  kernels::ConvGeometry resnet{32, 64, 32, 32, 64, 3, 3, 32, 32, 1, 1, 1, 1, 1, 1, 1};
+  kernels::ConvGeometry strided{8, 6, 12, 12, 16, 3, 3, 6, 6, 2, 2, 1, 1, 1, 1, 1};
+  for (ConvPass pass : {ConvPass::Forward, ConvPass::BackwardData, ConvPass::BackwardWeights}) {
+    SCOPED_TRACE(static_cast<int>(pass));
+    EXPECT_TRUE(kernels::direct::runs_direct(conv1, pass));
+    EXPECT_TRUE(kernels::direct::runs_direct(conv2, pass));
+    EXPECT_FALSE(kernels::direct::runs_direct(resnet, pass));
+    EXPECT_FALSE(kernels::direct::runs_direct(strided, pass));
   }
 }
 
