@@ -3,6 +3,11 @@
 // channels to the vector width and its nhwc kernels vectorise over channels. These kernels
 // vectorise over the output's width instead, on plain nchw data, so they need no reorder either.
 // kernels::conv2d_* send them the passes of runs_direct; the rest go to oneDNN.
+//
+// Zero padding is multiplied like data, where oneDNN leaves padded taps out: the results are the
+// same unless a weight (forward) or an output gradient (weight gradient) is infinite or NaN, when
+// the outputs whose windows reach into the padding become NaN too. Eager and compiled calls run
+// the same kernels, so they agree.
 #pragma once
 
 #include "runtime/kernels/convolution.h"
