@@ -335,8 +335,8 @@ TEST_F(Conv, DirectKernelsAndOneDnnBothGiveTheDefinition) {
                         Case{2, 2, 5, 5, 3, 1, 1, 0, 0}, Case{1, 4, 10, 37, 2, 7, 7, 3, 3},
                         Case{2, 3, 6, 19, 7, 3, 2, 2, 1}, Case{1, 2, 3, 3, 1, 3, 3, 2, 2},
                         Case{2, 2, 9, 11, 20, 3, 3, 1, 1}}) {
-    kernels::ConvGeometry g{k.n,  k.c, k.h, k.w, k.o, k.kh, k.kw, k.h + 2 * k.pad_h - k.kh + 1, k.w + 2 * k.pad_w - k.kw + 1,
-                            1,    1,   k.pad_h, k.pad_w, 1, 1, 1};
+    int64_t oh = k.h + 2 * k.pad_h - k.kh + 1, ow = k.w + 2 * k.pad_w - k.kw + 1;
+    kernels::ConvGeometry g{k.n, k.c, k.h, k.w, k.o, k.kh, k.kw, oh, ow, 1, 1, k.pad_h, k.pad_w, 1, 1, 1};
     SCOPED_TRACE(fmt(g.n, "x", g.c, "x", g.h, "x", g.w, " * ", g.o, "x", g.c, "x", g.kh, "x", g.kw, " pad ", g.pad_h, ",",
                      g.pad_w));
     ASSERT_TRUE(kernels::direct::handles(g));
