@@ -192,6 +192,9 @@ kernels::ConvGeometry conv2d(std::string_view op_name, const Shape& x, const Sha
   if (w.size() != 4) throw ShapeError(fmt(op, ": expects a 4-D weight (out, in / groups, kh, kw), got ", shape_str(w)));
   if (groups < 1) throw ValueError(fmt(op, ": groups must be at least 1, got ", groups));
   check_window(op, win);
+  if (x[1] == 0 || w[0] == 0)
+    throw ShapeError(fmt(op, ": needs at least one input and one output channel; data ", shape_str(x), ", weight ",
+                         shape_str(w)));
   if (x[1] % groups != 0 || w[0] % groups != 0)
     throw ShapeError(fmt(op, ": ", groups, " groups must divide the input's ", x[1], " channels and the weight's ", w[0],
                          " output channels"));

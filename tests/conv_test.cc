@@ -397,6 +397,16 @@ TEST_F(Conv, DirectWeightGradientIgnoresLanesPastTheRow) {
     }
 }
 
+// A convolution without input or output channels is a shape error that names both shapes (oneDNN
+// cannot build one, and the direct tiles need some).
+TEST_F(Conv, ZeroChannelsAreAShapeError) {
+  NDArray x = nd::random::uniform(-1, 1, {2, 1, 5, 5});
+  EXPECT_THROW_WITH(nd::conv2d(x, nd::random::uniform(-1, 1, {0, 1, 3, 3})), ShapeError, "conv2d", "one output channel",
+                    "weight 0x1x3x3");
+  EXPECT_THROW_WITH(nd::conv2d(nd::random::uniform(-1, 1, {2, 0, 5, 5}), nd::random::uniform(-1, 1, {4, 0, 3, 3})),
+                    ShapeError, "conv2d", "data 2x0x5x5");
+}
+
 // An empty batch has a zero weight gradient (and reads no image).
 TEST_F(Conv, DirectWeightGradientOfAnEmptyBatchIsZero) {
   kernels::ConvGeometry g{0, 1, 6, 6, 2, 3, 3, 4, 4, 1, 1, 0, 0, 1, 1, 1};

@@ -474,7 +474,7 @@ void weight_gradient_over_channels(const ConvGeometry& g, const float* dy, const
 }  // namespace
 
 bool handles(const ConvGeometry& g) {
-  return g.groups == 1 && g.stride_h == 1 && g.stride_w == 1 && g.dilate_h == 1 && g.dilate_w == 1 && g.kh <= kMaxKernel &&
+  return g.c > 0 && g.o > 0 && g.groups == 1 && g.stride_h == 1 && g.stride_w == 1 && g.dilate_h == 1 && g.dilate_w == 1 && g.kh <= kMaxKernel &&
          g.kw <= kMaxKernel && g.pad_h < g.kh && g.pad_w < g.kw;
 }
 
