@@ -1,7 +1,8 @@
-// Direct convolutions for few channels (every pass of LeNet's two),
-// where oneDNN 2.6's kernels leave most of each vector register empty: its blocked layouts pad the
-// channels to the vector width and its nhwc kernels vectorise over channels. These kernels
-// vectorise over the output's width instead, on plain nchw data, so they need no reorder either.
+// Direct convolutions for few channels (every pass of LeNet's two), where oneDNN 2.6's kernels
+// leave most of each vector register empty: its blocked layouts pad the channels to the vector
+// width and its nhwc kernels vectorise over channels. These kernels vectorise over the output's
+// width instead (the weight gradient of 16+ output channels over those), on plain nchw data, so
+// they need no reorder either.
 // kernels::conv2d_* send them the passes of runs_direct; the rest go to oneDNN.
 //
 // Zero padding is multiplied like data, where oneDNN leaves padded taps out: the results are the
@@ -16,8 +17,8 @@ namespace kiln::kernels::direct {
 
 enum class ConvPass { Forward, BackwardData, BackwardWeights };
 
-// Whether the direct kernel runs `pass` of `g`: geometries it handles (stride 1, no dilation, one
-// group, kernels up to 7×7, padding below the kernel's size, channels oneDNN runs in nhwc) whose
+// Whether the direct kernel runs `pass` of `g`: geometries it handles (some input and output
+// channels, stride 1, no dilation, one group, kernels up to 7×7, padding below the kernel's size, channels oneDNN runs in nhwc) whose
 // pass it ran faster than oneDNN in bench/conv_direct_bench (docs/performance.md): the forward
 // for up to 16 output and 16 input channels; the data gradient, and the weight gradient for 16
 // output channels or more, when the input channels fill less than one 8-float vector; the weight
