@@ -18,11 +18,12 @@ namespace kiln::kernels::direct {
 enum class ConvPass { Forward, BackwardData, BackwardWeights };
 
 // Whether the direct kernel runs `pass` of `g`: geometries it handles (some input and output
-// channels, stride 1, no dilation, one group, kernels up to 7×7, padding below the kernel's size, channels oneDNN runs in nhwc) whose
-// pass it ran faster than oneDNN in bench/conv_direct_bench (docs/performance.md): the forward
-// for up to 16 output and 16 input channels; the data gradient, and the weight gradient for 16
-// output channels or more, when the input channels fill less than one 8-float vector; the weight
-// gradient for 1 or 2 input channels.
+// channels, stride 1, no dilation, one group, kernels up to 7×7, padding below the kernel's
+// size, channels oneDNN runs in nhwc) whose pass it ran faster than oneDNN in
+// bench/conv_direct_bench (docs/performance.md): the forward for up to 16 output and 16 input
+// channels; the data gradient, and the weight gradient for 16 output channels or more, when the
+// input channels fill less than one 8-float vector; the weight gradient for 1 or 2 input
+// channels.
 bool runs_direct(const ConvGeometry& g, ConvPass pass);
 // Whether the kernels handle `g` at all (every pass then runs correctly).
 bool handles(const ConvGeometry& g);
