@@ -180,10 +180,7 @@ void conv2d_pack_weights(const ConvGeometry& g, const float* w, float* packed) {
 
 void conv2d_forward_packed(const ConvGeometry& g, const float* x, const float* w, const float* packed, const float* bias,
                            float* y, ConvLayouts layouts) {
-  if (packed[0] != 1.f) {
-    if (layouts == ConvLayouts{} && direct::runs_direct(g, direct::ConvPass::Forward)) return direct::forward(g, x, w, bias, y);
-    return forward(g, x, w, bias, y, layouts);
-  }
+  if (packed[0] != 1.f) return layouts == ConvLayouts{} ? conv2d_forward(g, x, w, bias, y) : forward(g, x, w, bias, y, layouts);
   onednn::BoundPrimitive& p = primitive(g, bias ? Pass::ForwardPackedBias : Pass::ForwardPacked, layouts);
   if (bias) p.set(DNNL_ARG_BIAS, bias);
   p.execute({{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, packed + kPackedHeader}, {DNNL_ARG_DST, y}});

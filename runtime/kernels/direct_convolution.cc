@@ -35,8 +35,8 @@ typedef float Vec __attribute__((vector_size(kLanes * sizeof(float))));
 typedef int32_t Mask __attribute__((vector_size(kLanes * sizeof(float))));
 
 constexpr int kMaxKernel = 7;
-// Forward and data-gradient tiles hold a block of up to kMaxBlock output channels (or kernel
-// taps) × as many vectors as the accumulators allow.
+// Tiles hold a block of up to kMaxBlock channels (or kernel taps, or channel vectors) × as many
+// vectors (or kernel columns) as the accumulators allow.
 constexpr int kMaxBlock = 4;
 
 inline Vec splat(float s) { return s - Vec{}; }  // one broadcast: s − 0 is s, −0 included
@@ -139,7 +139,8 @@ const float* gather_gradient(const ConvGeometry& g, const Plan& p, const float* 
 }
 
 // A table of a tile's instantiations: table[B − 1][V − 1] is Tile<B, V>::run for blocks B up to
-// kMaxBlock and vector counts V up to kAccumulators / B (null beyond).
+// kMaxBlock and V up to kAccumulators / B (null beyond): B × V accumulators, V being vectors or,
+// in the width weight tile, kernel columns.
 template <template <int, int> class Tile, int B, int... V>
 constexpr auto tile_row(std::integer_sequence<int, V...>) {
   constexpr int most = kAccumulators / B;
@@ -333,8 +334,9 @@ void data_gradient(const ConvGeometry& g, const float* dy, const float* w, float
 // channel, `row` the padded input at the channel and kernel row. Past a row's end dy is zero and
 // the input is masked to zero too (0 · inf would be NaN).
 template <int OB, int KW>
-void weights_tile(const float* dy, int64_t vector_stride, const float* row, const OutVector* vectors, int64_t count,
-                  float* dw, int64_t dw_channel_stride) {
+struct WidthWeightsTile {
+static void run(const float* dy, int64_t vector_stride, const float* row, const OutVector* vectors, int64_t count,
+                float* dw, int64_t dw_channel_stride) {
   Vec acc[OB][KW];
   for (int b = 0; b < OB; ++b)
     for (int j = 0; j < KW; ++j) acc[b][j] = splat(0.f);
@@ -350,25 +352,12 @@ void weights_tile(const float* dy, int64_t vector_stride, const float* row, cons
   for (int b = 0; b < OB; ++b)
     for (int j = 0; j < KW; ++j) dw[b * dw_channel_stride + j] += sum_lanes(acc[b][j]);
 }
+};
 
-using WeightsTile = void (*)(const float*, int64_t, const float*, const OutVector*, int64_t, float*, int64_t);
+// Output channels a width tile holds for kernel width KW (its kTiles entry is [OB − 1][KW − 1]).
+constexpr int weights_block(int kw) { return std::clamp(kAccumulators / kw, 1, kMaxBlock); }
 
-// Output channels a weight tile holds for kernel width KW.
-constexpr int weights_block(int kw) { return std::clamp(kAccumulators / kw, 1, 4); }
-constexpr int kMaxWeightsBlock = 4;
-
-template <int KW, int... B>
-constexpr std::array<WeightsTile, kMaxWeightsBlock> weights_tiles_of(std::integer_sequence<int, B...>) {
-  return {(B + 1 <= weights_block(KW) ? &weights_tile<std::min(B + 1, weights_block(KW)), KW> : nullptr)...};
-}
-template <int... K>
-constexpr auto weights_tile_table(std::integer_sequence<int, K...>) {
-  return std::array{weights_tiles_of<K + 1>(std::make_integer_sequence<int, kMaxWeightsBlock>())...};
-}
-// kWeightsTiles[KW − 1][OB − 1], OB up to weights_block(KW)
-constexpr auto kWeightsTiles = weights_tile_table(std::make_integer_sequence<int, kMaxKernel>());
-
-// The weight gradient vectorised over the output's width (weights_tile), for fewer output
+// The weight gradient vectorised over the output's width (WidthWeightsTile), for fewer output
 // channels than two vectors hold.
 void weight_gradient_over_width(const ConvGeometry& g, const float* dy, const float* x, float* dw) {
   const Plan p = plan(g);
@@ -377,7 +366,6 @@ void weight_gradient_over_width(const ConvGeometry& g, const float* dy, const fl
   const int threads = threads_for(g.n);
   float* partials = zeroed_scratch(kPerThreadSums, threads * size);  // one dw per thread
   const int block = weights_block(static_cast<int>(g.kw));
-  const auto& tiles = kWeightsTiles[g.kw - 1];
   for_each_image(g.n, threads, [&](int thread, int64_t image) {
     PaddedImage padded = pad_image(g, p, x + image * g.c * g.h * g.w);
     const float* grad = gather_gradient(g, p, dy + image * g.o * plane);
@@ -387,8 +375,8 @@ void weight_gradient_over_width(const ConvGeometry& g, const float* dy, const fl
         const float* row = padded.data + ch * padded.plane() + i * padded.stride;
         for (int64_t o0 = 0; o0 < g.o; o0 += block) {
           int64_t b = std::min<int64_t>(block, g.o - o0);
-          tiles[b - 1](grad + o0 * kLanes, vector_stride, row, p.vectors.data(), count,
-                       sums + ((o0 * g.c + ch) * g.kh + i) * g.kw, g.c * g.kh * g.kw);
+          kTiles<WidthWeightsTile>[b - 1][g.kw - 1](grad + o0 * kLanes, vector_stride, row, p.vectors.data(), count,
+                                                    sums + ((o0 * g.c + ch) * g.kh + i) * g.kw, g.c * g.kh * g.kw);
         }
       }
   });
