@@ -48,6 +48,7 @@ llvm::orc::SymbolMap runtime_symbols(llvm::orc::MangleAndInterner& interner) {
   add("_mlir_ciface_kiln_rt_max_pool2d", &_mlir_ciface_kiln_rt_max_pool2d);
   add("_mlir_ciface_kiln_rt_max_pool2d_backward", &_mlir_ciface_kiln_rt_max_pool2d_backward);
   add("_mlir_ciface_kiln_rt_avg_pool2d", &_mlir_ciface_kiln_rt_avg_pool2d);
+  add("_mlir_ciface_kiln_rt_pool2d_in_layout", &_mlir_ciface_kiln_rt_pool2d_in_layout);
   add("_mlir_ciface_kiln_rt_avg_pool2d_backward", &_mlir_ciface_kiln_rt_avg_pool2d_backward);
   add("_mlir_ciface_kiln_rt_batch_norm_stats", &_mlir_ciface_kiln_rt_batch_norm_stats);
   add("_mlir_ciface_kiln_rt_batch_norm", &_mlir_ciface_kiln_rt_batch_norm);

@@ -15,6 +15,7 @@
 #include "mlir/Pass/Pass.h"
 #include "mlir/Transforms/DialectConversion.h"
 #include "passes/matmul_strategy.h"
+#include "runtime/kernels/pooling.h"
 
 using namespace mlir;
 
@@ -438,13 +439,23 @@ void populate(RewritePatternSet& p) {
         return call_runtime(b, op, "kiln_rt_conv2d_backward_weights", {a.getOutGrad(), a.getData()}, op.getType(),
                             conv_scalars(op));
       });
-  add<ir::MaxPool2DOp>(p, [pool_scalars](OpBuilder& b, ir::MaxPool2DOp op, ir::MaxPool2DOp::Adaptor a) {
+  // A pool on blocked activations (kiln-keep-blocked-layout) names its kind and layout.
+  auto pool_in_layout = [pool_scalars](OpBuilder& b, auto op, Value data, kernels::PoolKind kind) {
+    SmallVector<int64_t> scalars = pool_scalars(op);
+    scalars.append({static_cast<int64_t>(kind), static_cast<int64_t>(op.getLayout())});
+    return call_runtime(b, op, "kiln_rt_pool2d_in_layout", {data}, op.getType(), scalars);
+  };
+  add<ir::MaxPool2DOp>(p, [pool_scalars, pool_in_layout](OpBuilder& b, ir::MaxPool2DOp op, ir::MaxPool2DOp::Adaptor a) {
+    if (op.getLayout() != 0) return pool_in_layout(b, op, a.getData(), kernels::PoolKind::Max);
     return call_runtime(b, op, "kiln_rt_max_pool2d", {a.getData()}, op.getType(), pool_scalars(op));
   });
   add<ir::MaxPool2DGradOp>(p, [pool_scalars](OpBuilder& b, ir::MaxPool2DGradOp op, ir::MaxPool2DGradOp::Adaptor a) {
     return call_runtime(b, op, "kiln_rt_max_pool2d_backward", {a.getOutGrad(), a.getData()}, op.getType(), pool_scalars(op));
   });
-  add<ir::AvgPool2DOp>(p, [pool_scalars](OpBuilder& b, ir::AvgPool2DOp op, ir::AvgPool2DOp::Adaptor a) {
+  add<ir::AvgPool2DOp>(p, [pool_scalars, pool_in_layout](OpBuilder& b, ir::AvgPool2DOp op, ir::AvgPool2DOp::Adaptor a) {
+    if (op.getLayout() != 0)
+      return pool_in_layout(b, op, a.getData(),
+                            op.getCountIncludePad() ? kernels::PoolKind::AvgIncludePad : kernels::PoolKind::AvgExcludePad);
     SmallVector<int64_t> scalars = pool_scalars(op);
     scalars.push_back(op.getCountIncludePad());
     return call_runtime(b, op, "kiln_rt_avg_pool2d", {a.getData()}, op.getType(), scalars);

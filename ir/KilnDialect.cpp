@@ -210,7 +210,7 @@ LogicalResult Conv2DBackwardWeightsOp::inferReturnTypes(MLIRContext* ctx, std::o
 }
 
 namespace {
-// A layout of conv2d_packed / reorder_activations that `channels` can be held in.
+// A layout of conv2d_packed / reorder_activations / a pool that `channels` can be held in.
 void check_layout(const char* op, int64_t layout, int64_t channels) {
   if (layout != 0 && layout != 8 && layout != 16)
     throw ValueError(fmt(op, ": layout ", layout, " is none of 0 (NCHW), 8 and 16 (channels blocked by 8 or 16)"));
@@ -268,7 +268,7 @@ struct PoolBeforeRelu : OpRewritePattern<MaxPool2DOp> {
     auto relu = pool.getData().getDefiningOp<ReluOp>();
     if (!relu || !relu->hasOneUse()) return failure();
     Value pooled = rewriter.create<MaxPool2DOp>(pool.getLoc(), relu.getInput(), pool.getKernel(), pool.getStrides(),
-                                                pool.getPadding());
+                                                pool.getPadding(), pool.getLayout());
     rewriter.replaceOpWithNewOp<ReluOp>(pool, pooled);
     rewriter.eraseOp(relu);
     return success();
@@ -285,6 +285,7 @@ LogicalResult MaxPool2DOp::inferReturnTypes(MLIRContext* ctx, std::optional<Loca
   auto x = shape_of(adaptor.getData(), loc);
   if (!x) return failure();
   return infer(ctx, loc, out, [&] {
+    if (x->size() == 4) check_layout("max_pool2d", static_cast<int64_t>(adaptor.getLayout()), (*x)[1]);
     return shape_rules::pool2d_output(shape_rules::pool2d("max_pool2d", *x, kernel_of(adaptor.getKernel()), window_of(adaptor),
                                                           kernels::PoolKind::Max));
   });
@@ -305,6 +306,7 @@ LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext* ctx, std::optional<Loca
   auto x = shape_of(adaptor.getData(), loc);
   if (!x) return failure();
   return infer(ctx, loc, out, [&] {
+    if (x->size() == 4) check_layout("avg_pool2d", static_cast<int64_t>(adaptor.getLayout()), (*x)[1]);
     return shape_rules::pool2d_output(shape_rules::pool2d("avg_pool2d", *x, kernel_of(adaptor.getKernel()), window_of(adaptor),
                                                           shape_rules::pool_kind("avg_pool2d", adaptor.getCountIncludePad())));
   });

@@ -361,8 +361,13 @@ def Kiln_MaxPool2DOp : Kiln_Op<"max_pool2d", [Pure, InferTypeOpAdaptor]> {
     Canonicalization pools before a relu that only the pool reads: `max_pool2d(relu(x))` is
     `relu(max_pool2d(x))` exactly (relu is non-decreasing, NaN stays NaN through both, and −0
     becomes +0 either way), and the relu then runs on the pool's smaller output.
+
+    `layout` says how data and result hold their elements (conv2d_packed's layouts: 0 NCHW, 8 or
+    16 blocked); set by kiln-keep-blocked-layout, so a pool reads the blocked activations a
+    convolution gives and the reorder out of that layout moves the pool's smaller output.
   }];
-  let arguments = (ins Kiln_Tensor:$data, DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding);
+  let arguments = (ins Kiln_Tensor:$data, DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding,
+                       DefaultValuedAttr<I64Attr, "0">:$layout);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = "$data attr-dict `:` type($data) `->` type($result)";
   let hasCanonicalizer = 1;
@@ -378,8 +383,9 @@ def Kiln_MaxPool2DGradOp : Kiln_Op<"max_pool2d_grad", [Pure, InferTypeOpAdaptor]
 
 def Kiln_AvgPool2DOp : Kiln_Op<"avg_pool2d", [Pure, InferTypeOpAdaptor]> {
   let summary = "the mean of each kernel window (padding counted as zeros when count_include_pad)";
+  let description = [{ `layout` as max_pool2d's. }];
   let arguments = (ins Kiln_Tensor:$data, DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding,
-                       BoolAttr:$count_include_pad);
+                       BoolAttr:$count_include_pad, DefaultValuedAttr<I64Attr, "0">:$layout);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = "$data attr-dict `:` type($data) `->` type($result)";
 }

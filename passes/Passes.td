@@ -169,10 +169,11 @@ def KeepBlockedLayout : Pass<"kiln-keep-blocked-layout", "mlir::func::FuncOp"> {
     result back out, around every call. This pass lets a packed convolution whose output
     channels fill whole blocks give its result blocked (`result_layout`), followed by a
     `kiln.reorder_activations` to NCHW; carries that reorder past per-element ops (relu, add of
-    two such values: they compute each element from the same position, whatever the order);
-    and lets a convolution whose data comes out of such a reorder read the blocked value
-    directly (`data_layout`). Reorders then remain only where a value leaves the blocked chain
-    (a pool, a Dense layer, an output). Convolutions that run in nhwc (channel counts that
+    two such values: they compute each element from the same position, whatever the order) and
+    past pools (`layout` on max_pool2d and avg_pool2d: a channel's windows are the same in either
+    layout, and the reorder then moves the pool's smaller output); and lets a convolution whose
+    data comes out of such a reorder read the blocked value directly (`data_layout`). Reorders
+    then remain only where a value leaves the blocked chain (a Dense layer, an output). Convolutions that run in nhwc (channel counts that
     blocks would pad; kernels::conv2d_runs_blocked) and grouped ones keep NCHW.
   }];
   let options = [Option<"block", "block", "int64_t", "16", "channels per block: 16 (AVX-512) or 8 (AVX2)">];

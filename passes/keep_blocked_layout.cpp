@@ -1,5 +1,5 @@
-// kiln-keep-blocked-layout (Passes.td): packed convolutions hand activations to each other in
-// oneDNN's blocked layout; reorders to NCHW stay only where a value leaves the chain.
+// kiln-keep-blocked-layout (Passes.td): packed convolutions hand activations to each other (and
+// to pools) in oneDNN's blocked layout; reorders to NCHW stay only where a value leaves the chain.
 #include "ir/KilnDialect.h"
 #include "mlir/IR/IRMapping.h"
 #include "passes/passes.h"
@@ -17,10 +17,10 @@ namespace {
 
 struct KeepBlockedLayoutPass : impl::KeepBlockedLayoutBase<KeepBlockedLayoutPass>, Reporting {
   using KeepBlockedLayoutBase::KeepBlockedLayoutBase;
-  int64_t blocked_results = 0, blocked_data = 0;
+  int64_t blocked_results = 0, blocked_data = 0, blocked_pools = 0;
   std::string report() const override {
-    return std::to_string(blocked_results) + " convolution results and " + std::to_string(blocked_data) +
-           " convolution inputs kept blocked";
+    return std::to_string(blocked_results) + " convolution results, " + std::to_string(blocked_data) +
+           " convolution inputs and " + std::to_string(blocked_pools) + " pools kept blocked";
   }
 
   // The blocked value `v` was reordered from, if `v` is such a reorder's result.
@@ -46,12 +46,29 @@ struct KeepBlockedLayoutPass : impl::KeepBlockedLayoutBase<KeepBlockedLayoutPass
     }
     if (o % block == 0 && conv.getResultLayout() == 0) {
       conv.setResultLayout(block);
-      OpBuilder b(conv->getContext());
-      b.setInsertionPointAfter(conv);
-      Value plain = to_nchw(b, conv.getLoc(), conv.getResult());
-      conv.getResult().replaceAllUsesExcept(plain, plain.getDefiningOp());
+      reorder_readers(conv.getResult());
       ++blocked_results;
     }
+  }
+
+  // `result`, now blocked, reaches its readers through a reorder to NCHW.
+  void reorder_readers(Value result) const {
+    OpBuilder b(result.getContext());
+    b.setInsertionPointAfterValue(result);
+    Value plain = to_nchw(b, result.getLoc(), result);
+    result.replaceAllUsesExcept(plain, plain.getDefiningOp());
+  }
+
+  // A pool whose data comes out of a reorder pools the blocked value (each channel's windows
+  // are the same in either layout); the reorder then moves the pool's smaller result.
+  template <class Pool>
+  void visit_pool(Pool pool) {
+    Value blocked = blocked_source(pool.getData());
+    if (!blocked || pool.getLayout() != 0) return;
+    pool.getDataMutable().assign(blocked);
+    pool.setLayout(block);
+    reorder_readers(pool.getResult());
+    ++blocked_pools;
   }
 
   // A per-element op whose tensor operands all come out of reorders (0-d operands broadcast the
@@ -85,10 +102,13 @@ struct KeepBlockedLayoutPass : impl::KeepBlockedLayoutBase<KeepBlockedLayoutPass
     // In program order, so a value is blocked before the ops that read it are visited.
     SmallVector<Operation*> ops;
     getOperation().walk<WalkOrder::PreOrder>([&](Operation* op) {
-      if (isa<ir::Conv2DPackedOp>(op) || op->hasTrait<ir::PerElement>()) ops.push_back(op);
+      if (isa<ir::Conv2DPackedOp, ir::MaxPool2DOp, ir::AvgPool2DOp>(op) || op->hasTrait<ir::PerElement>())
+        ops.push_back(op);
     });
     for (Operation* op : ops) {
       if (auto conv = dyn_cast<ir::Conv2DPackedOp>(op)) visit(conv);
+      else if (auto max = dyn_cast<ir::MaxPool2DOp>(op)) visit_pool(max);
+      else if (auto avg = dyn_cast<ir::AvgPool2DOp>(op)) visit_pool(avg);
       else visit_per_element(op);
     }
     // Reorders nothing reads any more (every reader now takes the blocked value).

@@ -189,6 +189,12 @@ void _mlir_ciface_kiln_rt_avg_pool2d(KilnMemRef4D* x, KilnMemRef4D* out, int64_t
   kiln::kernels::pool2d_forward(pool_geometry(x, out, kh, kw, sh, sw, ph, pw, avg_kind(include)), data(x), data(out));
 }
 
+void _mlir_ciface_kiln_rt_pool2d_in_layout(KilnMemRef4D* x, KilnMemRef4D* out, int64_t kh, int64_t kw, int64_t sh,
+                                           int64_t sw, int64_t ph, int64_t pw, int64_t kind, int64_t layout) {
+  kiln::kernels::pool2d_forward(pool_geometry(x, out, kh, kw, sh, sw, ph, pw, static_cast<kiln::kernels::PoolKind>(kind)),
+                                data(x), data(out), layout);
+}
+
 void _mlir_ciface_kiln_rt_avg_pool2d_backward(KilnMemRef4D* dy, KilnMemRef4D* dx, int64_t kh, int64_t kw, int64_t sh,
                                               int64_t sw, int64_t ph, int64_t pw, int64_t include) {
   kiln::kernels::pool2d_backward(pool_geometry(dx, dy, kh, kw, sh, sw, ph, pw, avg_kind(include)), data(dy), nullptr,

@@ -97,6 +97,11 @@ void _mlir_ciface_kiln_rt_max_pool2d_backward(KilnMemRef4D* dy, KilnMemRef4D* x,
 void _mlir_ciface_kiln_rt_avg_pool2d(KilnMemRef4D* x, KilnMemRef4D* out, int64_t kernel_h, int64_t kernel_w,
                                      int64_t stride_h, int64_t stride_w, int64_t pad_h, int64_t pad_w,
                                      int64_t count_include_pad);
+// A pool's forward on x and out both in `layout` (kernels::pool2d_forward), `kind` a
+// kernels::PoolKind; inference graphs pool activations kiln-keep-blocked-layout kept blocked.
+void _mlir_ciface_kiln_rt_pool2d_in_layout(KilnMemRef4D* x, KilnMemRef4D* out, int64_t kernel_h, int64_t kernel_w,
+                                           int64_t stride_h, int64_t stride_w, int64_t pad_h, int64_t pad_w, int64_t kind,
+                                           int64_t layout);
 void _mlir_ciface_kiln_rt_avg_pool2d_backward(KilnMemRef4D* dy, KilnMemRef4D* dx, int64_t kernel_h, int64_t kernel_w,
                                               int64_t stride_h, int64_t stride_w, int64_t pad_h, int64_t pad_w,
                                               int64_t count_include_pad);

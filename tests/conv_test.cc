@@ -2,16 +2,20 @@
 // differences (eager, traced and compiled), the layers' shapes and errors, eager and hybridized.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
 #include <map>
+#include <sstream>
 #include <string>
 
 #include "frontend/hybridize/trace_hook.h"
 #include "frontend/kiln.h"
 #include "runtime/kernels/convolution.h"
 #include "runtime/kernels/direct_convolution.h"
+#include "runtime/kernels/pooling.h"
 #include "tests/test_util.h"
 
 namespace kiln {
@@ -204,9 +208,36 @@ TEST_F(Conv, MaxPool2x2GivesTiesToTheFirstInRowMajorOrder) {
   }
 }
 
+// Calls `net` on a 2×3×8×8 input with a NaN at `nan_at`, eagerly and then hybridized (one
+// compile); expects the two results to agree, the NaN reaching the output in both; returns the
+// compile's optimized IR.
+std::string optimized_ir_matching_eager(nn::Block& net, int64_t nan_at) {
+  net.initialize();
+  NDArray x = nd::random::uniform(-1, 1, {2, 3, 8, 8});
+  x.data()[nan_at] = std::numeric_limits<float>::quiet_NaN();
+  NDArray eager = net(x);
+  net.hybridize();
+  std::string optimized = testing::dumped_stage([&] { net(x); }, "1-optimized.mlir");
+  NDArray compiled = net(x);
+  EXPECT_EQ(net.hybrid_stats().compiled, 1u);
+  expect_close(compiled, eager);
+  std::vector<float> e = eager.to_vector();
+  EXPECT_TRUE(std::any_of(e.begin(), e.end(), [](float v) { return std::isnan(v); })) << "the NaN should reach the output";
+  return optimized;
+}
+
+// The lines of `ir` that contain each of `parts`.
+size_t lines_with(const std::string& ir, std::initializer_list<std::string_view> parts) {
+  size_t count = 0;
+  std::istringstream lines(ir);
+  for (std::string line; std::getline(lines, line);)
+    count += std::all_of(parts.begin(), parts.end(), [&](std::string_view part) { return line.find(part) != std::string::npos; });
+  return count;
+}
+
 // Inference graphs keep activations in oneDNN's blocked layout from one convolution to the next
-// (kiln-keep-blocked-layout), through relu and a residual add: the one reorder left is where the
-// value leaves for the pool. The compiled result matches eager.
+// (kiln-keep-blocked-layout), through relu, a residual add and the pool: the one reorder left moves
+// the pool's output. The compiled result matches eager.
 TEST_F(Conv, HybridizedConvolutionsHandEachOtherBlockedActivations) {
   class Residual : public nn::Block {
    public:
@@ -219,26 +250,62 @@ TEST_F(Conv, HybridizedConvolutionsHandEachOtherBlockedActivations) {
       return nd::max_pool2d((body(y) + y).relu(), {2, 2}, {2, 2});
     }
   } net;
-  net.initialize();
-  NDArray x = nd::random::uniform(-1, 1, {2, 3, 8, 8});
-  x.data()[5] = std::numeric_limits<float>::quiet_NaN();  // a NaN travels through the blocked values
-  NDArray eager = net(x);
-  net.hybridize();
-  std::string optimized = testing::dumped_stage([&] { net(x); }, "1-optimized.mlir");
-  NDArray compiled = net(x);
-  ASSERT_EQ(net.hybrid_stats().compiled, 1u);
-  std::vector<float> e = eager.to_vector(), c = compiled.to_vector();
-  for (size_t i = 0; i < e.size(); ++i) {
-    if (std::isnan(e[i])) EXPECT_TRUE(std::isnan(c[i])) << "at " << i;
-    else EXPECT_NEAR(c[i], e[i], 1e-5f + 1e-4f * std::fabs(e[i])) << "at " << i;
-  }
+  std::string optimized = optimized_ir_matching_eager(net, 5);
   if (!__builtin_cpu_supports("avx2")) GTEST_SKIP() << "no AVX2: oneDNN blocks by 4 here, and kiln keeps NCHW";
-  size_t reorders = 0;
-  for (size_t at = optimized.find("kiln.reorder_activations"); at != std::string::npos;
-       at = optimized.find("kiln.reorder_activations", at + 1))
-    ++reorders;
-  EXPECT_EQ(reorders, 1u) << optimized;
-  EXPECT_NE(optimized.find("data_layout"), std::string::npos) << optimized;
+  EXPECT_EQ(lines_with(optimized, {"kiln.reorder_activations"}), 1u) << optimized;
+  EXPECT_EQ(lines_with(optimized, {"kiln.conv2d_packed", "data_layout = "}), 1u) << optimized;
+  EXPECT_EQ(lines_with(optimized, {"kiln.max_pool2d", " layout = "}), 1u) << optimized;
+}
+
+// A pool on oneDNN's blocked layouts (inference graphs pool the activations convolutions give
+// blocked) sees each window's elements in the order the nchw loops do: reordered into the layout
+// and back, its results are the nchw pool's to the bit, NaN and the sign of zero included.
+TEST_F(Conv, PoolsOfBlockedActivationsAreTheNchwPoolsToTheBit) {
+  using kernels::PoolKind;
+  const int64_t n = 2, c = 32, h = 7, w = 6;
+  std::vector<float> x = nd::random::uniform(-1, 1, {n, c, h, w}).to_vector();
+  x[0] = -0.f, x[1] = 0.f, x[w] = x[w + 1] = -0.5f;  // a window whose maximum is a zero of either sign
+  x[3] = x[h * w + 8] = x[5 * h * w + 20] = std::numeric_limits<float>::quiet_NaN();
+  struct Window {
+    int64_t kh, kw, sh, sw, ph, pw;
+  };
+  for (int64_t layout : {8, 16})
+    for (Window win : {Window{2, 2, 2, 2, 0, 0}, Window{3, 3, 2, 2, 1, 1}, Window{3, 2, 1, 2, 1, 0}, Window{h, w, 1, 1, 0, 0}})
+      for (PoolKind kind : {PoolKind::Max, PoolKind::AvgIncludePad, PoolKind::AvgExcludePad}) {
+        SCOPED_TRACE(fmt("layout ", layout, ", kernel ", win.kh, "x", win.kw, " stride ", win.sh, "x", win.sw, " pad ", win.ph,
+                         "x", win.pw, ", kind ", static_cast<int64_t>(kind)));
+        const int64_t oh = (h + 2 * win.ph - win.kh) / win.sh + 1, ow = (w + 2 * win.pw - win.kw) / win.sw + 1;
+        const kernels::PoolGeometry g{n, c, h, w, oh, ow, win.kh, win.kw, win.sh, win.sw, win.ph, win.pw, kind};
+        std::vector<float> want(n * c * oh * ow), blocked_x(x.size()), blocked_y(want.size()), got(want.size());
+        kernels::pool2d_forward(g, x.data(), want.data());
+        kernels::reorder_activations(n, c, h, w, x.data(), 0, blocked_x.data(), layout);
+        kernels::pool2d_forward(g, blocked_x.data(), blocked_y.data(), layout);
+        kernels::reorder_activations(n, c, oh, ow, blocked_y.data(), layout, got.data(), 0);
+        for (size_t i = 0; i < want.size(); ++i)
+          ASSERT_EQ(std::bit_cast<uint32_t>(got[i]), std::bit_cast<uint32_t>(want[i])) << "at " << i << ": " << got[i]
+                                                                                          << " for " << want[i];
+      }
+}
+
+// Hybridized, max and average pools read the blocked activations a convolution gives, and the
+// per-element ops after them stay blocked: the one reorder left moves the global pool's output.
+TEST_F(Conv, HybridizedPoolsReadBlockedActivations) {
+  class Pools : public nn::Block {
+   public:
+    nn::Child<nn::Conv2D> stem = register_block("stem", nn::Conv2D({.channels = 16, .kernel_size = 3, .padding = 1, .activation = "relu"}));
+
+   protected:
+    NDArray forward(const NDArray& x) override {
+      NDArray y = stem(x);
+      NDArray pooled = nd::max_pool2d(y, {3, 3}, {2, 2}, {1, 1}) + nd::avg_pool2d(y, {3, 3}, {2, 2}, {1, 1}, true) +
+                       nd::avg_pool2d(y, {3, 3}, {2, 2}, {1, 1}, false);
+      return nd::avg_pool2d(pooled, {4, 4}, {1, 1});
+    }
+  } net;
+  std::string optimized = optimized_ir_matching_eager(net, 70);
+  if (!__builtin_cpu_supports("avx2")) GTEST_SKIP() << "no AVX2: oneDNN blocks by 4 here, and kiln keeps NCHW";
+  EXPECT_EQ(lines_with(optimized, {"_pool2d", " layout = "}), 4u) << optimized;
+  EXPECT_EQ(lines_with(optimized, {"kiln.reorder_activations"}), 1u) << optimized;
 }
 
 // Counts the ops dispatched while it is active, by name.

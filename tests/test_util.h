@@ -18,11 +18,13 @@
 
 namespace kiln::testing {
 
-// Every element of `a` equals `expected` within atol + rtol·|expected|.
+// Every element of `a` equals `expected` within atol + rtol·|expected|; a NaN expected is a NaN.
 inline void expect_values(const NDArray& a, const std::vector<float>& expected, float atol = 1e-6f, float rtol = 1e-5f) {
   ASSERT_EQ(a.size(), static_cast<int64_t>(expected.size())) << "shape " << shape_str(a.shape());
-  for (size_t i = 0; i < expected.size(); ++i)
-    EXPECT_NEAR(a.data()[i], expected[i], atol + rtol * std::fabs(expected[i])) << "at flat index " << i;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    if (std::isnan(expected[i])) EXPECT_TRUE(std::isnan(a.data()[i])) << "at flat index " << i << ": " << a.data()[i];
+    else EXPECT_NEAR(a.data()[i], expected[i], atol + rtol * std::fabs(expected[i])) << "at flat index " << i;
+  }
 }
 
 inline void expect_close(const NDArray& a, const NDArray& b, float atol = 1e-5f, float rtol = 1e-4f) {

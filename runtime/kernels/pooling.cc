@@ -22,10 +22,12 @@ inline Span span(int64_t o, int64_t stride, int64_t pad, int64_t kernel, int64_t
   return {std::max<int64_t>(start, 0), std::min(end, extent), end - start};
 }
 
-// Visits every window of every plane: fn(plane, out index, rows, columns).
+// Visits every window of `planes` planes (every n×c plane by default): fn(plane, out index,
+// rows, columns).
 template <class Fn>
-void for_each_window(const PoolGeometry& g, Fn fn) {
-  for (int64_t p = 0; p < g.n * g.c; ++p)
+void for_each_window(const PoolGeometry& g, Fn fn, int64_t planes = -1) {
+  if (planes < 0) planes = g.n * g.c;
+  for (int64_t p = 0; p < planes; ++p)
     for (int64_t oy = 0; oy < g.oh; ++oy) {
       Span rows = span(oy, g.stride_h, g.pad_h, g.kernel_h, g.h);
       for (int64_t ox = 0; ox < g.ow; ++ox)
@@ -61,8 +63,11 @@ bool is_2x2_stride_2(const PoolGeometry& g) {
   return g.kernel_h == 2 && g.kernel_w == 2 && g.stride_h == 2 && g.stride_w == 2 && g.pad_h == 0 && g.pad_w == 0;
 }
 
-// Whether v takes over from m by argmax's rule: larger, or the first NaN.
-inline bool beats(float v, float m) { return (v > m) | ((v != v) & (m == m)); }
+// Whether v takes over from m by argmax's rule: larger, or the first NaN (per lane, on vectors).
+template <class T>
+inline auto beats(const T& v, const T& m) {
+  return (v > m) | ((v != v) & (m == m));
+}
 inline bool ties(float v, float m) { return (v == m) | ((v != v) & (m != m)); }
 
 // Floats in one run of row pairs' columns: a run's scratch stays in L1.
@@ -148,9 +153,89 @@ void max_pool_2x2_backward(const PoolGeometry& g, const float* dy, const float* 
   });
 }
 
+// In oneDNN's nChw{B}c layout each (image, block of B channels) is a plane of h×w pixels of B
+// floats: the window loops run over pixels, a pixel's B channels are one vector's lanes. Each
+// lane sees its window's elements in the order the nchw loops do, so the results are the same.
+// (A member typedef: GCC drops vector_size from an alias template.)
+template <int64_t B>
+struct Vector {
+  typedef float type __attribute__((vector_size(B * sizeof(float))));
+};
+template <int64_t B>
+using Pixel = typename Vector<B>::type;
+static_assert(sizeof(Pixel<8>) == 8 * sizeof(float));
+
+template <int64_t B>
+inline void load(Pixel<B>& v, const float* at) {
+  std::memcpy(&v, at, sizeof v);
+}
+
+// m = v in the lanes where v beats m.
+template <int64_t B>
+inline void keep_max(Pixel<B>& m, const Pixel<B>& v) {
+  m = beats(v, m) ? v : m;
+}
+
+template <int64_t B, PoolKind Kind>
+void pool_forward_blocked(const PoolGeometry& g, const float* x, float* y) {
+  const int64_t plane = g.h * g.w * B;
+  for_each_window(
+      g,
+      [&](int64_t p, int64_t out, const Span& rows, const Span& cols) {
+        const float* in = x + p * plane;
+        Pixel<B> acc{}, v;
+        if constexpr (Kind == PoolKind::Max) load<B>(acc, in + (rows.lo * g.w + cols.lo) * B);
+        for (int64_t yy = rows.lo; yy < rows.hi; ++yy)
+          for (int64_t xx = cols.lo; xx < cols.hi; ++xx) {
+            load<B>(v, in + (yy * g.w + xx) * B);
+            if constexpr (Kind == PoolKind::Max) keep_max<B>(acc, v);
+            else acc += v;
+          }
+        if constexpr (Kind != PoolKind::Max) acc /= divisor(g, rows, cols);
+        std::memcpy(y + out * B, &acc, sizeof acc);
+      },
+      g.n * g.c / B);
+}
+
+// The 2×2 stride-2 max pool without padding, blocked: two rows read front to back, no window
+// bounds; each window in the order above (top-left, top-right, bottom-left, bottom-right).
+template <int64_t B>
+void max_pool_2x2_blocked(const PoolGeometry& g, const float* x, float* y) {
+  const int64_t row = g.w * B;
+  for (int64_t p = 0; p < g.n * g.c / B; ++p)
+    for (int64_t oy = 0; oy < g.oh; ++oy) {
+      const float* top = x + (p * g.h + 2 * oy) * row;
+      const float* bottom = top + row;
+      float* out = y + (p * g.oh + oy) * g.ow * B;
+      for (int64_t ox = 0; ox < g.ow; ++ox) {
+        Pixel<B> m, v;
+        load<B>(m, top + 2 * ox * B);
+        load<B>(v, top + (2 * ox + 1) * B);
+        keep_max<B>(m, v);
+        load<B>(v, bottom + 2 * ox * B);
+        keep_max<B>(m, v);
+        load<B>(v, bottom + (2 * ox + 1) * B);
+        keep_max<B>(m, v);
+        std::memcpy(out + ox * B, &m, sizeof m);
+      }
+    }
+}
+
+template <int64_t B>
+void pool_forward_blocked(const PoolGeometry& g, const float* x, float* y) {
+  if (g.kind == PoolKind::Max && is_2x2_stride_2(g)) return max_pool_2x2_blocked<B>(g, x, y);
+  switch (g.kind) {
+    case PoolKind::Max: return pool_forward_blocked<B, PoolKind::Max>(g, x, y);
+    case PoolKind::AvgIncludePad: return pool_forward_blocked<B, PoolKind::AvgIncludePad>(g, x, y);
+    case PoolKind::AvgExcludePad: return pool_forward_blocked<B, PoolKind::AvgExcludePad>(g, x, y);
+  }
+}
+
 }  // namespace
 
-void pool2d_forward(const PoolGeometry& g, const float* x, float* y) {
+void pool2d_forward(const PoolGeometry& g, const float* x, float* y, int64_t layout) {
+  if (layout == 8) return pool_forward_blocked<8>(g, x, y);
+  if (layout == 16) return pool_forward_blocked<16>(g, x, y);
   int64_t plane = g.h * g.w;
   if (g.kind == PoolKind::Max && is_2x2_stride_2(g)) return max_pool_2x2_values(g, x, y);
   for_each_window(g, [&](int64_t p, int64_t out, const Span& rows, const Span& cols) {

@@ -17,7 +17,9 @@ struct PoolGeometry {
   friend bool operator==(const PoolGeometry&, const PoolGeometry&) = default;
 };
 
-void pool2d_forward(const PoolGeometry& g, const float* x, float* y);
+// `layout` as conv2d's (convolution.h): 0 NCHW, 8 or 16 oneDNN's nChw8c / nChw16c (the block
+// divides c), for x and y alike.
+void pool2d_forward(const PoolGeometry& g, const float* x, float* y, int64_t layout = 0);
 // dx from dy; max pooling also reads x (it recomputes where each window's maximum is).
 void pool2d_backward(const PoolGeometry& g, const float* dy, const float* x, float* dx);
 

@@ -44,3 +44,30 @@ func.func @lenet_layer(%x: tensor<2x1x28x28xf32>, %w: tensor<6x1x5x5xf32>, %b: t
         padding = array<i64: 0, 0>, count_include_pad = true} : tensor<2x6x14x14xf32> -> tensor<2x6x28x28xf32>
   return %a, %dx, %dw, %da : tensor<2x6x14x14xf32>, tensor<2x1x28x28xf32>, tensor<6x1x5x5xf32>, tensor<2x6x28x28xf32>
 }
+
+// Pools of blocked activations (kiln-keep-blocked-layout) call one entry that takes the pool's
+// kind (kernels::PoolKind: 0 max, 1 average counting padding, 2 not) and the layout last.
+// CHECK-LABEL: func @blocked_pools
+// kernel 2 2, strides 2 2, padding 0 0, max, blocked by 8:
+// CHECK: arith.constant 2 : i64
+// CHECK-COUNT-3: arith.constant 2 : i64
+// CHECK-COUNT-3: arith.constant 0 : i64
+// CHECK-NEXT: arith.constant 8 : i64
+// CHECK-NEXT: call @kiln_rt_pool2d_in_layout({{.*}}) : (memref<?x?x?x?xf32>, memref<?x?x?x?xf32>, i64, i64, i64, i64, i64, i64, i64, i64) -> ()
+// kernel 3 3, strides 2 2, padding 1 1, average without the padding, blocked by 16:
+// CHECK: arith.constant 3 : i64
+// CHECK-NEXT: arith.constant 3 : i64
+// CHECK-NEXT: arith.constant 2 : i64
+// CHECK-NEXT: arith.constant 2 : i64
+// CHECK-NEXT: arith.constant 1 : i64
+// CHECK-NEXT: arith.constant 1 : i64
+// CHECK-NEXT: arith.constant 2 : i64
+// CHECK-NEXT: arith.constant 16 : i64
+// CHECK-NEXT: call @kiln_rt_pool2d_in_layout
+func.func @blocked_pools(%x: tensor<2x16x8x8xf32>) -> (tensor<2x16x4x4xf32>, tensor<2x16x4x4xf32>) {
+  %m = kiln.max_pool2d %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0>, layout = 8 : i64}
+       : tensor<2x16x8x8xf32> -> tensor<2x16x4x4xf32>
+  %a = kiln.avg_pool2d %x {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1>,
+       count_include_pad = false, layout = 16 : i64} : tensor<2x16x8x8xf32> -> tensor<2x16x4x4xf32>
+  return %m, %a : tensor<2x16x4x4xf32>, tensor<2x16x4x4xf32>
+}

@@ -1,6 +1,6 @@
 // kiln-keep-blocked-layout: packed convolutions pass activations blocked (here by 16) through
-// relu and a residual add to the next convolution; a reorder to NCHW stays only where a value
-// leaves the chain (the pool, the output). The image convolution (3 channels) reads NCHW data
+// relu and a residual add to the next convolution and to pools; a reorder to NCHW stays only
+// where a value leaves the chain (here the output, after the pool). The image convolution (3 channels) reads NCHW data
 // and gives a blocked result; a 6-channel convolution runs in nhwc and keeps NCHW; an add with a
 // broadcast operand is not per position, so its operand is reordered first.
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(kiln-pack-conv-weights,func.func(kiln-keep-blocked-layout{block=16}))' | FileCheck %s
@@ -12,13 +12,14 @@
 // CHECK: %[[C2:.*]] = kiln.conv2d_packed %[[R1]], {{.*}}data_layout = 16 : i64{{.*}}result_layout = 16 : i64
 // CHECK-NEXT: %[[R2:.*]] = kiln.relu %[[C2]]
 // CHECK-NEXT: %[[SUM:.*]] = kiln.add %[[R2]], %[[R1]]
-// CHECK-NEXT: %[[PLAIN:.*]] = kiln.reorder_activations %[[SUM]] {from = 16 : i64, to = 0 : i64}
-// CHECK-NEXT: kiln.max_pool2d %[[PLAIN]]
+// CHECK-NEXT: %[[POOL:.*]] = kiln.max_pool2d %[[SUM]] {kernel = {{.*}}, layout = 16 : i64, {{.*}} -> tensor<1x16x4x4xf32>
+// CHECK-NEXT: %[[PLAIN:.*]] = kiln.reorder_activations %[[POOL]] {from = 16 : i64, to = 0 : i64} : tensor<1x16x4x4xf32>
 // CHECK-NOT: kiln.reorder_activations
-// CHECK: return
+// CHECK: return %[[PLAIN]]
 // AVX2-LABEL: func @chain
 // AVX2: kiln.conv2d_packed %arg0, {{.*}}result_layout = 8 : i64
 // AVX2: data_layout = 8 : i64{{.*}}result_layout = 8 : i64
+// AVX2: kiln.max_pool2d {{.*}}layout = 8 : i64
 // AVX2-COUNT-1: kiln.reorder_activations %{{.*}} {from = 8 : i64, to = 0 : i64}
 func.func @chain(%x: tensor<1x3x8x8xf32>, %w1: tensor<16x3x3x3xf32> {kiln.parameter},
                  %w2: tensor<16x16x3x3xf32> {kiln.parameter}) -> tensor<1x16x4x4xf32> {
@@ -48,4 +49,26 @@ func.func @unblocked(%x: tensor<1x3x8x8xf32>, %w1: tensor<16x3x3x3xf32> {kiln.pa
   %c6 = kiln.conv2d %a, %w6 {strides = array<i64: 1, 1>, padding = array<i64: 1, 1>, dilation = array<i64: 1, 1>,
           groups = 1 : i64} : tensor<1x16x8x8xf32>, tensor<6x16x3x3xf32> -> tensor<1x6x8x8xf32>
   return %c6 : tensor<1x6x8x8xf32>
+}
+
+// An average pool pools blocked data too, and a relu after it runs on the blocked result; the
+// value is reordered where the reshape for a Dense layer reads it. A pool of NCHW data (here the
+// function's argument) keeps NCHW.
+// CHECK-LABEL: func @pools
+// CHECK: %[[C:.*]] = kiln.conv2d_packed %arg0, {{.*}}result_layout = 16 : i64
+// CHECK-NEXT: %[[AVG:.*]] = kiln.avg_pool2d %[[C]] {count_include_pad = false, kernel = {{.*}}, layout = 16 : i64
+// CHECK-NEXT: %[[R:.*]] = kiln.relu %[[AVG]] : tensor<1x16x4x4xf32>
+// CHECK-NEXT: %[[PLAIN:.*]] = kiln.reorder_activations %[[R]] {from = 16 : i64, to = 0 : i64}
+// CHECK-NEXT: kiln.reshape %[[PLAIN]]
+// CHECK: kiln.max_pool2d %arg0 {kernel = array<i64: 2, 2>, padding = array<i64: 0, 0>, strides = array<i64: 2, 2>}
+func.func @pools(%x: tensor<1x3x8x8xf32>, %w1: tensor<16x3x3x3xf32> {kiln.parameter}) -> (tensor<1x256xf32>, tensor<1x3x4x4xf32>) {
+  %c1 = kiln.conv2d %x, %w1 {strides = array<i64: 1, 1>, padding = array<i64: 1, 1>, dilation = array<i64: 1, 1>,
+          groups = 1 : i64} : tensor<1x3x8x8xf32>, tensor<16x3x3x3xf32> -> tensor<1x16x8x8xf32>
+  %a = kiln.avg_pool2d %c1 {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1>,
+         count_include_pad = false} : tensor<1x16x8x8xf32> -> tensor<1x16x4x4xf32>
+  %r = kiln.relu %a : tensor<1x16x4x4xf32> -> tensor<1x16x4x4xf32>
+  %f = kiln.reshape %r {shape = array<i64: 1, 256>} : tensor<1x16x4x4xf32> -> tensor<1x256xf32>
+  %p = kiln.max_pool2d %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0>}
+         : tensor<1x3x8x8xf32> -> tensor<1x3x4x4xf32>
+  return %f, %p : tensor<1x256xf32>, tensor<1x3x4x4xf32>
 }
