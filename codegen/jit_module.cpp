@@ -44,6 +44,8 @@ llvm::orc::SymbolMap runtime_symbols(llvm::orc::MangleAndInterner& interner) {
   add("_mlir_ciface_kiln_rt_conv2d_pack_weights", &_mlir_ciface_kiln_rt_conv2d_pack_weights);
   add("_mlir_ciface_kiln_rt_conv2d_packed_in_layouts", &_mlir_ciface_kiln_rt_conv2d_packed_in_layouts);
   add("_mlir_ciface_kiln_rt_conv2d_packed_in_layouts_no_bias", &_mlir_ciface_kiln_rt_conv2d_packed_in_layouts_no_bias);
+  add("_mlir_ciface_kiln_rt_conv2d_packed_activated", &_mlir_ciface_kiln_rt_conv2d_packed_activated);
+  add("_mlir_ciface_kiln_rt_conv2d_packed_activated_no_bias", &_mlir_ciface_kiln_rt_conv2d_packed_activated_no_bias);
   add("_mlir_ciface_kiln_rt_reorder_activations", &_mlir_ciface_kiln_rt_reorder_activations);
   add("_mlir_ciface_kiln_rt_max_pool2d", &_mlir_ciface_kiln_rt_max_pool2d);
   add("_mlir_ciface_kiln_rt_max_pool2d_backward", &_mlir_ciface_kiln_rt_max_pool2d_backward);

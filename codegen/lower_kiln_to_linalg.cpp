@@ -15,6 +15,7 @@
 #include "mlir/Pass/Pass.h"
 #include "mlir/Transforms/DialectConversion.h"
 #include "passes/matmul_strategy.h"
+#include "runtime/kernels/convolution.h"
 #include "runtime/kernels/pooling.h"
 
 using namespace mlir;
@@ -421,11 +422,14 @@ void populate(RewritePatternSet& p) {
   add<ir::Conv2DPackedOp>(p, [conv_scalars](OpBuilder& b, ir::Conv2DPackedOp op, ir::Conv2DPackedOp::Adaptor a) {
     SmallVector<int64_t> scalars = conv_scalars(op);
     scalars.append({static_cast<int64_t>(op.getDataLayout()), static_cast<int64_t>(op.getResultLayout())});
+    std::string entry = "kiln_rt_conv2d_packed_in_layouts";
+    if (!op.getActivation().empty()) {  // "relu", the one the verifier allows
+      entry = "kiln_rt_conv2d_packed_activated";
+      scalars.push_back(static_cast<int64_t>(kernels::ConvActivation::Relu));
+    }
     if (a.getBias())
-      return call_runtime(b, op, "kiln_rt_conv2d_packed_in_layouts", {a.getData(), a.getWeight(), a.getPacked(), a.getBias()},
-                          op.getType(), scalars);
-    return call_runtime(b, op, "kiln_rt_conv2d_packed_in_layouts_no_bias", {a.getData(), a.getWeight(), a.getPacked()}, op.getType(),
-                        scalars);
+      return call_runtime(b, op, entry, {a.getData(), a.getWeight(), a.getPacked(), a.getBias()}, op.getType(), scalars);
+    return call_runtime(b, op, entry + "_no_bias", {a.getData(), a.getWeight(), a.getPacked()}, op.getType(), scalars);
   });
   add<ir::ReorderActivationsOp>(p, [](OpBuilder& b, ir::ReorderActivationsOp op, ir::ReorderActivationsOp::Adaptor a) {
     return call_runtime(b, op, "kiln_rt_reorder_activations", {a.getInput()}, op.getType(),

@@ -69,7 +69,8 @@ std::vector<Stage> optimization_stages(GraphMode mode, const VectorTarget& targe
     return {{"optimized", concat(concat(cleanup(), {optional("kiln-hoist-parameter-computations")}), cleanup())}};
   // oneDNN blocks activations by a vector register's floats (8 with AVX2, 16 with AVX-512).
   std::vector<Step> layouts{optional("kiln-transpose-dense-weights"), optional("kiln-fold-batch-norm"),
-                            optional("kiln-pack-conv-weights")};
+                            optional("kiln-pack-conv-weights"),
+                            optional("kiln-fuse-conv-activation", "func.func(kiln-fuse-conv-activation)")};
   if (target.lanes == 8 || target.lanes == 16)
     layouts.push_back(
         optional("kiln-keep-blocked-layout", fmt("func.func(kiln-keep-blocked-layout{block=", target.lanes, "})")));

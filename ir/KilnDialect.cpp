@@ -244,6 +244,8 @@ LogicalResult Conv2DPackedOp::inferReturnTypes(MLIRContext* ctx, std::optional<L
                            kernels::packed_weights_size(g), " values conv2d_pack_weights gives for this window"));
     check_layout("conv2d_packed", static_cast<int64_t>(adaptor.getDataLayout()), g.c);
     check_layout("conv2d_packed", static_cast<int64_t>(adaptor.getResultLayout()), g.o);
+    if (StringRef a = adaptor.getActivation(); !a.empty() && a != "relu")
+      throw ValueError(fmt("conv2d_packed: activation \"", a.str(), "\" is neither \"\" nor \"relu\""));
     return shape_rules::conv2d_output(g);
   });
 }

@@ -334,11 +334,15 @@ def Kiln_Conv2DPackedOp : Kiln_Op<"conv2d_packed", [Pure, InferTypeOpAdaptor]> {
     NCHW order, 8 or 16 in oneDNN's nChw8c / nChw16c (channels in blocks of that many, innermost;
     the block divides the channel count, so the tensor's shape and size are those of NCHW). Set
     by kiln-keep-blocked-layout; a blocked tensor is read only by ops that agree on its layout.
+
+    `activation` ("" or "relu", set by kiln-fuse-conv-activation) is applied to the result as the
+    runtime makes it, a few images at a time while they are in cache, with kiln.relu's semantics
+    (oneDNN's relu post-op would turn NaN into 0).
   }];
   let arguments = (ins Kiln_Tensor:$data, Kiln_Tensor:$weight, Kiln_Tensor:$packed, Optional<Kiln_Tensor>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding, DenseI64ArrayAttr:$dilation,
                        I64Attr:$groups, DefaultValuedAttr<I64Attr, "0">:$data_layout,
-                       DefaultValuedAttr<I64Attr, "0">:$result_layout);
+                       DefaultValuedAttr<I64Attr, "0">:$result_layout, DefaultValuedAttr<StrAttr, "\"\"">:$activation);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = [{
     $data `,` $weight `,` $packed (`,` $bias^)? attr-dict `:` type($data) `,` type($weight) `,` type($packed)

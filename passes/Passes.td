@@ -161,6 +161,18 @@ def DistinctResults : Pass<"kiln-distinct-results", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def FuseConvActivation : Pass<"kiln-fuse-conv-activation", "mlir::func::FuncOp"> {
+  let summary = "Apply a relu that only reads a packed convolution inside the convolution's call";
+  let description = [{
+    A `kiln.relu` whose operand is a `kiln.conv2d_packed` result with no other reader becomes
+    the convolution's `activation = "relu"`. The runtime then makes the result a few images at a
+    time and applies relu to each part while it is still in cache, instead of a separate pass
+    over the whole result once it has left it. The relu is kiln's (NaN stays NaN), not oneDNN's
+    post-op.
+  }];
+  let dependentDialects = ["::kiln::ir::KilnDialect"];
+}
+
 def KeepBlockedLayout : Pass<"kiln-keep-blocked-layout", "mlir::func::FuncOp"> {
   let summary = "Keep activations in oneDNN's blocked layout from one convolution to the next";
   let description = [{

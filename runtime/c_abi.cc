@@ -157,8 +157,25 @@ void _mlir_ciface_kiln_rt_conv2d_pack_weights(KilnMemRef4D* w, KilnMemRef1D* pac
 void _mlir_ciface_kiln_rt_conv2d_packed_in_layouts(KilnMemRef4D* x, KilnMemRef4D* w, KilnMemRef1D* packed, KilnMemRef1D* b,
                                         KilnMemRef4D* out, int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh,
                                         int64_t dw, int64_t groups, int64_t data_layout, int64_t result_layout) {
+  _mlir_ciface_kiln_rt_conv2d_packed_activated(x, w, packed, b, out, sh, sw, ph, pw, dh, dw, groups, data_layout, result_layout,
+                                               0);
+}
+
+void _mlir_ciface_kiln_rt_conv2d_packed_activated(KilnMemRef4D* x, KilnMemRef4D* w, KilnMemRef1D* packed, KilnMemRef1D* b,
+                                                  KilnMemRef4D* out, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
+                                                  int64_t dh, int64_t dw, int64_t groups, int64_t data_layout,
+                                                  int64_t result_layout, int64_t activation) {
   kiln::kernels::conv2d_forward_packed(conv_geometry(x, w, out, sh, sw, ph, pw, dh, dw, groups), data(x), data(w),
-                                       data(packed), b ? data(b) : nullptr, data(out), {data_layout, result_layout});
+                                       data(packed), b ? data(b) : nullptr, data(out), {data_layout, result_layout},
+                                       static_cast<kiln::kernels::ConvActivation>(activation));
+}
+
+void _mlir_ciface_kiln_rt_conv2d_packed_activated_no_bias(KilnMemRef4D* x, KilnMemRef4D* w, KilnMemRef1D* packed,
+                                                          KilnMemRef4D* out, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
+                                                          int64_t dh, int64_t dw, int64_t groups, int64_t data_layout,
+                                                          int64_t result_layout, int64_t activation) {
+  _mlir_ciface_kiln_rt_conv2d_packed_activated(x, w, packed, nullptr, out, sh, sw, ph, pw, dh, dw, groups, data_layout,
+                                               result_layout, activation);
 }
 
 void _mlir_ciface_kiln_rt_conv2d_packed_in_layouts_no_bias(KilnMemRef4D* x, KilnMemRef4D* w, KilnMemRef1D* packed, KilnMemRef4D* out,

@@ -87,6 +87,16 @@ void _mlir_ciface_kiln_rt_conv2d_packed_in_layouts_no_bias(KilnMemRef4D* x, Kiln
                                                 int64_t stride_h, int64_t stride_w, int64_t pad_h, int64_t pad_w,
                                                 int64_t dilate_h, int64_t dilate_w, int64_t groups, int64_t data_layout,
                                                 int64_t result_layout);
+// The same, then `activation` on the result (kernels::ConvActivation: 0 none, 1 relu).
+void _mlir_ciface_kiln_rt_conv2d_packed_activated(KilnMemRef4D* x, KilnMemRef4D* w, KilnMemRef1D* packed, KilnMemRef1D* b,
+                                                  KilnMemRef4D* out, int64_t stride_h, int64_t stride_w, int64_t pad_h,
+                                                  int64_t pad_w, int64_t dilate_h, int64_t dilate_w, int64_t groups,
+                                                  int64_t data_layout, int64_t result_layout, int64_t activation);
+void _mlir_ciface_kiln_rt_conv2d_packed_activated_no_bias(KilnMemRef4D* x, KilnMemRef4D* w, KilnMemRef1D* packed,
+                                                          KilnMemRef4D* out, int64_t stride_h, int64_t stride_w,
+                                                          int64_t pad_h, int64_t pad_w, int64_t dilate_h, int64_t dilate_w,
+                                                          int64_t groups, int64_t data_layout, int64_t result_layout,
+                                                          int64_t activation);
 void _mlir_ciface_kiln_rt_reorder_activations(KilnMemRef4D* x, KilnMemRef4D* out, int64_t from_layout, int64_t to_layout);
 // Pools (kernels::pool2d_*), the window as kernel, strides, padding (height, width each).
 void _mlir_ciface_kiln_rt_max_pool2d(KilnMemRef4D* x, KilnMemRef4D* out, int64_t kernel_h, int64_t kernel_w,

@@ -15,6 +15,7 @@
 #include "frontend/kiln.h"
 #include "runtime/kernels/convolution.h"
 #include "runtime/kernels/direct_convolution.h"
+#include "runtime/kernels/elementwise.h"
 #include "runtime/kernels/pooling.h"
 #include "tests/test_util.h"
 
@@ -306,6 +307,36 @@ TEST_F(Conv, HybridizedPoolsReadBlockedActivations) {
   if (!__builtin_cpu_supports("avx2")) GTEST_SKIP() << "no AVX2: oneDNN blocks by 4 here, and kiln keeps NCHW";
   EXPECT_EQ(lines_with(optimized, {"_pool2d", " layout = "}), 4u) << optimized;
   EXPECT_EQ(lines_with(optimized, {"kiln.reorder_activations"}), 1u) << optimized;
+}
+
+// A packed convolution with relu (kiln-fuse-conv-activation) makes a large batch's result a few
+// images at a time (here 2 of 5, then the last one) and applies kiln's relu to each part: the
+// convolution, then relu, NaN included.
+TEST_F(Conv, ActivatedPackedConvolutionIsTheConvolutionThenRelu) {
+  const kernels::ConvGeometry g{5, 16, 32, 32, 32, 3, 3, 32, 32, 1, 1, 1, 1, 1, 1, 1};
+  std::vector<float> x = nd::random::uniform(-1, 1, {g.n, g.c, g.h, g.w}).to_vector();
+  std::vector<float> w = nd::random::uniform(-0.2f, 0.2f, {g.o, g.c, g.kh, g.kw}).to_vector();
+  std::vector<float> bias = nd::random::uniform(-1, 1, {g.o}).to_vector();
+  x[3 * g.c * g.h * g.w + 100] = std::numeric_limits<float>::quiet_NaN();  // in the second part
+  std::vector<float> packed(kernels::packed_weights_size(g));
+  kernels::conv2d_pack_weights(g, w.data(), packed.data());
+  for (kernels::ConvLayouts layouts : {kernels::ConvLayouts{0, 0}, kernels::ConvLayouts{16, 8}})
+    for (const float* b : {static_cast<const float*>(nullptr), static_cast<const float*>(bias.data())}) {
+      SCOPED_TRACE(fmt("layouts ", layouts.data, " -> ", layouts.result, b ? ", bias" : ""));
+      std::vector<float> in(x.size()), want(g.n * g.o * g.oh * g.ow), got(want.size());
+      kernels::reorder_activations(g.n, g.c, g.h, g.w, x.data(), 0, in.data(), layouts.data);
+      kernels::conv2d_forward_packed(g, in.data(), w.data(), packed.data(), b, want.data(), layouts);
+      kernels::unary(kernels::UnaryFn::Relu, want.data(), want.data(), static_cast<int64_t>(want.size()));
+      kernels::conv2d_forward_packed(g, in.data(), w.data(), packed.data(), b, got.data(), layouts,
+                                     kernels::ConvActivation::Relu);
+      size_t nans = 0;
+      for (size_t i = 0; i < want.size(); ++i) {
+        nans += std::isnan(want[i]);
+        if (std::isnan(want[i])) ASSERT_TRUE(std::isnan(got[i])) << "at " << i;
+        else ASSERT_NEAR(got[i], want[i], 1e-5f + 1e-5f * std::fabs(want[i])) << "at " << i;
+      }
+      EXPECT_GT(nans, 0u);
+    }
 }
 
 // Counts the ops dispatched while it is active, by name.

@@ -59,9 +59,16 @@ inline int64_t packed_weights_size(const ConvGeometry& g) {
   return kPackedHeader + g.groups * up16(g.o / g.groups) * up16(g.c / g.groups) * g.kh * g.kw;
 }
 void conv2d_pack_weights(const ConvGeometry& g, const float* w, float* packed);
-// conv2d_forward with the weights from conv2d_pack_weights(g, w, packed), x and y in `layouts`.
+
+// An activation applied to a convolution's result as it is made, with kiln's semantics (relu is
+// kiln's maximum(x, 0): NaN stays NaN, where oneDNN's relu post-op gives 0).
+enum class ConvActivation : int64_t { None = 0, Relu = 1 };
+
+// conv2d_forward with the weights from conv2d_pack_weights(g, w, packed), x and y in `layouts`,
+// then `activation` on y. A batch whose result would leave L2 runs a few images at a time, each
+// part activated while it is still there.
 void conv2d_forward_packed(const ConvGeometry& g, const float* x, const float* w, const float* packed, const float* bias,
-                           float* y, ConvLayouts layouts = {});
+                           float* y, ConvLayouts layouts = {}, ConvActivation activation = ConvActivation::None);
 
 // y = x, n×c×h×w, from layout `from` into layout `to` (ConvLayouts' values).
 void reorder_activations(int64_t n, int64_t c, int64_t h, int64_t w, const float* x, int64_t from, float* y, int64_t to);

@@ -10,7 +10,8 @@ namespace {
 
 template <UnaryFn F>
 inline float apply_unary(float x) {
-  if constexpr (F == UnaryFn::Relu) return ieee_maximum(x, 0.f);
+  // ieee_maximum(x, 0.f) (NaN stays NaN, -0 becomes +0) as one select, so the loop vectorises.
+  if constexpr (F == UnaryFn::Relu) return x <= 0.f ? 0.f : x;
   if constexpr (F == UnaryFn::Sigmoid) return 1.f / (1.f + std::exp(-x));
   if constexpr (F == UnaryFn::Tanh) return std::tanh(x);
   if constexpr (F == UnaryFn::Exp) return std::exp(x);
@@ -93,10 +94,9 @@ void binary_broadcast(const Array& a, const Array& b, Array& out) {
 
 }  // namespace
 
-void unary(UnaryFn fn, const Array& x, Array& out) {
-  const float* in = x.data();
-  float* o = out.data();
-  int64_t n = x.size();
+void unary(UnaryFn fn, const Array& x, Array& out) { unary(fn, x.data(), out.data(), x.size()); }
+
+void unary(UnaryFn fn, const float* in, float* o, int64_t n) {
   switch (fn) {
 #define KILN_UNARY_OP(Kind, name) \
   case UnaryFn::Kind:             \

@@ -33,6 +33,8 @@ enum class BinaryFn {
 };
 
 void unary(UnaryFn fn, const Array& x, Array& out);
+// The same on n floats (out may be x).
+void unary(UnaryFn fn, const float* x, float* out, int64_t n);
 
 // out.shape() must be broadcast_shapes(a.shape(), b.shape()).
 void binary(BinaryFn fn, const Array& a, const Array& b, Array& out);

@@ -71,3 +71,16 @@ func.func @blocked_pools(%x: tensor<2x16x8x8xf32>) -> (tensor<2x16x4x4xf32>, ten
        count_include_pad = false, layout = 16 : i64} : tensor<2x16x8x8xf32> -> tensor<2x16x4x4xf32>
   return %m, %a : tensor<2x16x4x4xf32>, tensor<2x16x4x4xf32>
 }
+
+// A packed convolution with an activation calls the entry that takes it last (1: relu).
+// CHECK-LABEL: func @activated
+// CHECK: arith.constant 16 : i64
+// CHECK-NEXT: arith.constant 8 : i64
+// CHECK-NEXT: arith.constant 1 : i64
+// CHECK-NEXT: call @kiln_rt_conv2d_packed_activated_no_bias({{.*}}) : (memref<?x?x?x?xf32>, memref<?x?x?x?xf32>, memref<?xf32>, memref<?x?x?x?xf32>, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) -> ()
+func.func @activated(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x3x3xf32>, %p: tensor<2320xf32>) -> tensor<1x16x8x8xf32> {
+  %y = kiln.conv2d_packed %x, %w, %p {strides = array<i64: 1, 1>, padding = array<i64: 1, 1>, dilation = array<i64: 1, 1>,
+         groups = 1 : i64, data_layout = 16 : i64, result_layout = 8 : i64, activation = "relu"}
+       : tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32>, tensor<2320xf32> -> tensor<1x16x8x8xf32>
+  return %y : tensor<1x16x8x8xf32>
+}
