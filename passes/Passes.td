@@ -185,8 +185,9 @@ def KeepBlockedLayout : Pass<"kiln-keep-blocked-layout", "mlir::func::FuncOp"> {
     past pools (`layout` on max_pool2d and avg_pool2d: a channel's windows are the same in either
     layout, and the reorder then moves the pool's smaller output); and lets a convolution whose
     data comes out of such a reorder read the blocked value directly (`data_layout`). Reorders
-    then remain only where a value leaves the blocked chain (a Dense layer, an output). Convolutions that run in nhwc (channel counts that
-    blocks would pad; kernels::conv2d_runs_blocked) and grouped ones keep NCHW.
+    then remain only where a value leaves the blocked chain (a Dense layer, an output).
+    Convolutions that run in nhwc (channel counts that blocks would pad;
+    kernels::conv2d_runs_blocked) and grouped ones keep NCHW.
   }];
   let options = [Option<"block", "block", "int64_t", "16", "channels per block: 16 (AVX-512) or 8 (AVX2)">];
   let dependentDialects = ["::kiln::ir::KilnDialect"];
