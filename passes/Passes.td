@@ -184,8 +184,11 @@ def KeepBlockedLayout : Pass<"kiln-keep-blocked-layout", "mlir::func::FuncOp"> {
     two such values: they compute each element from the same position, whatever the order) and
     past pools (`layout` on max_pool2d and avg_pool2d: a channel's windows are the same in either
     layout, and the reorder then moves the pool's smaller output); and lets a convolution whose
-    data comes out of such a reorder read the blocked value directly (`data_layout`). Reorders
-    then remain only where a value leaves the blocked chain (a Dense layer, an output).
+    data comes out of such a reorder read the blocked value directly (`data_layout`). A Dense
+    layer on the flattened values (`fully_connected` of a reshape to batch × c·h·w, with a
+    parameter weight) reads the blocked values too: its weight is put into the blocked order
+    instead, which kiln-hoist-parameter-computations does once per parameter version. Reorders
+    then remain only where a value leaves the blocked chain (an output, an op that needs NCHW).
     Convolutions that run in nhwc (channel counts that blocks would pad;
     kernels::conv2d_runs_blocked) and grouped ones keep NCHW.
   }];

@@ -2,6 +2,7 @@
 // to pools) in oneDNN's blocked layout; reorders to NCHW stay only where a value leaves the chain.
 #include "ir/KilnDialect.h"
 #include "mlir/IR/IRMapping.h"
+#include "passes/parameter_values.h"
 #include "passes/passes.h"
 #include "passes/reporting.h"
 #include "runtime/kernels/convolution.h"
@@ -17,10 +18,11 @@ namespace {
 
 struct KeepBlockedLayoutPass : impl::KeepBlockedLayoutBase<KeepBlockedLayoutPass>, Reporting {
   using KeepBlockedLayoutBase::KeepBlockedLayoutBase;
-  int64_t blocked_results = 0, blocked_data = 0, blocked_pools = 0;
+  int64_t blocked_results = 0, blocked_data = 0, blocked_pools = 0, blocked_dense = 0;
   std::string report() const override {
     return std::to_string(blocked_results) + " convolution results, " + std::to_string(blocked_data) +
-           " convolution inputs and " + std::to_string(blocked_pools) + " pools kept blocked";
+           " convolution inputs, " + std::to_string(blocked_pools) + " pools and " + std::to_string(blocked_dense) +
+           " Dense layers kept blocked";
   }
 
   // The blocked value `v` was reordered from, if `v` is such a reorder's result.
@@ -71,6 +73,28 @@ struct KeepBlockedLayoutPass : impl::KeepBlockedLayoutBase<KeepBlockedLayoutPass
     ++blocked_pools;
   }
 
+  // A Dense layer on flattened blocked activations, `fully_connected(reshape(reorder(xb)), w)`
+  // with w a parameter, reads xb as it is: each output sums data × weight over the same (channel,
+  // row, column) triples in either order, so w is put into the blocked order instead — once per
+  // parameter version, after kiln-hoist-parameter-computations.
+  void visit_fully_connected(ir::FullyConnectedOp dense, const ParameterValues& parameters) {
+    auto flat = dense.getData().getDefiningOp<ir::ReshapeOp>();
+    Value blocked = flat ? blocked_source(flat.getInput()) : Value();
+    if (!blocked || !parameters.contains(dense.getWeight())) return;
+    auto shape = cast<RankedTensorType>(blocked.getType()).getShape();  // n×c×h×w
+    auto weight = cast<RankedTensorType>(dense.getWeight().getType()).getShape();  // units×(c·h·w)
+    if (cast<RankedTensorType>(flat.getType()).getShape() != ArrayRef<int64_t>{shape[0], shape[1] * shape[2] * shape[3]})
+      return;
+    OpBuilder b(dense);
+    Location loc = dense.getLoc();
+    Value per_unit = b.create<ir::ReshapeOp>(loc, dense.getWeight(), ArrayRef<int64_t>{weight[0], shape[1], shape[2], shape[3]});
+    Value reordered = b.create<ir::ReorderActivationsOp>(loc, per_unit, b.getI64IntegerAttr(0), b.getI64IntegerAttr(block));
+    dense.getWeightMutable().assign(b.create<ir::ReshapeOp>(loc, reordered, weight));
+    dense.getDataMutable().assign(b.create<ir::ReshapeOp>(loc, blocked, flat.getShape()));
+    if (flat->use_empty()) flat->erase();
+    ++blocked_dense;
+  }
+
   // A per-element op whose tensor operands all come out of reorders (0-d operands broadcast the
   // same whatever the layout) runs on the blocked values; its result is reordered instead.
   void visit_per_element(Operation* op) {
@@ -102,13 +126,16 @@ struct KeepBlockedLayoutPass : impl::KeepBlockedLayoutBase<KeepBlockedLayoutPass
     // In program order, so a value is blocked before the ops that read it are visited.
     SmallVector<Operation*> ops;
     getOperation().walk<WalkOrder::PreOrder>([&](Operation* op) {
-      if (isa<ir::Conv2DPackedOp, ir::MaxPool2DOp, ir::AvgPool2DOp>(op) || op->hasTrait<ir::PerElement>())
+      if (isa<ir::Conv2DPackedOp, ir::MaxPool2DOp, ir::AvgPool2DOp, ir::FullyConnectedOp>(op) ||
+          op->hasTrait<ir::PerElement>())
         ops.push_back(op);
     });
+    ParameterValues parameters(getOperation());
     for (Operation* op : ops) {
       if (auto conv = dyn_cast<ir::Conv2DPackedOp>(op)) visit(conv);
       else if (auto max = dyn_cast<ir::MaxPool2DOp>(op)) visit_pool(max);
       else if (auto avg = dyn_cast<ir::AvgPool2DOp>(op)) visit_pool(avg);
+      else if (auto dense = dyn_cast<ir::FullyConnectedOp>(op)) visit_fully_connected(dense, parameters);
       else visit_per_element(op);
     }
     // Reorders nothing reads any more (every reader now takes the blocked value).

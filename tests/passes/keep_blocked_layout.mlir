@@ -72,3 +72,27 @@ func.func @pools(%x: tensor<1x3x8x8xf32>, %w1: tensor<16x3x3x3xf32> {kiln.parame
          : tensor<1x3x8x8xf32> -> tensor<1x3x4x4xf32>
   return %f, %p : tensor<1x256xf32>, tensor<1x3x4x4xf32>
 }
+
+// A Dense layer on flattened blocked activations reads them as they are: its parameter weight is
+// put into the blocked order (units×c×h×w, reordered like activations, flattened again), which
+// kiln-hoist-parameter-computations then does once per parameter version. A weight that is an
+// input keeps the reorder of the activations.
+// CHECK-LABEL: func @dense
+// CHECK: %[[C:.*]] = kiln.conv2d_packed %arg0, {{.*}}result_layout = 16 : i64
+// CHECK-NEXT: %[[PLAIN:.*]] = kiln.reorder_activations %[[C]] {from = 16 : i64, to = 0 : i64}
+// CHECK-NEXT: %[[XI:.*]] = kiln.reshape %[[PLAIN]]
+// CHECK-NEXT: %[[W4:.*]] = kiln.reshape %arg2 {shape = array<i64: 10, 16, 8, 8>}
+// CHECK-NEXT: %[[WB:.*]] = kiln.reorder_activations %[[W4]] {from = 0 : i64, to = 16 : i64} : tensor<10x16x8x8xf32>
+// CHECK-NEXT: %[[W:.*]] = kiln.reshape %[[WB]] {shape = array<i64: 10, 1024>}
+// CHECK-NEXT: %[[X:.*]] = kiln.reshape %[[C]] {shape = array<i64: 2, -1>}
+// CHECK-NEXT: kiln.fully_connected %[[X]], %[[W]], %arg3
+// CHECK-NEXT: kiln.fully_connected %[[XI]], %arg4
+func.func @dense(%x: tensor<2x3x8x8xf32>, %w1: tensor<16x3x3x3xf32> {kiln.parameter}, %wd: tensor<10x1024xf32> {kiln.parameter},
+                 %bd: tensor<10xf32> {kiln.parameter}, %wi: tensor<5x1024xf32>) -> (tensor<2x10xf32>, tensor<2x5xf32>) {
+  %c1 = kiln.conv2d %x, %w1 {strides = array<i64: 1, 1>, padding = array<i64: 1, 1>, dilation = array<i64: 1, 1>,
+          groups = 1 : i64} : tensor<2x3x8x8xf32>, tensor<16x3x3x3xf32> -> tensor<2x16x8x8xf32>
+  %f = kiln.reshape %c1 {shape = array<i64: 2, -1>} : tensor<2x16x8x8xf32> -> tensor<2x1024xf32>
+  %y = kiln.fully_connected %f, %wd, %bd : tensor<2x1024xf32>, tensor<10x1024xf32>, tensor<10xf32> -> tensor<2x10xf32>
+  %z = kiln.fully_connected %f, %wi : tensor<2x1024xf32>, tensor<5x1024xf32> -> tensor<2x5xf32>
+  return %y, %z : tensor<2x10xf32>, tensor<2x5xf32>
+}
