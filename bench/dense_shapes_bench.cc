@@ -32,7 +32,11 @@ BENCHMARK(BM_HybridizedDense)
     ->Args({256, 256, 256})
     ->Args({16, 784, 256})  // mlp_train_b16's first layer
     ->Args({256, 784, 1024})
-    ->Args({8, 16384, 10});  // conv_block's Dense, after the flattened pool
+    ->Args({8, 16384, 10})  // conv_block's Dense, after the flattened pool
+    ->Args({64, 4096, 10})   // narrow products (fewer than passes::kNarrowProduct units) with more rows
+    ->Args({256, 1024, 10})
+    ->Args({256, 16384, 10})
+    ->Args({32, 16384, 4});
 
 }  // namespace
 }  // namespace kiln

@@ -39,6 +39,19 @@ func.func @large_dense(%x: tensor<256x784xf32>, %w: tensor<1024x784xf32>, %b: te
   return %0 : tensor<256x1024xf32>
 }
 
+// A narrow product (fewer than 16 units) switches to oneDNN 16× later (passes/matmul_strategy.h):
+// conv_block's 8×16384×10 Dense (1.3 M multiply-adds) stays generated; with 16 units it goes to
+// oneDNN.
+// CHECK-LABEL: func @narrow_dense
+// CHECK: linalg.matmul_transpose_b ins(%{{.*}}, %{{.*}} : tensor<8x16384xf32>, tensor<10x16384xf32>)
+// CHECK: call @kiln_rt_fully_connected
+func.func @narrow_dense(%x: tensor<8x16384xf32>, %w: tensor<10x16384xf32>, %w16: tensor<16x16384xf32>)
+    -> (tensor<8x10xf32>, tensor<8x16xf32>) {
+  %0 = kiln.fully_connected %x, %w : tensor<8x16384xf32>, tensor<10x16384xf32> -> tensor<8x10xf32>
+  %1 = kiln.fully_connected %x, %w16 : tensor<8x16384xf32>, tensor<16x16384xf32> -> tensor<8x16xf32>
+  return %0, %1 : tensor<8x10xf32>, tensor<8x16xf32>
+}
+
 // CHECK-LABEL: func @dots
 // CHECK: linalg.matmul ins
 // CHECK: linalg.matmul_transpose_b ins
