@@ -1,6 +1,11 @@
 // The kiln -> linalg lowering: broadcasting in indexing maps, contractions as linalg.generic
 // with a reduction, large products as calls into the runtime's oneDNN C ABI.
 // RUN: kiln-opt %s --lower-kiln-to-linalg | FileCheck %s
+// KILN_ONEDNN_MULTIPLY_ADDS moves the switch; "1e18" (floating-point form) keeps every product generated:
+// RUN: env KILN_ONEDNN_MULTIPLY_ADDS=1e18 kiln-opt %s --lower-kiln-to-linalg | FileCheck %s --check-prefix=GENERATED
+// GENERATED-LABEL: func @large_dense
+// GENERATED: linalg.matmul_transpose_b ins(%{{.*}}, %{{.*}} : tensor<256x784xf32>, tensor<1024x784xf32>)
+// GENERATED-NOT: call @kiln_rt_fully_connected
 
 // CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1) -> (d1)>
