@@ -300,3 +300,33 @@ func.func @packed_conv_result_blocked_by_16_with_8_channels(%x: tensor<1x3x8x8xf
          groups = 1 : i64, result_layout = 16 : i64} : tensor<1x3x8x8xf32>, tensor<8x3x3x3xf32>, tensor<2320xf32> -> tensor<1x8x6x6xf32>
   return
 }
+
+// -----
+
+func.func @packed_conv_with_an_unknown_activation(%x: tensor<1x3x8x8xf32>, %w: tensor<16x3x3x3xf32>, %p: tensor<2320xf32>) {
+  // expected-error @+2 {{conv2d_packed: activation "sigmoid" is neither "" nor "relu"}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.conv2d_packed %x, %w, %p {strides = array<i64: 1, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>,
+         groups = 1 : i64, activation = "sigmoid"} : tensor<1x3x8x8xf32>, tensor<16x3x3x3xf32>, tensor<2320xf32> -> tensor<1x16x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @max_pool_blocked_by_8_with_6_channels(%x: tensor<1x6x4x4xf32>) {
+  // expected-error @+2 {{max_pool2d: 6 channels do not fill blocks of 8}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.max_pool2d %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0>, layout = 8 : i64}
+       : tensor<1x6x4x4xf32> -> tensor<1x6x2x2xf32>
+  return
+}
+
+// -----
+
+func.func @avg_pool_in_an_unknown_layout(%x: tensor<1x16x4x4xf32>) {
+  // expected-error @+2 {{avg_pool2d: layout 4 is none of 0 (NCHW), 8 and 16 (channels blocked by 8 or 16)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.avg_pool2d %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0>,
+         count_include_pad = true, layout = 4 : i64} : tensor<1x16x4x4xf32> -> tensor<1x16x2x2xf32>
+  return
+}
